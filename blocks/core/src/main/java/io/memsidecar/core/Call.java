@@ -1,0 +1,54 @@
+package io.memsidecar.core;
+
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One call as the routing table sees it, whatever transport carried it: the raw credential the
+ * caller sent, the capability the auth filter verified from it, and whether the caller has gone
+ * away. Handlers and filters never see a transport type.
+ */
+public final class Call {
+    private final String transport;
+    private final Optional<String> credential;
+    private final BooleanSupplier cancelled;
+    private volatile Capability capability;
+
+    public Call(String transport, Optional<String> credential, BooleanSupplier cancelled) {
+        this.transport = transport;
+        this.credential = credential;
+        this.cancelled = cancelled;
+    }
+
+    /** {@code grpc}, {@code grpc-uds}, {@code http} or {@code curl}. */
+    public String transport() {
+        return transport;
+    }
+
+    /** The value of the {@code x-memsidecar-capability} header, if any. */
+    public Optional<String> credential() {
+        return credential;
+    }
+
+    public boolean isCancelled() {
+        return cancelled.getAsBoolean();
+    }
+
+    public Optional<Capability> capability() {
+        return Optional.ofNullable(capability);
+    }
+
+    /** Set once by the auth filter. */
+    public void authenticated(Capability capability) {
+        this.capability = capability;
+    }
+
+    /** The verified capability, or UNAUTHENTICATED when no filter put one on this call. */
+    public Capability requireCapability() {
+        Capability c = capability;
+        if (c == null) {
+            throw ApiException.unauthenticated("no capability in context");
+        }
+        return c;
+    }
+}

@@ -1,0 +1,16 @@
+package io.memsidecar.core;
+
+/**
+ * The namespace a driver stores under. With tenant isolation it is
+ * {@code <tenant> 0x1F <namespace>} (spec §1), otherwise the namespace as named.
+ */
+public final class StorageNamespace {
+    public static final char SEPARATOR = '\u001f';
+
+    private StorageNamespace() {
+    }
+
+    public static String of(boolean tenantIsolation, Capability capability, String namespace) {
+        return tenantIsolation ? capability.tenant() + SEPARATOR + namespace : namespace;
+    }
+}

@@ -1,0 +1,169 @@
+package io.memsidecar.kv;
+
+import com.google.protobuf.ByteString;
+import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Call;
+import io.memsidecar.core.Op;
+import io.memsidecar.core.ProtoTime;
+import io.memsidecar.core.Require;
+import io.memsidecar.core.Route;
+import io.memsidecar.core.Scope;
+import io.memsidecar.core.StorageNamespace;
+import io.memsidecar.kv.spi.KvRecord;
+import io.memsidecar.kv.spi.KvScan;
+import io.memsidecar.kv.spi.KvWrite;
+import io.memsidecar.proto.kv.v1.DeleteRequest;
+import io.memsidecar.proto.kv.v1.DeleteResponse;
+import io.memsidecar.proto.kv.v1.GetRequest;
+import io.memsidecar.proto.kv.v1.GetResponse;
+import io.memsidecar.proto.kv.v1.KVItem;
+import io.memsidecar.proto.kv.v1.MultiGetRequest;
+import io.memsidecar.proto.kv.v1.MultiGetResponse;
+import io.memsidecar.proto.kv.v1.PutRequest;
+import io.memsidecar.proto.kv.v1.PutResponse;
+import io.memsidecar.proto.kv.v1.ScanRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The KV block (spec §2.2): validation, a second scope check, tenant mapping and quotas in front
+ * of a {@link io.memsidecar.kv.spi.KvStore}. Contributes its routes to the routing table.
+ */
+public final class KvService {
+    public static final String SERVICE = "memsidecar.kv.v1.KV";
+    public static final String BLOCK = "kv";
+    public static final Op GET = Op.read(BLOCK, "get");
+    public static final Op PUT = Op.write(BLOCK, "put");
+    public static final Op DELETE = Op.write(BLOCK, "delete");
+    public static final Op SCAN = Op.read(BLOCK, "scan");
+
+    /** Longest key accepted, in UTF-8 bytes; PostgreSQL's btree index cannot hold much more. */
+    public static final int MAX_KEY_BYTES = 1024;
+    private static final int MAX_METADATA_ENTRIES = 64;
+
+    private final Map<String, KvNamespace> namespaces;
+    private final boolean tenantIsolation;
+
+    public KvService(Map<String, KvNamespace> namespaces, boolean tenantIsolation) {
+        this.namespaces = Map.copyOf(namespaces);
+        this.tenantIsolation = tenantIsolation;
+    }
+
+    public List<Route<?, ?>> routes() {
+        return List.of(
+                Route.unary(SERVICE, "Get", GetRequest.getDefaultInstance(), GetResponse.getDefaultInstance(),
+                        GET, r -> Scope.of(BLOCK, r.getNamespace()), this::get),
+                Route.unary(SERVICE, "MultiGet", MultiGetRequest.getDefaultInstance(),
+                        MultiGetResponse.getDefaultInstance(), GET,
+                        r -> Scope.of(BLOCK, r.getNamespace()), this::multiGet),
+                Route.unary(SERVICE, "Put", PutRequest.getDefaultInstance(), PutResponse.getDefaultInstance(),
+                        PUT, r -> Scope.of(BLOCK, r.getNamespace()), this::put),
+                Route.unary(SERVICE, "Delete", DeleteRequest.getDefaultInstance(),
+                        DeleteResponse.getDefaultInstance(), DELETE,
+                        r -> Scope.of(BLOCK, r.getNamespace()), this::delete),
+                Route.serverStreaming(SERVICE, "Scan", ScanRequest.getDefaultInstance(),
+                        KVItem.getDefaultInstance(), SCAN,
+                        r -> Scope.of(BLOCK, r.getNamespace()).withSize("limit", r.getLimit()), this::scan));
+    }
+
+    public GetResponse get(Call call, GetRequest request) {
+        Target t = target(call, GET, request.getNamespace());
+        String key = key(request.getKey());
+        return t.ns.store().get(t.storage, key)
+                .map(r -> {
+                    var b = GetResponse.newBuilder().setFound(true)
+                            .setValue(ByteString.copyFrom(r.value()))
+                            .setContentType(r.contentType())
+                            .setVersion(r.version())
+                            .setCreatedAt(ProtoTime.timestamp(r.createdAt()))
+                            .putAllMetadata(r.metadata());
+                    r.expiresAt().ifPresent(e -> b.setExpiresAt(ProtoTime.timestamp(e)));
+                    return b.build();
+                })
+                .orElse(GetResponse.newBuilder().setFound(false).build());
+    }
+
+    public MultiGetResponse multiGet(Call call, MultiGetRequest request) {
+        Target t = target(call, GET, request.getNamespace());
+        List<String> keys = request.getKeysList().stream().filter(k -> !k.isEmpty())
+                .map(KvService::key).distinct().toList();
+        var b = MultiGetResponse.newBuilder();
+        if (!keys.isEmpty()) {
+            t.ns.store().multiGet(t.storage, keys).forEach(r -> b.addItems(item(r)));
+        }
+        return b.build();
+    }
+
+    public PutResponse put(Call call, PutRequest request) {
+        Target t = target(call, PUT, request.getNamespace());
+        String key = key(request.getKey());
+        Optional<Duration> ttl = Optional.empty();
+        if (request.hasTtl()) {
+            Duration d = ProtoTime.duration(request.getTtl());
+            if (d.isNegative()) {
+                throw ApiException.invalidArgument("ttl must not be negative");
+            }
+            ttl = d.isZero() ? Optional.empty() : Optional.of(d);
+        }
+        var write = new KvWrite(request.getValue().toByteArray(),
+                Require.text(request.getContentType(), "content_type", 256),
+                Require.stringMap(request.getMetadataMap(), "metadata", MAX_METADATA_ENTRIES),
+                ttl,
+                request.hasIfVersion() ? OptionalLong.of(request.getIfVersion()) : OptionalLong.empty(),
+                t.ns.maxItems());
+        KvRecord r = t.ns.store().put(t.storage, key, write);
+        var b = PutResponse.newBuilder().setVersion(r.version()).setCreatedAt(ProtoTime.timestamp(r.createdAt()));
+        r.expiresAt().ifPresent(e -> b.setExpiresAt(ProtoTime.timestamp(e)));
+        return b.build();
+    }
+
+    public DeleteResponse delete(Call call, DeleteRequest request) {
+        Target t = target(call, DELETE, request.getNamespace());
+        String key = key(request.getKey());
+        OptionalLong ifVersion = request.hasIfVersion() ? OptionalLong.of(request.getIfVersion()) : OptionalLong.empty();
+        return DeleteResponse.newBuilder().setExisted(t.ns.store().delete(t.storage, key, ifVersion)).build();
+    }
+
+    public void scan(Call call, ScanRequest request, io.memsidecar.core.Sink<KVItem> sink) {
+        Target t = target(call, SCAN, request.getNamespace());
+        var scan = new KvScan(Require.text(request.getKeyPrefix(), "key_prefix", MAX_KEY_BYTES),
+                Require.text(request.getStartAfter(), "start_after", MAX_KEY_BYTES),
+                request.getLimit(), request.getIncludeValues());
+        t.ns.store().scan(t.storage, scan, r -> sink.send(item(r)));
+    }
+
+    /** The item count of a configured namespace, for admin and gauges. */
+    public OptionalLong size(String namespace) {
+        KvNamespace ns = namespaces.get(namespace);
+        return ns == null || tenantIsolation ? OptionalLong.empty() : ns.store().size(namespace);
+    }
+
+    private static KVItem item(KvRecord r) {
+        var b = KVItem.newBuilder().setKey(r.key()).setValue(ByteString.copyFrom(r.value()))
+                .setContentType(r.contentType()).setVersion(r.version())
+                .setCreatedAt(ProtoTime.timestamp(r.createdAt())).putAllMetadata(r.metadata());
+        r.expiresAt().ifPresent(e -> b.setExpiresAt(ProtoTime.timestamp(e)));
+        return b.build();
+    }
+
+    private static String key(String key) {
+        return Require.identifier(key, "key", MAX_KEY_BYTES);
+    }
+
+    private record Target(KvNamespace ns, String storage) {
+    }
+
+    /** The second scope check (defence in depth), then the namespace lookup and tenant mapping. */
+    private Target target(Call call, Op op, String namespace) {
+        var capability = call.requireCapability();
+        capability.check(op, namespace);
+        KvNamespace ns = namespaces.get(namespace);
+        if (ns == null) {
+            throw ApiException.notFound("namespace " + BLOCK + "/" + namespace + " not configured");
+        }
+        return new Target(ns, StorageNamespace.of(tenantIsolation, capability, namespace));
+    }
+}

@@ -1,0 +1,58 @@
+package io.memsidecar.driver.memory;
+
+import io.memsidecar.core.spi.Backend;
+import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.kv.spi.KvStore;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The in-memory backend: one store per block, shared by every namespace bound to it. */
+final class MemoryBackend implements Backend {
+    /** The original swept every 30 s; expired keys are invisible before that anyway. */
+    static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
+
+    private final String name;
+    private final MemoryKvStore kv;
+    private final Thread sweeper;
+
+    MemoryBackend(BackendSpec spec) {
+        this.name = spec.name();
+        this.kv = new MemoryKvStore(spec.clock());
+        this.sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + name).start(this::sweepLoop);
+    }
+
+    private void sweepLoop() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(SWEEP_INTERVAL);
+                kv.sweep();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String driver() {
+        return MemoryBackendProvider.DRIVER;
+    }
+
+    @Override
+    public <T> Optional<T> store(Class<T> spi) {
+        return spi == KvStore.class ? Optional.of(spi.cast(kv)) : Optional.empty();
+    }
+
+    @Override
+    public void check() {
+    }
+
+    @Override
+    public void close() {
+        sweeper.interrupt();
+    }
+}
