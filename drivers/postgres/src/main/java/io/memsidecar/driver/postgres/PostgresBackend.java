@@ -1,0 +1,118 @@
+package io.memsidecar.driver.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.memsidecar.core.Options;
+import io.memsidecar.core.spi.Backend;
+import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.kv.spi.KvStore;
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * A PostgreSQL backend: one HikariCP pool, the schema migrated at open, and a sweeper that
+ * deletes expired KV rows every {@code sweeper_interval} (reads never see them anyway).
+ *
+ * <p>Plain JDBC on the pool rather than helidon-dbclient: the stores need statement-level
+ * control (RETURNING with conditional upserts, advisory locks, keyset paging) that the
+ * dbclient abstraction would only wrap.
+ */
+final class PostgresBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger(PostgresBackend.class.getName());
+    private static final int SWEEP_BATCH = 10_000;
+
+    private final String name;
+    private final HikariDataSource dataSource;
+    private final PostgresKvStore kv;
+    private final Optional<Thread> sweeper;
+
+    PostgresBackend(BackendSpec spec) {
+        this.name = spec.name();
+        Options o = spec.options();
+        String dsn = o.string("dsn").or(() -> o.string("dsn_env").map(env -> {
+            String value = System.getenv(env);
+            if (value == null || value.isBlank()) {
+                throw o.invalid("dsn_env", "environment variable " + env + " is empty");
+            }
+            return value;
+        })).orElseThrow(() -> o.invalid("dsn", "is required (or dsn_env)"));
+        HikariConfig hc = new HikariConfig();
+        try {
+            hc.setJdbcUrl(Dsn.toJdbcUrl(dsn));
+        } catch (IllegalArgumentException e) {
+            throw o.invalid("dsn", e.getMessage());
+        }
+        hc.setMaximumPoolSize(o.integer("max_conns", 10));
+        hc.setPoolName("memsidecar-" + name);
+        hc.setInitializationFailTimeout(10_000);
+        this.dataSource = new HikariDataSource(hc);
+        try {
+            Migrations.apply(dataSource);
+        } catch (SQLException e) {
+            dataSource.close();
+            throw new IllegalStateException("backend " + name + ": schema migration failed: " + e.getMessage(), e);
+        }
+        this.kv = new PostgresKvStore(dataSource);
+        Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
+        this.sweeper = interval.isNegative() || interval.isZero()
+                ? Optional.empty()
+                : Optional.of(Thread.ofVirtual().name("memsidecar-pg-sweep-" + name).start(() -> sweepLoop(interval)));
+    }
+
+    private void sweepLoop(Duration interval) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(interval);
+                int removed;
+                do {
+                    removed = kv.sweep(SWEEP_BATCH);
+                } while (removed == SWEEP_BATCH);
+            } catch (InterruptedException e) {
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(Level.WARNING, "backend " + name + ": kv sweep failed: " + e.getMessage());
+            }
+        }
+    }
+
+    DataSource dataSourceForTests() {
+        return dataSource;
+    }
+
+    void sweepForTests() throws SQLException {
+        kv.sweep(SWEEP_BATCH);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String driver() {
+        return PostgresBackendProvider.DRIVER;
+    }
+
+    @Override
+    public <T> Optional<T> store(Class<T> spi) {
+        return spi == KvStore.class ? Optional.of(spi.cast(kv)) : Optional.empty();
+    }
+
+    @Override
+    public void check() {
+        try (var c = dataSource.getConnection(); var st = c.createStatement()) {
+            st.execute("SELECT 1");
+        } catch (SQLException e) {
+            throw new IllegalStateException("backend " + name + " unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.ifPresent(Thread::interrupt);
+        dataSource.close();
+    }
+}

@@ -1,0 +1,313 @@
+package io.memsidecar.driver.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memsidecar.core.ApiException;
+import io.memsidecar.kv.spi.KvRecord;
+import io.memsidecar.kv.spi.KvScan;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvWrite;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * KV on PostgreSQL. Every version change is one SQL statement (or, with a quota, one
+ * transaction under a per-namespace advisory lock), so concurrent writers on any number of
+ * sidecars are never lost. Expiry is always judged by the database clock, {@code now()}.
+ */
+final class PostgresKvStore implements KvStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+    /** Rows fetched per round trip of a scan; the connection is returned between pages. */
+    private static final int SCAN_PAGE = 256;
+
+    private static final String LIVE = "(expires_at IS NULL OR expires_at > now())";
+    private static final String COLUMNS = "key, value, content_type, metadata::text, version, created_at, expires_at";
+    private static final String EXPIRED_T = "t.expires_at IS NOT NULL AND t.expires_at <= now()";
+    private static final String UPSERT = """
+            INSERT INTO kv_items AS t (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
+            VALUES (?, ?, ?, ?, ?::jsonb, 1, now(), now(), now() + ? * interval '1 microsecond')
+            ON CONFLICT (namespace, key) DO UPDATE SET
+                value = EXCLUDED.value,
+                content_type = EXCLUDED.content_type,
+                metadata = EXCLUDED.metadata,
+                version = CASE WHEN %1$s THEN 1 ELSE t.version + 1 END,
+                created_at = CASE WHEN %1$s THEN now() ELSE t.created_at END,
+                updated_at = now(),
+                expires_at = EXCLUDED.expires_at
+            """.formatted(EXPIRED_T);
+    private static final String RETURNING = " RETURNING " + COLUMNS;
+    /** Unconditional write: create, overwrite, or take over an expired row. */
+    private static final String PUT = UPSERT + RETURNING;
+    /** if_version = 0: create, or take over an expired row; a live row makes it return nothing. */
+    private static final String PUT_IF_ABSENT = UPSERT + " WHERE " + EXPIRED_T + RETURNING;
+    /** if_version = N: only the live row at exactly version N. */
+    private static final String PUT_IF_VERSION = """
+            UPDATE kv_items SET value = ?, content_type = ?, metadata = ?::jsonb, version = version + 1,
+                updated_at = now(), expires_at = now() + ? * interval '1 microsecond'
+            WHERE namespace = ? AND key = ? AND version = ? AND %s
+            """.formatted(LIVE) + RETURNING;
+
+    private final DataSource dataSource;
+
+    PostgresKvStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public Optional<KvRecord> get(String namespace, String key) {
+        try (Connection c = dataSource.getConnection();
+             var st = c.prepareStatement("SELECT " + COLUMNS + " FROM kv_items WHERE namespace = ? AND key = ? AND " + LIVE)) {
+            st.setString(1, namespace);
+            st.setString(2, key);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(record(rs, true)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("kv.get", e);
+        }
+    }
+
+    @Override
+    public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
+        try (Connection c = dataSource.getConnection();
+             var st = c.prepareStatement("SELECT " + COLUMNS + " FROM kv_items WHERE namespace = ? AND key = ANY(?) AND "
+                     + LIVE + " ORDER BY key COLLATE \"C\"")) {
+            st.setString(1, namespace);
+            st.setArray(2, c.createArrayOf("text", keys.toArray()));
+            var out = new ArrayList<KvRecord>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(record(rs, true));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("kv.get", e);
+        }
+    }
+
+    @Override
+    public KvRecord put(String namespace, String key, KvWrite write) {
+        try (Connection c = dataSource.getConnection()) {
+            if (write.maxItems() <= 0 || (write.ifVersion().isPresent() && write.ifVersion().getAsLong() > 0)) {
+                // Cannot add a key past the quota (or there is none): one statement.
+                return write(c, namespace, key, write);
+            }
+            c.setAutoCommit(false);
+            try {
+                // Creators in a capped namespace queue on one lock, so the count cannot race.
+                try (var lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                    lock.setString(1, "kv\u001f" + namespace);
+                    lock.execute();
+                }
+                if (!exists(c, namespace, key) && count(c, namespace) >= write.maxItems()) {
+                    throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
+                }
+                KvRecord r = write(c, namespace, key, write);
+                c.commit();
+                return r;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("kv.put", e);
+        }
+    }
+
+    private KvRecord write(Connection c, String namespace, String key, KvWrite write) throws SQLException {
+        Long ttlMicros = write.ttl().map(d -> d.toNanos() / 1000).orElse(null);
+        String metadata = json(write.metadata());
+        OptionalLong ifVersion = write.ifVersion();
+        if (ifVersion.isPresent() && ifVersion.getAsLong() > 0) {
+            try (var st = c.prepareStatement(PUT_IF_VERSION)) {
+                st.setBytes(1, write.value());
+                st.setString(2, write.contentType());
+                st.setString(3, metadata);
+                setNullableLong(st, 4, ttlMicros);
+                st.setString(5, namespace);
+                st.setString(6, key);
+                st.setLong(7, ifVersion.getAsLong());
+                return single(st);
+            }
+        }
+        try (var st = c.prepareStatement(ifVersion.isPresent() ? PUT_IF_ABSENT : PUT)) {
+            st.setString(1, namespace);
+            st.setString(2, key);
+            st.setBytes(3, write.value());
+            st.setString(4, write.contentType());
+            st.setString(5, metadata);
+            setNullableLong(st, 6, ttlMicros);
+            return single(st);
+        }
+    }
+
+    private static KvRecord single(PreparedStatement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery()) {
+            if (!rs.next()) {
+                throw ApiException.failedPrecondition("version mismatch");
+            }
+            return record(rs, true);
+        }
+    }
+
+    private static boolean exists(Connection c, String namespace, String key) throws SQLException {
+        try (var st = c.prepareStatement("SELECT 1 FROM kv_items WHERE namespace = ? AND key = ? AND " + LIVE)) {
+            st.setString(1, namespace);
+            st.setString(2, key);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static long count(Connection c, String namespace) throws SQLException {
+        try (var st = c.prepareStatement("SELECT count(*) FROM kv_items WHERE namespace = ? AND " + LIVE)) {
+            st.setString(1, namespace);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public boolean delete(String namespace, String key, OptionalLong ifVersion) {
+        try (Connection c = dataSource.getConnection()) {
+            if (ifVersion.isEmpty()) {
+                try (var st = c.prepareStatement("DELETE FROM kv_items WHERE namespace = ? AND key = ? RETURNING " + LIVE)) {
+                    st.setString(1, namespace);
+                    st.setString(2, key);
+                    try (ResultSet rs = st.executeQuery()) {
+                        return rs.next() && rs.getBoolean(1);
+                    }
+                }
+            }
+            if (ifVersion.getAsLong() == 0) {
+                // "Must be missing": succeeds (existed=false) unless a live row is there.
+                if (exists(c, namespace, key)) {
+                    throw ApiException.failedPrecondition("version mismatch");
+                }
+                return false;
+            }
+            try (var st = c.prepareStatement(
+                    "DELETE FROM kv_items WHERE namespace = ? AND key = ? AND version = ? AND " + LIVE)) {
+                st.setString(1, namespace);
+                st.setString(2, key);
+                st.setLong(3, ifVersion.getAsLong());
+                if (st.executeUpdate() == 0) {
+                    throw ApiException.failedPrecondition("version mismatch");
+                }
+                return true;
+            }
+        } catch (SQLException e) {
+            throw failure("kv.delete", e);
+        }
+    }
+
+    @Override
+    public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
+        String sql = "SELECT " + (scan.includeValues() ? COLUMNS : COLUMNS.replace("value", "''::bytea"))
+                + " FROM kv_items WHERE namespace = ? AND key COLLATE \"C\" >= ? AND key COLLATE \"C\" > ?"
+                + " AND starts_with(key, ?) AND " + LIVE + " ORDER BY key COLLATE \"C\" LIMIT ?";
+        String cursor = scan.startAfter();
+        long remaining = scan.limit() > 0 ? scan.limit() : Long.MAX_VALUE;
+        while (remaining > 0) {
+            int pageSize = (int) Math.min(SCAN_PAGE, remaining);
+            List<KvRecord> page = new ArrayList<>(pageSize);
+            try (Connection c = dataSource.getConnection(); var st = c.prepareStatement(sql)) {
+                st.setString(1, namespace);
+                st.setString(2, scan.prefix());
+                st.setString(3, cursor);
+                st.setString(4, scan.prefix());
+                st.setInt(5, pageSize);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(record(rs, scan.includeValues()));
+                    }
+                }
+            } catch (SQLException e) {
+                throw failure("kv.scan", e);
+            }
+            // Sent without holding a connection: a slow reader never pins the pool.
+            page.forEach(sink);
+            if (page.size() < pageSize) {
+                return;
+            }
+            remaining -= page.size();
+            cursor = page.getLast().key();
+        }
+    }
+
+    @Override
+    public OptionalLong size(String namespace) {
+        try (Connection c = dataSource.getConnection()) {
+            return OptionalLong.of(count(c, namespace));
+        } catch (SQLException e) {
+            throw failure("kv.size", e);
+        }
+    }
+
+    /** Deletes up to {@code batch} expired rows; returns how many went. */
+    int sweep(int batch) throws SQLException {
+        try (Connection c = dataSource.getConnection(); var st = c.prepareStatement(
+                "DELETE FROM kv_items WHERE ctid IN (SELECT ctid FROM kv_items WHERE expires_at <= now() LIMIT ?)")) {
+            st.setInt(1, batch);
+            return st.executeUpdate();
+        }
+    }
+
+    private static KvRecord record(ResultSet rs, boolean withValue) throws SQLException {
+        OffsetDateTime expires = rs.getObject(7, OffsetDateTime.class);
+        return new KvRecord(rs.getString(1),
+                withValue ? rs.getBytes(2) : new byte[0],
+                rs.getString(3),
+                parse(rs.getString(4)),
+                rs.getLong(5),
+                rs.getObject(6, OffsetDateTime.class).toInstant(),
+                Optional.ofNullable(expires).map(OffsetDateTime::toInstant));
+    }
+
+    private static void setNullableLong(PreparedStatement st, int index, Long value) throws SQLException {
+        if (value == null) {
+            st.setNull(index, Types.BIGINT);
+        } else {
+            st.setLong(index, value);
+        }
+    }
+
+    private static String json(Map<String, String> map) {
+        try {
+            return JSON.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> parse(String json) {
+        try {
+            return JSON.readValue(json, STRING_MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored metadata is not a JSON object", e);
+        }
+    }
+
+    static ApiException failure(String op, SQLException e) {
+        return ApiException.internal(op + ": database error (" + e.getSQLState() + ")", e);
+    }
+}
