@@ -1,0 +1,198 @@
+package io.memsidecar.server;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.memsidecar.core.GoDuration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the YAML config (spec §3) with Helidon Config, lays {@code MEMSIDECAR_} environment
+ * variables over it ({@code MEMSIDECAR_SERVER__GRPC__TCP} → {@code server.grpc.tcp}), applies
+ * defaults and validates. Every error names the offending key.
+ */
+public final class ConfigLoader {
+    static final String EMBEDDED = "memsidecar-embedded.yaml";
+    private static final Set<String> BLOCKS = Set.of("kv", "episodic", "semantic", "artifact", "lease", "graph");
+
+    private ConfigLoader() {
+    }
+
+    /** Loads {@code file}, or the embedded default when empty. */
+    public static MemsidecarConfig load(Optional<Path> file, Map<String, String> env) {
+        var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
+        var overrides = ConfigSources.create(envOverrides(env), "environment").build();
+        if (file.isPresent()) {
+            if (!Files.isReadable(file.get())) {
+                throw new ConfigException("config file " + file.get() + " is not readable");
+            }
+            builder.sources(() -> overrides, ConfigSources.file(file.get()).build());
+        } else {
+            builder.sources(() -> overrides, ConfigSources.classpath(EMBEDDED).build());
+        }
+        return read(builder.build(), env);
+    }
+
+    static Map<String, String> envOverrides(Map<String, String> env) {
+        var out = new HashMap<String, String>();
+        env.forEach((k, v) -> {
+            if (k.startsWith("MEMSIDECAR_") && k.contains("__")) {
+                out.put(k.substring("MEMSIDECAR_".length()).toLowerCase(Locale.ROOT).replace("__", "."), v);
+            }
+        });
+        return out;
+    }
+
+    private static MemsidecarConfig read(Config c, Map<String, String> env) {
+        Config grpc = c.get("server.grpc");
+        String tcp = grpc.get("tcp").asString().orElse("127.0.0.1:7777");
+        Optional<Path> uds = grpc.get("uds").asString().filter(s -> !s.isBlank()).map(Path::of);
+        if (tcp.isBlank() && uds.isEmpty()) {
+            throw new ConfigException("server.grpc: at least one of tcp and uds must be set");
+        }
+        if (!tcp.isBlank()) {
+            hostPort(tcp, "server.grpc.tcp");
+        }
+        if (grpc.get("tls.cert_file").exists()) {
+            throw new ConfigException("server.grpc.tls: TLS on the listener is not supported by this build yet;"
+                    + " terminate TLS in front of the sidecar (see README)");
+        }
+        Optional<String> http = c.get("server.http.addr").asString().filter(s -> !s.isBlank());
+        http.ifPresent(a -> hostPort(a, "server.http.addr"));
+        Duration shutdown = duration(c.get("server.shutdown_timeout"), Duration.ofSeconds(10));
+
+        var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown);
+        var auth = auth(c.get("auth"));
+        var policy = PolicyConfig.read(c.get("policy"));
+        var backends = backends(c.get("backends"));
+        var namespaces = namespaces(c.get("namespaces"), backends);
+        Path dataDir = c.get("data_dir").asString().map(Path::of)
+                .orElseGet(() -> Path.of(env.getOrDefault("MEMSIDECAR_DATA_DIR",
+                        System.getProperty("user.home") + "/.memsidecar")));
+        return new MemsidecarConfig(listeners, auth, policy, c.get("tenant_isolation").asBoolean().orElse(false),
+                backends, namespaces, c.get("logging.level").asString().orElse("info"),
+                c.get("logging.access").asBoolean().orElse(true), dataDir);
+    }
+
+    private static MemsidecarConfig.Auth auth(Config a) {
+        String verifier = a.get("verifier").asString().orElse("paseto");
+        if (!verifier.equals("paseto")) {
+            throw new ConfigException("auth.verifier: \"" + verifier + "\" is not supported by this build yet (use paseto)");
+        }
+        var keys = new ArrayList<String>(a.get("paseto.public_key_hexes").asList(String.class).orElse(List.of()));
+        a.get("paseto.public_key_hex").asString().filter(s -> !s.isBlank()).ifPresent(keys::add);
+        List<String> distinct = keys.stream().map(String::strip).distinct().toList();
+        for (int i = 0; i < distinct.size(); i++) {
+            try {
+                Ed25519Keys.publicKey(distinct.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("auth.paseto.public_key_hexes[" + i + "]: " + e.getMessage());
+            }
+        }
+        Optional<String> secret = a.get("paseto.private_key_hex").asString().filter(s -> !s.isBlank());
+        secret.ifPresent(s -> {
+            try {
+                Ed25519Keys.privateKey(s);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("auth.paseto.private_key_hex: " + e.getMessage());
+            }
+        });
+        return new MemsidecarConfig.Auth(distinct, secret);
+    }
+
+    private static List<MemsidecarConfig.BackendConfig> backends(Config list) {
+        var out = new ArrayList<MemsidecarConfig.BackendConfig>();
+        var names = new HashSet<String>();
+        var nodes = list.asNodeList().orElse(List.of());
+        for (int i = 0; i < nodes.size(); i++) {
+            Config b = nodes.get(i);
+            String at = "backends[" + i + "]";
+            String name = b.get("name").asString().orElseThrow(() -> new ConfigException(at + ".name is required"));
+            if (!names.add(name)) {
+                throw new ConfigException(at + ".name: duplicate backend \"" + name + "\"");
+            }
+            String driver = b.get("driver").asString().orElseThrow(() -> new ConfigException(at + ".driver is required"));
+            Map<String, String> options = b.get("options").exists()
+                    ? b.get("options").detach().asMap().orElse(Map.of()) : Map.of();
+            out.add(new MemsidecarConfig.BackendConfig(name, driver, options));
+        }
+        return out;
+    }
+
+    private static List<MemsidecarConfig.NamespaceConfig> namespaces(Config list,
+                                                                     List<MemsidecarConfig.BackendConfig> backends) {
+        var out = new ArrayList<MemsidecarConfig.NamespaceConfig>();
+        var seen = new HashSet<String>();
+        Set<String> backendNames = new HashSet<>(backends.stream().map(MemsidecarConfig.BackendConfig::name).toList());
+        var nodes = list.asNodeList().orElse(List.of());
+        for (int i = 0; i < nodes.size(); i++) {
+            Config n = nodes.get(i);
+            String at = "namespaces[" + i + "]";
+            String block = n.get("block").asString().orElseThrow(() -> new ConfigException(at + ".block is required"));
+            if (!BLOCKS.contains(block)) {
+                throw new ConfigException(at + ".block: unknown block \"" + block + "\" (one of " + BLOCKS + ")");
+            }
+            String name = n.get("name").asString().orElseThrow(() -> new ConfigException(at + ".name is required"));
+            if (!seen.add(block + "/" + name)) {
+                throw new ConfigException(at + ": duplicate namespace " + block + "/" + name);
+            }
+            String backend = n.get("backend").asString().orElseThrow(() -> new ConfigException(at + ".backend is required"));
+            if (!backendNames.contains(backend)) {
+                throw new ConfigException(at + ".backend: no backend named \"" + backend + "\"");
+            }
+            long max = n.get("max_items").asLong().orElse(0L);
+            if (max < 0) {
+                throw new ConfigException(at + ".max_items must not be negative");
+            }
+            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max));
+        }
+        return out;
+    }
+
+    static Duration duration(Config node, Duration fallback) {
+        return node.asString().map(s -> {
+            try {
+                return GoDuration.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(node.key() + ": " + e.getMessage());
+            }
+        }).orElse(fallback);
+    }
+
+    /** Splits {@code host:port} (host may be empty for all interfaces, or [v6]). */
+    static HostPort hostPort(String address, String key) {
+        int colon = address.lastIndexOf(':');
+        if (colon < 0) {
+            throw new ConfigException(key + ": \"" + address + "\" must be host:port");
+        }
+        String host = address.substring(0, colon).replace("[", "").replace("]", "");
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new HostPort(host.isEmpty() ? "0.0.0.0" : host, port);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": \"" + address + "\" has no valid port");
+        }
+    }
+
+    record HostPort(String host, int port) {
+    }
+
+    /** A configuration error; its message names the key. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super("config: " + message);
+        }
+    }
+}

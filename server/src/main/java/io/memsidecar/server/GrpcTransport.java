@@ -1,0 +1,208 @@
+package io.memsidecar.server;
+
+import com.google.protobuf.Message;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Call;
+import io.memsidecar.core.Code;
+import io.memsidecar.core.Route;
+import io.memsidecar.core.RoutingTable;
+import io.memsidecar.proto.admin.v1.AdminGrpc;
+import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
+import io.memsidecar.proto.episodic.v1.EpisodicGrpc;
+import io.memsidecar.proto.graph.v1.GraphGrpc;
+import io.memsidecar.proto.kv.v1.KVGrpc;
+import io.memsidecar.proto.lease.v1.LeaseGrpc;
+import io.memsidecar.proto.semantic.v1.SemanticGrpc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Generates the gRPC services from the routing table. Every method of the wire contract is
+ * bound: to its route, or to UNIMPLEMENTED for blocks not built yet. The same definitions serve
+ * the Helidon TCP listener and the Netty Unix-socket listener.
+ */
+final class GrpcTransport {
+    static final Metadata.Key<String> CAPABILITY =
+            Metadata.Key.of(PasetoAuthenticationProvider.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
+    /** The whole wire contract, in service order. */
+    static final List<ServiceDescriptor> CONTRACT = List.of(
+            KVGrpc.getServiceDescriptor(), EpisodicGrpc.getServiceDescriptor(), SemanticGrpc.getServiceDescriptor(),
+            ArtifactGrpc.getServiceDescriptor(), LeaseGrpc.getServiceDescriptor(), GraphGrpc.getServiceDescriptor(),
+            AdminGrpc.getServiceDescriptor());
+
+    private GrpcTransport() {
+    }
+
+    static List<ServerServiceDefinition> services(RoutingTable table, String transport) {
+        var out = new ArrayList<ServerServiceDefinition>();
+        for (ServiceDescriptor sd : CONTRACT) {
+            var builder = ServerServiceDefinition.builder(sd);
+            for (MethodDescriptor<?, ?> md : sd.getMethods()) {
+                bind(builder, md, table.route(md.getFullMethodName()), transport);
+            }
+            out.add(builder.build());
+        }
+        return out;
+    }
+
+    /** Whether a full method name ({@code memsidecar.kv.v1.KV/Get}) is part of the contract. */
+    static boolean inContract(String fullMethodName) {
+        return CONTRACT.stream().flatMap(sd -> sd.getMethods().stream())
+                .anyMatch(md -> md.getFullMethodName().equals(fullMethodName));
+    }
+
+    static Set<String> serviceNames() {
+        return Set.copyOf(CONTRACT.stream().map(ServiceDescriptor::getName).toList());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void bind(ServerServiceDefinition.Builder builder, MethodDescriptor md,
+                             Optional<Route<?, ?>> route, String transport) {
+        ServerCallHandler handler = route.isPresent()
+                ? new RouteHandler<>((Route) route.get(), transport)
+                : (call, headers) -> {
+                    call.close(Status.UNIMPLEMENTED.withDescription(
+                            "method " + md.getFullMethodName() + " is not implemented by this server yet"), new Metadata());
+                    return new ServerCall.Listener<>() {
+                    };
+                };
+        builder.addMethod(md, handler);
+    }
+
+    static Status status(ApiException e) {
+        return Status.fromCodeValue(e.code().grpcValue()).withDescription(e.getMessage());
+    }
+
+    /** Runs one route for one call: collects the single request, then runs the handler blocking. */
+    private static final class RouteHandler<Q extends Message, R extends Message> implements ServerCallHandler<Q, R> {
+        private final Route<Q, R> route;
+        private final String transport;
+
+        RouteHandler(Route<Q, R> route, String transport) {
+            this.route = route;
+            this.transport = transport;
+        }
+
+        @Override
+        public ServerCall.Listener<Q> startCall(ServerCall<Q, R> call, Metadata headers) {
+            call.request(2);
+            return new Listener<>(route, transport, call, Optional.ofNullable(headers.get(CAPABILITY)));
+        }
+    }
+
+    private static final class Listener<Q extends Message, R extends Message> extends ServerCall.Listener<Q> {
+        private final Route<Q, R> route;
+        private final String transport;
+        private final ServerCall<Q, R> call;
+        private final Optional<String> credential;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition ready = lock.newCondition();
+        private volatile boolean cancelled;
+        private Q request;
+        private boolean tooMany;
+
+        Listener(Route<Q, R> route, String transport, ServerCall<Q, R> call, Optional<String> credential) {
+            this.route = route;
+            this.transport = transport;
+            this.call = call;
+            this.credential = credential;
+        }
+
+        @Override
+        public void onMessage(Q message) {
+            if (request == null) {
+                request = message;
+            } else {
+                tooMany = true;
+            }
+        }
+
+        @Override
+        public void onHalfClose() {
+            if (request == null || tooMany) {
+                call.close(Status.INVALID_ARGUMENT.withDescription("expected exactly one request message"), new Metadata());
+                return;
+            }
+            var c = new Call(transport, credential, () -> cancelled || call.isCancelled());
+            boolean[] headersSent = {false};
+            try {
+                route.handler().handle(c, request, item -> {
+                    awaitReady(c);
+                    if (!headersSent[0]) {
+                        call.sendHeaders(new Metadata());
+                        headersSent[0] = true;
+                    }
+                    call.sendMessage(item);
+                });
+                call.close(Status.OK, new Metadata());
+            } catch (ApiException e) {
+                closeQuietly(status(e));
+            } catch (RuntimeException e) {
+                closeQuietly(Status.INTERNAL.withDescription(route.op().name() + ": internal error"));
+            }
+        }
+
+        private void closeQuietly(Status status) {
+            if (!cancelled) {
+                try {
+                    call.close(status, new Metadata());
+                } catch (IllegalStateException alreadyClosed) {
+                    // the client went away first
+                }
+            }
+        }
+
+        /** Blocks a streaming handler while the transport's buffer is full (flow control). */
+        private void awaitReady(Call c) {
+            if (c.isCancelled()) {
+                throw new ApiException(Code.CANCELLED, "call cancelled by the client");
+            }
+            if (call.isReady()) {
+                return;
+            }
+            lock.lock();
+            try {
+                while (!call.isReady()) {
+                    if (c.isCancelled()) {
+                        throw new ApiException(Code.CANCELLED, "call cancelled by the client");
+                    }
+                    ready.await(100, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(Code.CANCELLED, "interrupted");
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onReady() {
+            lock.lock();
+            try {
+                ready.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onCancel() {
+            cancelled = true;
+            onReady();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.memsidecar.server;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code memsidecar [--config FILE]}: runs the server until SIGTERM or SIGINT. */
+@Command(name = "memsidecar", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Memory building blocks for AI agents over gRPC and HTTP/JSON."
+                + " With no --config it runs the embedded default: loopback, in-memory, a local token.")
+public final class Main implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (spec §3).")
+    Optional<Path> config;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        MemsidecarConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, System.getenv());
+            configureLogging(cfg.logLevel(), cfg.accessLog());
+            if (config.isEmpty()) {
+                cfg = EmbeddedDefaults.withLocalKeys(cfg);
+            } else if (cfg.auth().publicKeyHexes().isEmpty()) {
+                throw new ConfigLoader.ConfigException("auth.paseto.public_key_hexes: at least one public key is required");
+            }
+        } catch (RuntimeException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        MemsidecarServer server;
+        try {
+            server = MemsidecarServer.start(cfg);
+        } catch (ConfigLoader.ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "memsidecar-shutdown"));
+        System.getLogger("memsidecar").log(Level.INFO, "ready: version " + Version.current()
+                + ", grpc+http on " + cfg.server().grpcTcp() + " (port " + server.port() + ")"
+                + cfg.server().grpcUds().map(p -> ", grpc on unix:" + p).orElse(""));
+        if (config.isEmpty()) {
+            printWelcome(cfg, server.port());
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private static void printWelcome(MemsidecarConfig cfg, int port) {
+        String token = EmbeddedDefaults.localToken(cfg);
+        System.out.printf("""
+
+                memsidecar is running on its embedded default (in-memory, loopback only).
+                A full-scope token for this machine (valid %dh, also in %s):
+
+                  export MEMSIDECAR_TOKEN=%s
+
+                Try it:
+                  curl -X PUT -H "x-memsidecar-capability: Bearer $MEMSIDECAR_TOKEN" --data-binary 'hello' \\
+                       http://127.0.0.1:%d/v1/kv/scratchpad/greeting
+                  curl -H "x-memsidecar-capability: Bearer $MEMSIDECAR_TOKEN" http://127.0.0.1:%d/v1/kv/scratchpad/greeting
+
+                %n""", EmbeddedDefaults.TOKEN_TTL.toHours(), cfg.dataDir().resolve("token"), token, port, port);
+        System.out.flush();
+    }
+
+    static void configureLogging(String level, boolean accessLog) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        var handler = new ConsoleHandler();
+        handler.setFormatter(new JsonLogFormatter());
+        handler.setLevel(java.util.logging.Level.ALL);
+        root.addHandler(handler);
+        root.setLevel(switch (level.toLowerCase(Locale.ROOT)) {
+            case "debug" -> java.util.logging.Level.FINE;
+            case "warn", "warning" -> java.util.logging.Level.WARNING;
+            case "error" -> java.util.logging.Level.SEVERE;
+            default -> java.util.logging.Level.INFO;
+        });
+        Logger.getLogger("memsidecar.access").setLevel(accessLog ? null : java.util.logging.Level.OFF);
+        // Third-party chatter stays at WARNING unless asked for debug.
+        if (!level.equalsIgnoreCase("debug")) {
+            Logger.getLogger("io.helidon").setLevel(java.util.logging.Level.WARNING);
+            Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
+            Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"memsidecar " + Version.current()};
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.memsidecar.server;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.memsidecar.core.GoDuration;
+import io.memsidecar.core.ProtoTime;
+import io.memsidecar.proto.kv.v1.GetRequest;
+import io.memsidecar.proto.kv.v1.GetResponse;
+import io.memsidecar.proto.kv.v1.KVGrpc;
+import io.memsidecar.proto.kv.v1.PutRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code memctl}: keys and tokens (control plane) and a few data-plane calls over gRPC. */
+@Command(name = "memctl", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "memsidecar control tool.",
+        subcommands = {Memctl.GenKeypair.class, Memctl.Token.class, Memctl.Kv.class, Memctl.VersionCommand.class})
+public final class Memctl {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Memctl()).execute(args));
+    }
+
+    @Command(name = "gen-keypair", description = "Print a new Ed25519 key pair (secret and public, hex).")
+    static final class GenKeypair implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            String[] pair = Ed25519Keys.generateHex();
+            System.out.println("secret_key_hex: " + pair[0]);
+            System.out.println("public_key_hex: " + pair[1]);
+            return 0;
+        }
+    }
+
+    @Command(name = "version", description = "Print the version.")
+    static final class VersionCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println("memctl " + Version.current());
+            return 0;
+        }
+    }
+
+    @Command(name = "token", description = "Capability tokens.", subcommands = {GenKeypair.class, Token.Issue.class})
+    static final class Token {
+        @Command(name = "issue", description = "Mint a PASETO v4.public capability token.")
+        static final class Issue implements Callable<Integer> {
+            @Option(names = "--secret-key-hex", defaultValue = "${env:MEMSIDECAR_PASETO_SECRET_HEX}",
+                    description = "Signing key (hex); default $MEMSIDECAR_PASETO_SECRET_HEX.")
+            String secret;
+            @Option(names = "--tenant", required = true)
+            String tenant;
+            @Option(names = "--agent", defaultValue = "")
+            String agent;
+            @Option(names = "--ns", required = true, split = ",", description = "block/name patterns, e.g. kv/*,episodic/events")
+            List<String> namespaces;
+            @Option(names = "--ops", split = ",", defaultValue = "get,put,delete,scan",
+                    description = "Ops: * , block.verb, or a bare verb (never matches admin ops).")
+            List<String> ops;
+            @Option(names = "--ttl", defaultValue = "1h", description = "Go duration, e.g. 30m, 24h.")
+            String ttl;
+            @Option(names = "--jti", defaultValue = "")
+            String jti;
+
+            @Override
+            public Integer call() {
+                if (secret == null || secret.isBlank()) {
+                    System.err.println("memctl: --secret-key-hex (or MEMSIDECAR_PASETO_SECRET_HEX) is required");
+                    return 2;
+                }
+                var grant = new PasetoTokens.Grant(tenant, agent, namespaces, ops, GoDuration.parse(ttl), jti);
+                System.out.println(PasetoTokens.issue(Ed25519Keys.privateKey(secret), grant, Instant.now()));
+                return 0;
+            }
+        }
+    }
+
+    /** Options every data-plane command takes. */
+    static class Connection {
+        @Option(names = "--addr", defaultValue = "${env:MEMSIDECAR_ADDR:-127.0.0.1:7777}",
+                description = "host:port of the sidecar (default $MEMSIDECAR_ADDR or 127.0.0.1:7777).")
+        String addr;
+        @Option(names = "--token", defaultValue = "${env:MEMSIDECAR_TOKEN}", description = "Default $MEMSIDECAR_TOKEN.")
+        String token;
+
+        KVGrpc.KVBlockingStub kv(ManagedChannel channel) {
+            var headers = new Metadata();
+            if (token != null && !token.isBlank()) {
+                headers.put(GrpcTransport.CAPABILITY, "Bearer " + token);
+            }
+            return KVGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
+                    MetadataUtils.newAttachHeadersInterceptor(headers))).withDeadlineAfter(20, TimeUnit.SECONDS);
+        }
+
+        ManagedChannel channel() {
+            return NettyChannelBuilder.forTarget(addr).usePlaintext().build();
+        }
+    }
+
+    @Command(name = "kv", description = "KV data plane.", subcommands = {Kv.Get.class, Kv.Put.class})
+    static final class Kv {
+        @Command(name = "get", description = "Print a value.")
+        static final class Get extends Connection implements Callable<Integer> {
+            @Parameters(index = "0")
+            String namespace;
+            @Parameters(index = "1")
+            String key;
+
+            @Override
+            public Integer call() {
+                ManagedChannel ch = channel();
+                try {
+                    GetResponse r = kv(ch).get(GetRequest.newBuilder().setNamespace(namespace).setKey(key).build());
+                    if (!r.getFound()) {
+                        System.err.println("(not found)");
+                        return 1;
+                    }
+                    System.out.println(r.getValue().toString(StandardCharsets.UTF_8));
+                    return 0;
+                } catch (StatusRuntimeException e) {
+                    System.err.println("memctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+                    return 1;
+                } finally {
+                    ch.shutdownNow();
+                }
+            }
+        }
+
+        @Command(name = "put", description = "Store a value.")
+        static final class Put extends Connection implements Callable<Integer> {
+            @Parameters(index = "0")
+            String namespace;
+            @Parameters(index = "1")
+            String key;
+            @Parameters(index = "2")
+            String value;
+            @Option(names = "--ttl", description = "Go duration, e.g. 5m.")
+            String ttl;
+
+            @Override
+            public Integer call() {
+                ManagedChannel ch = channel();
+                try {
+                    var b = PutRequest.newBuilder().setNamespace(namespace).setKey(key)
+                            .setValue(ByteString.copyFromUtf8(value));
+                    if (ttl != null) {
+                        b.setTtl(ProtoTime.duration(GoDuration.parse(ttl)));
+                    }
+                    System.out.println("ok (version " + kv(ch).put(b.build()).getVersion() + ")");
+                    return 0;
+                } catch (StatusRuntimeException e) {
+                    System.err.println("memctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+                    return 1;
+                } finally {
+                    ch.shutdownNow();
+                }
+            }
+        }
+    }
+
+}

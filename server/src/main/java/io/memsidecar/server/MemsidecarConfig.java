@@ -1,0 +1,43 @@
+package io.memsidecar.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The validated configuration (spec §3), read once at start. */
+public record MemsidecarConfig(Listeners server,
+                               Auth auth,
+                               Policy policy,
+                               boolean tenantIsolation,
+                               List<BackendConfig> backends,
+                               List<NamespaceConfig> namespaces,
+                               String logLevel,
+                               boolean accessLog,
+                               Path dataDir) {
+
+    /** gRPC TCP (host:port, also serving the HTTP gateway), optional UDS and extra HTTP listener. */
+    public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout) {
+    }
+
+    /** Trusted PASETO public keys (hex, rotation order) and an optional dev signing key. */
+    public record Auth(List<String> publicKeyHexes, Optional<String> privateKeyHex) {
+    }
+
+    public record BackendConfig(String name, String driver, Map<String, String> options) {
+    }
+
+    public record NamespaceConfig(String block, String name, String backend, long maxItems) {
+    }
+
+    public MemsidecarConfig withAuth(Auth newAuth) {
+        return new MemsidecarConfig(server, newAuth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
+                dataDir);
+    }
+
+    public MemsidecarConfig withListeners(Listeners listeners) {
+        return new MemsidecarConfig(listeners, auth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
+                dataDir);
+    }
+}

@@ -1,0 +1,238 @@
+package io.memsidecar.server;
+
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.security.Security;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http.HttpRouting;
+import io.memsidecar.core.Route;
+import io.memsidecar.core.RoutingTable;
+import io.memsidecar.core.spi.Backend;
+import io.memsidecar.core.spi.BackendProvider;
+import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.Backends;
+import io.memsidecar.core.Options;
+import io.memsidecar.kv.KvNamespace;
+import io.memsidecar.kv.KvService;
+import io.memsidecar.kv.spi.KvStore;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running sidecar: backends, block services, the filtered routing table, and the listeners
+ * generated from it (Helidon for gRPC + HTTP on the TCP port, Netty for gRPC on the Unix socket).
+ */
+public final class MemsidecarServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(MemsidecarServer.class.getName());
+
+    private final MemsidecarConfig config;
+    private final Map<String, Backend> backends;
+    private final RoutingTable table;
+    private final AtomicReference<List<PublicKey>> trustedKeys;
+    private final AtomicReference<Policy> policy;
+    private final WebServer web;
+    private final Optional<io.grpc.Server> uds;
+    private final Optional<ExecutorService> udsExecutor;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    private MemsidecarServer(MemsidecarConfig config, Clock clock) {
+        this.config = config;
+        this.trustedKeys = new AtomicReference<>(config.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList());
+        this.policy = new AtomicReference<>(config.policy());
+        this.backends = openBackends(config, clock);
+        try {
+            this.table = routingTable(config, backends, trustedKeys, policy, clock);
+            List<ServerServiceDefinition> tcpServices = GrpcTransport.services(table, "grpc");
+            GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
+            this.web = startWeb(config, tcpServices);
+            if (config.server().grpcUds().isPresent()) {
+                this.udsExecutor = Optional.of(Executors.newVirtualThreadPerTaskExecutor());
+                this.uds = Optional.of(startUds(config.server().grpcUds().get(), GrpcTransport.services(table, "grpc-uds"),
+                        udsExecutor.get()));
+            } else {
+                this.udsExecutor = Optional.empty();
+                this.uds = Optional.empty();
+            }
+        } catch (RuntimeException e) {
+            backends.values().forEach(Backend::close);
+            throw e;
+        }
+    }
+
+    public static MemsidecarServer start(MemsidecarConfig config) {
+        return new MemsidecarServer(config, Clock.systemUTC());
+    }
+
+    private static Map<String, Backend> openBackends(MemsidecarConfig config, Clock clock) {
+        Map<String, BackendProvider> providers = Backends.providers();
+        var open = new LinkedHashMap<String, Backend>();
+        try {
+            for (var b : config.backends()) {
+                BackendProvider p = providers.get(b.driver());
+                if (p == null) {
+                    throw new ConfigLoader.ConfigException("backends[" + b.name() + "].driver: unknown driver \""
+                            + b.driver() + "\" (available: " + String.join(", ", providers.keySet()) + ")");
+                }
+                try {
+                    open.put(b.name(), p.open(new BackendSpec(b.name(),
+                            new Options("backends[" + b.name() + "].options", b.options()), clock)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigLoader.ConfigException(e.getMessage());
+                }
+            }
+        } catch (RuntimeException e) {
+            open.values().forEach(Backend::close);
+            throw e;
+        }
+        return open;
+    }
+
+    static RoutingTable routingTable(MemsidecarConfig config, Map<String, Backend> backends,
+                                     AtomicReference<List<PublicKey>> keys, AtomicReference<Policy> policy, Clock clock) {
+        var kv = new LinkedHashMap<String, KvNamespace>();
+        for (var ns : config.namespaces()) {
+            Backend backend = backends.get(ns.backend());
+            switch (ns.block()) {
+                case KvService.BLOCK -> kv.put(ns.name(), new KvNamespace(ns.name(),
+                        backend.store(KvStore.class).orElseThrow(() -> new ConfigLoader.ConfigException(
+                                "namespace kv/" + ns.name() + ": driver " + backend.driver() + " does not serve kv")),
+                        ns.maxItems()));
+                default -> LOG.log(Level.WARNING, "namespace " + ns.block() + "/" + ns.name()
+                        + " ignored: the " + ns.block() + " block is not in this build yet");
+            }
+        }
+        List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
+        Security security = Security.builder()
+                .addAuthenticationProvider(new PasetoAuthenticationProvider(keys::get, clock), "paseto")
+                .build();
+        return RoutingTable.of(routes).filtered(List.of(
+                new AccessLogFilter(), new AuthFilter(security), new ScopeFilter(), new PolicyFilter(policy::get)));
+    }
+
+    private WebServer startWeb(MemsidecarConfig config, List<ServerServiceDefinition> services) {
+        var grpc = GrpcRouting.builder();
+        services.forEach(grpc::service);
+        grpc.service(health.getHealthService().bindService());
+        var builder = WebServer.builder()
+                .shutdownHook(false)
+                .shutdownGracePeriod(config.server().shutdownTimeout())
+                .addRouting(grpc)
+                .routing(this::httpRoutes);
+        var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
+        builder.host(tcp.host()).port(tcp.port());
+        config.server().httpAddr().ifPresent(addr -> {
+            var hp = ConfigLoader.hostPort(addr, "server.http.addr");
+            builder.putSocket("http", s -> s.host(hp.host()).port(hp.port()).shutdownGracePeriod(config.server().shutdownTimeout()));
+            builder.routing("http", this::httpRoutes);
+        });
+        return builder.build().start();
+    }
+
+    private void httpRoutes(HttpRouting.Builder http) {
+        new HttpGateway(table).register(http);
+        new KvCurlRoutes(table).register(http);
+        http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
+        http.get("/readyz", (req, res) -> {
+            var failures = new ArrayList<String>();
+            for (Backend b : backends.values()) {
+                try {
+                    b.check();
+                } catch (RuntimeException e) {
+                    failures.add(b.name());
+                    LOG.log(Level.WARNING, "readiness: " + e.getMessage());
+                }
+            }
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            if (failures.isEmpty()) {
+                res.send("{\"status\":\"UP\"}");
+            } else {
+                res.status(Status.SERVICE_UNAVAILABLE_503).send("{\"status\":\"DOWN\",\"backends\":"
+                        + failures.stream().map(f -> "\"" + f + "\"").toList() + "}");
+            }
+        });
+    }
+
+    private io.grpc.Server startUds(Path socket, List<ServerServiceDefinition> services, ExecutorService executor) {
+        try {
+            Path parent = socket.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            }
+            Files.deleteIfExists(socket); // a stale socket from a crashed run
+            var builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                    .channelType(EpollServerDomainSocketChannel.class)
+                    .bossEventLoopGroup(new EpollEventLoopGroup(1))
+                    .workerEventLoopGroup(new EpollEventLoopGroup(2))
+                    .executor(executor);
+            services.forEach(builder::addService);
+            builder.addService(health.getHealthService());
+            io.grpc.Server server = builder.build().start();
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on unix socket " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bound TCP port (useful when configured as 0). */
+    public int port() {
+        return web.port();
+    }
+
+    public Optional<Integer> httpPort() {
+        return config.server().httpAddr().map(a -> web.port("http"));
+    }
+
+    public MemsidecarConfig config() {
+        return config;
+    }
+
+    /** Stops accepting, lets in-flight calls finish within the shutdown timeout, closes backends. */
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        long deadline = config.server().shutdownTimeout().toMillis();
+        uds.ifPresent(s -> {
+            s.shutdown();
+            try {
+                if (!s.awaitTermination(deadline, TimeUnit.MILLISECONDS)) {
+                    s.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                s.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        });
+        udsExecutor.ifPresent(ExecutorService::shutdownNow);
+        web.stop();
+        config.server().grpcUds().ifPresent(p -> {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not remove socket " + p + ": " + e.getMessage());
+            }
+        });
+        backends.values().forEach(Backend::close);
+    }
+}
