@@ -46,17 +46,44 @@ final class GrpcTransport {
     private GrpcTransport() {
     }
 
+    /**
+     * Requests arrive as raw bytes and are parsed by the route, so that a malformed message is
+     * INVALID_ARGUMENT like malformed JSON on the gateway, not a transport-level failure.
+     */
     static List<ServerServiceDefinition> services(RoutingTable table, String transport) {
         var out = new ArrayList<ServerServiceDefinition>();
         for (ServiceDescriptor sd : CONTRACT) {
-            var builder = ServerServiceDefinition.builder(sd);
+            var methods = new ArrayList<MethodDescriptor<byte[], ?>>();
+            var descriptor = ServiceDescriptor.newBuilder(sd.getName()).setSchemaDescriptor(sd.getSchemaDescriptor());
             for (MethodDescriptor<?, ?> md : sd.getMethods()) {
+                MethodDescriptor<byte[], ?> raw = md.toBuilder(RAW, md.getResponseMarshaller()).build();
+                methods.add(raw);
+                descriptor.addMethod(raw);
+            }
+            var builder = ServerServiceDefinition.builder(descriptor.build());
+            for (MethodDescriptor<byte[], ?> md : methods) {
                 bind(builder, md, table.route(md.getFullMethodName()), transport);
             }
             out.add(builder.build());
         }
         return out;
     }
+
+    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw Status.INTERNAL.withDescription("cannot read request").withCause(e).asRuntimeException();
+            }
+        }
+    };
 
     /** Whether a full method name ({@code memsidecar.kv.v1.KV/Get}) is part of the contract. */
     static boolean inContract(String fullMethodName) {
@@ -69,7 +96,7 @@ final class GrpcTransport {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void bind(ServerServiceDefinition.Builder builder, MethodDescriptor md,
+    private static void bind(ServerServiceDefinition.Builder builder, MethodDescriptor<byte[], ?> md,
                              Optional<Route<?, ?>> route, String transport) {
         ServerCallHandler handler = route.isPresent()
                 ? new RouteHandler<>((Route) route.get(), transport)
@@ -87,7 +114,7 @@ final class GrpcTransport {
     }
 
     /** Runs one route for one call: collects the single request, then runs the handler blocking. */
-    private static final class RouteHandler<Q extends Message, R extends Message> implements ServerCallHandler<Q, R> {
+    private static final class RouteHandler<Q extends Message, R extends Message> implements ServerCallHandler<byte[], R> {
         private final Route<Q, R> route;
         private final String transport;
 
@@ -97,24 +124,24 @@ final class GrpcTransport {
         }
 
         @Override
-        public ServerCall.Listener<Q> startCall(ServerCall<Q, R> call, Metadata headers) {
+        public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], R> call, Metadata headers) {
             call.request(2);
             return new Listener<>(route, transport, call, Optional.ofNullable(headers.get(CAPABILITY)));
         }
     }
 
-    private static final class Listener<Q extends Message, R extends Message> extends ServerCall.Listener<Q> {
+    private static final class Listener<Q extends Message, R extends Message> extends ServerCall.Listener<byte[]> {
         private final Route<Q, R> route;
         private final String transport;
-        private final ServerCall<Q, R> call;
+        private final ServerCall<byte[], R> call;
         private final Optional<String> credential;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition ready = lock.newCondition();
         private volatile boolean cancelled;
-        private Q request;
+        private byte[] request;
         private boolean tooMany;
 
-        Listener(Route<Q, R> route, String transport, ServerCall<Q, R> call, Optional<String> credential) {
+        Listener(Route<Q, R> route, String transport, ServerCall<byte[], R> call, Optional<String> credential) {
             this.route = route;
             this.transport = transport;
             this.call = call;
@@ -122,7 +149,7 @@ final class GrpcTransport {
         }
 
         @Override
-        public void onMessage(Q message) {
+        public void onMessage(byte[] message) {
             if (request == null) {
                 request = message;
             } else {
@@ -139,7 +166,7 @@ final class GrpcTransport {
             var c = new Call(transport, credential, () -> cancelled || call.isCancelled());
             boolean[] headersSent = {false};
             try {
-                route.handler().handle(c, request, item -> {
+                route.handler().handle(c, parse(route, request), item -> {
                     awaitReady(c);
                     if (!headersSent[0]) {
                         call.sendHeaders(new Metadata());
@@ -152,6 +179,16 @@ final class GrpcTransport {
                 closeQuietly(status(e));
             } catch (RuntimeException e) {
                 closeQuietly(Status.INTERNAL.withDescription(route.op().name() + ": internal error"));
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <Q extends Message> Q parse(Route<Q, ?> route, byte[] bytes) {
+            try {
+                return (Q) route.requestPrototype().getParserForType().parseFrom(bytes);
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw ApiException.invalidArgument("malformed " + route.requestPrototype().getDescriptorForType().getFullName()
+                        + " message: " + e.getMessage());
             }
         }
 

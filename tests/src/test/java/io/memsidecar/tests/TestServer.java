@@ -1,0 +1,105 @@
+package io.memsidecar.tests;
+
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.MetadataUtils;
+import io.memsidecar.proto.kv.v1.KVGrpc;
+import io.memsidecar.server.ConfigLoader;
+import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.server.MemsidecarServer;
+import io.memsidecar.server.PasetoTokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real server started in this JVM from a YAML config, on a random loopback port and a Unix
+ * socket in a temp directory, with its own signing key.
+ */
+final class TestServer implements AutoCloseable {
+    final String secretHex;
+    final String publicHex;
+    final Path dir;
+    final Path socket;
+    final MemsidecarServer server;
+
+    /** {@code backendsAndNamespaces} is YAML for the backends and namespaces sections. */
+    TestServer(String backendsAndNamespaces, String policyYaml) {
+        String[] keys = Ed25519Keys.generateHex();
+        this.secretHex = keys[0];
+        this.publicHex = keys[1];
+        try {
+            this.dir = Files.createTempDirectory("memsidecar-e2e");
+            this.socket = dir.resolve("run/memsidecar.sock");
+            Path config = dir.resolve("config.yaml");
+            Files.writeString(config, """
+                    server:
+                      grpc:
+                        tcp: "127.0.0.1:0"
+                        uds: "%s"
+                      shutdown_timeout: 2s
+                    auth:
+                      paseto:
+                        public_key_hexes: ["%s"]
+                    %s
+                    %s
+                    """.formatted(socket, publicHex, policyYaml, backendsAndNamespaces));
+            this.server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), Map.of()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    String token(List<String> namespaces, List<String> ops) {
+        return token(secretHex, namespaces, ops, Duration.ofMinutes(10), Instant.now());
+    }
+
+    static String token(String secretHex, List<String> namespaces, List<String> ops, Duration ttl, Instant now) {
+        return PasetoTokens.issue(Ed25519Keys.privateKey(secretHex),
+                new PasetoTokens.Grant("acme", "tester", namespaces, ops, ttl, ""), now);
+    }
+
+    String fullToken() {
+        return token(List.of("*"), List.of("*"));
+    }
+
+    ManagedChannel tcpChannel() {
+        return NettyChannelBuilder.forAddress("127.0.0.1", port()).usePlaintext().build();
+    }
+
+    ManagedChannel udsChannel() {
+        return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollDomainSocketChannel.class)
+                .eventLoopGroup(new EpollEventLoopGroup(1))
+                .usePlaintext().build();
+    }
+
+    static KVGrpc.KVBlockingStub kv(ManagedChannel channel, String token) {
+        var headers = new Metadata();
+        if (token != null) {
+            headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        }
+        return KVGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)))
+                .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
