@@ -36,7 +36,15 @@ final class TestServer implements AutoCloseable {
 
     /** {@code backendsAndNamespaces} is YAML for the backends and namespaces sections. */
     TestServer(String backendsAndNamespaces, String policyYaml) {
-        String[] keys = Ed25519Keys.generateHex();
+        this(Ed25519Keys.generateHex(), backendsAndNamespaces, policyYaml);
+    }
+
+    /** A second sidecar of the same deployment: same signing key, so the same tokens work. */
+    static TestServer sharingKeyWith(TestServer other, String backendsAndNamespaces, String policyYaml) {
+        return new TestServer(new String[] {other.secretHex, other.publicHex}, backendsAndNamespaces, policyYaml);
+    }
+
+    private TestServer(String[] keys, String backendsAndNamespaces, String policyYaml) {
         this.secretHex = keys[0];
         this.publicHex = keys[1];
         try {

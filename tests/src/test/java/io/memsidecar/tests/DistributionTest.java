@@ -1,0 +1,102 @@
+package io.memsidecar.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged distribution ({@code server/target/memsidecar}) on its embedded default, as a user
+ * runs it: it prints a working token and curl example, keeps its key across restarts, and stops
+ * cleanly on SIGTERM.
+ */
+class DistributionTest {
+    private static final Pattern PORT = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/v1/kv/scratchpad/greeting");
+
+    @TempDir
+    Path dataDir;
+
+    private record Running(Process process, int port, String token) {
+    }
+
+    private Running start() throws Exception {
+        Path bin = Path.of(System.getProperty("memsidecar.dist")).resolve("bin/memsidecar");
+        assertThat(bin).isExecutable();
+        var pb = new ProcessBuilder(bin.toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("MEMSIDECAR_DATA_DIR", dataDir.toString());
+        pb.environment().put("MEMSIDECAR_SERVER__GRPC__TCP", "127.0.0.1:0");
+        Process p = pb.start();
+        var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String token = null;
+        int port = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (port < 0 && System.nanoTime() < deadline) {
+            String line = out.readLine();
+            if (line == null) {
+                break;
+            }
+            if (line.strip().startsWith("export MEMSIDECAR_TOKEN=")) {
+                token = line.strip().substring("export MEMSIDECAR_TOKEN=".length());
+            }
+            Matcher m = PORT.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        assertThat(port).as("the welcome text names the port").isPositive();
+        assertThat(token).startsWith("v4.public.");
+        assertThat(Files.readString(dataDir.resolve("token")).strip()).isEqualTo(token);
+        return new Running(p, port, token);
+    }
+
+    private static HttpResponse<String> call(int port, String method, String token, String body) throws Exception {
+        try (var http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/kv/scratchpad/greeting"))
+                    .header("x-memsidecar-capability", "Bearer " + token)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy(); // SIGTERM
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+        assertThat(p.exitValue()).isIn(0, 143);
+    }
+
+    @Test
+    void embeddedDefaultServesThePrintedTokenAndKeepsItsKeyAcrossRestarts() throws Exception {
+        Running first = start();
+        try {
+            assertThat(call(first.port(), "PUT", first.token(), "hello").statusCode()).isEqualTo(200);
+            var got = call(first.port(), "GET", first.token(), null);
+            assertThat(got.statusCode()).isEqualTo(200);
+            assertThat(got.body()).isEqualTo("hello");
+        } finally {
+            stop(first.process());
+        }
+        assertThat(Files.getPosixFilePermissions(dataDir.resolve("signing.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        String publicKey = Files.readString(dataDir.resolve("signing.pub"));
+
+        Running second = start();
+        try {
+            assertThat(Files.readString(dataDir.resolve("signing.pub"))).isEqualTo(publicKey);
+            // The token of the first run still verifies: same key. Memory data is gone, as documented.
+            assertThat(call(second.port(), "GET", first.token(), null).statusCode()).isEqualTo(404);
+        } finally {
+            stop(second.process());
+        }
+    }
+}
