@@ -1,0 +1,81 @@
+package io.memsidecar.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final String KEY = "61a2d0067233cf8d6570c76f37573cbc31d33032ab256fe0c8032c0987d0fbf9";
+
+    @TempDir
+    Path dir;
+
+    private MemsidecarConfig load(String yaml, Map<String, String> env) throws IOException {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, yaml);
+        return ConfigLoader.load(Optional.of(file), env);
+    }
+
+    @Test
+    void readsTheOriginalsKeysDurationsAndEnvOverrides() throws IOException {
+        var c = load("""
+                server:
+                  grpc: { tcp: "127.0.0.1:7777", uds: /tmp/x.sock }
+                  shutdown_timeout: 250ms
+                auth:
+                  paseto:
+                    public_key_hex: "%s"
+                policy:
+                  default: deny
+                  rules:
+                    - { name: r1, effect: cap, max: { top_k: 200 } }
+                backends:
+                  - { name: pg, driver: postgres, options: { dsn_env: PG, sweeper_interval: 5m } }
+                namespaces:
+                  - { block: kv, name: scratch, backend: pg, max_items: 10 }
+                """.formatted(KEY), Map.of("MEMSIDECAR_SERVER__GRPC__TCP", "0.0.0.0:9999"));
+        assertThat(c.server().grpcTcp()).isEqualTo("0.0.0.0:9999");
+        assertThat(c.server().grpcUds()).hasValue(Path.of("/tmp/x.sock"));
+        assertThat(c.server().shutdownTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.auth().publicKeyHexes()).containsExactly(KEY);
+        assertThat(c.policy().defaultDeny()).isTrue();
+        assertThat(c.policy().ruleCount()).isEqualTo(1);
+        assertThat(c.backends().getFirst().options()).containsEntry("dsn_env", "PG").containsEntry("sweeper_interval", "5m");
+        assertThat(c.namespaces().getFirst().maxItems()).isEqualTo(10);
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        assertThatThrownBy(() -> load("namespaces:\n  - { block: kv, name: a, backend: missing }\n", Map.of()))
+                .hasMessageContaining("namespaces[0].backend");
+        assertThatThrownBy(() -> load("namespaces:\n  - { block: blob, name: a, backend: b }\n", Map.of()))
+                .hasMessageContaining("namespaces[0].block");
+        assertThatThrownBy(() -> load("server:\n  shutdown_timeout: soon\n", Map.of()))
+                .hasMessageContaining("server.shutdown_timeout");
+        assertThatThrownBy(() -> load("server:\n  grpc: { tcp: nowhere }\n", Map.of()))
+                .hasMessageContaining("server.grpc.tcp");
+        assertThatThrownBy(() -> load("policy:\n  rules:\n    - { name: x, effect: rate_limit }\n", Map.of()))
+                .hasMessageContaining("policy.rules[0].bucket.rate_per_second");
+        assertThatThrownBy(() -> load("policy:\n  rules:\n    - { name: x, effect: cap }\n", Map.of()))
+                .hasMessageContaining("policy.rules[0].max");
+        assertThatThrownBy(() -> load("auth:\n  paseto: { public_key_hexes: [\"zz\"] }\n", Map.of()))
+                .hasMessageContaining("auth.paseto.public_key_hexes[0]");
+        assertThatThrownBy(() -> load("backends:\n  - { name: a, driver: memory }\n  - { name: a, driver: memory }\n", Map.of()))
+                .hasMessageContaining("backends[1].name");
+    }
+
+    @Test
+    void embeddedDefaultBindsLoopbackOnly() {
+        var c = ConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(c.server().grpcTcp()).startsWith("127.0.0.1:");
+        assertThat(c.namespaces()).extracting(MemsidecarConfig.NamespaceConfig::name).contains("scratchpad");
+    }
+}
