@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# KV benchmark: the packaged sidecar vs its baselines, measured in the same run, on loopback.
+#   memory KV Get/Put over gRPC   vs  redis-benchmark GET/SET (same clients, same value size)
+#   PostgreSQL KV Put via sidecar vs  a direct JDBC upsert of the same row shape
+# Usage: ./dev bench [CLIENTS] [SECONDS] [VALUE_SIZE]; prints a Markdown table to stdout.
+# Needs: redis-server on 127.0.0.1:6379, PostgreSQL at $MEMSIDECAR_BENCH_PG_URL
+# (default jdbc:postgresql://127.0.0.1:5432/test?user=postgres).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+clients="${1:-16}"; seconds="${2:-10}"; size="${3:-100}"
+pg="${MEMSIDECAR_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
+port=7788
+./mvnw -B -q -DskipTests install >/dev/null
+./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
+cp="tests/target/classes:$(cat tests/target/bench.cp)"
+dist=server/target/memsidecar
+keys="$($dist/bin/memctl gen-keypair)"
+secret="$(echo "$keys" | sed -n 's/^secret_key_hex: //p')"; public="$(echo "$keys" | sed -n 's/^public_key_hex: //p')"
+token="$($dist/bin/memctl token issue --secret-key-hex "$secret" --tenant bench --ns '*' --ops '*' --ttl 1h)"
+work="$(mktemp -d)"
+cat > "$work/bench.yaml" <<YAML
+server: { grpc: { tcp: "127.0.0.1:$port" } }
+logging: { level: warn, access: false }
+auth: { paseto: { public_key_hexes: ["$public"] } }
+backends:
+  - { name: mem, driver: memory }
+  - { name: pg, driver: postgres, options: { dsn: "$pg", max_conns: $clients } }
+namespaces:
+  - { block: kv, name: bench, backend: mem }
+  - { block: kv, name: bench-pg, backend: pg }
+YAML
+JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/bench.yaml" >"$work/server.log" 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+
+load() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad --target "127.0.0.1:$port" --token "$token" \
+  --clients "$clients" --seconds "$seconds" --value-size "$size" "$@"; }
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+
+get_mem="$(load --op get --namespace bench)"
+put_mem="$(load --op put --namespace bench)"
+put_pg="$(load --op put --namespace bench-pg)"
+put_jdbc="$(load --op jdbc-put --namespace bench-pg --jdbc "$pg")"
+redis="$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$clients" -d "$size" -n $((clients * 20000)) -r 10000 -t get,set --csv -q)"
+redis_get="$(echo "$redis" | sed -n 's/^"GET","\([0-9.]*\)".*/\1/p')"
+redis_set="$(echo "$redis" | sed -n 's/^"SET","\([0-9.]*\)".*/\1/p')"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+cat <<MD
+| measurement | ops/s | p50 µs | p99 µs | baseline ops/s | ratio |
+|---|---:|---:|---:|---:|---:|
+| sidecar memory KV Get (gRPC) | $(echo "$get_mem" | field ops_per_s) | $(echo "$get_mem" | field p50_us) | $(echo "$get_mem" | field p99_us) | redis GET $redis_get | $(ratio "$(echo "$get_mem" | field ops_per_s)" "$redis_get") |
+| sidecar memory KV Put (gRPC) | $(echo "$put_mem" | field ops_per_s) | $(echo "$put_mem" | field p50_us) | $(echo "$put_mem" | field p99_us) | redis SET $redis_set | $(ratio "$(echo "$put_mem" | field ops_per_s)" "$redis_set") |
+| sidecar PostgreSQL KV Put (gRPC) | $(echo "$put_pg" | field ops_per_s) | $(echo "$put_pg" | field p50_us) | $(echo "$put_pg" | field p99_us) | direct JDBC upsert $(echo "$put_jdbc" | field ops_per_s) (p50 $(echo "$put_jdbc" | field p50_us) µs) | p50 latency ratio $(ratio "$(echo "$put_pg" | field p50_us)" "$(echo "$put_jdbc" | field p50_us)") |
+
+clients=$clients seconds=$seconds value_size=${size}B, $(nproc) cores, $(date -u +%Y-%m-%d)
+MD
