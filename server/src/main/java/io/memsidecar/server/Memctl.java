@@ -94,17 +94,26 @@ public final class Memctl {
         @Option(names = "--token", defaultValue = "${env:MEMSIDECAR_TOKEN}", description = "Default $MEMSIDECAR_TOKEN.")
         String token;
 
-        KVGrpc.KVBlockingStub kv(ManagedChannel channel) {
+        /** Runs {@code call} against a fresh channel; gRPC errors become a message and exit code 1. */
+        int withKv(java.util.function.ToIntFunction<KVGrpc.KVBlockingStub> call) {
+            ManagedChannel ch = NettyChannelBuilder.forTarget(addr).usePlaintext().build();
+            try {
+                return call.applyAsInt(kv(ch));
+            } catch (StatusRuntimeException e) {
+                System.err.println("memctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+                return 1;
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+
+        private KVGrpc.KVBlockingStub kv(ManagedChannel channel) {
             var headers = new Metadata();
             if (token != null && !token.isBlank()) {
                 headers.put(GrpcTransport.CAPABILITY, "Bearer " + token);
             }
             return KVGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
                     MetadataUtils.newAttachHeadersInterceptor(headers))).withDeadlineAfter(20, TimeUnit.SECONDS);
-        }
-
-        ManagedChannel channel() {
-            return NettyChannelBuilder.forTarget(addr).usePlaintext().build();
         }
     }
 
@@ -119,21 +128,15 @@ public final class Memctl {
 
             @Override
             public Integer call() {
-                ManagedChannel ch = channel();
-                try {
-                    GetResponse r = kv(ch).get(GetRequest.newBuilder().setNamespace(namespace).setKey(key).build());
+                return withKv(kv -> {
+                    GetResponse r = kv.get(GetRequest.newBuilder().setNamespace(namespace).setKey(key).build());
                     if (!r.getFound()) {
                         System.err.println("(not found)");
                         return 1;
                     }
                     System.out.println(r.getValue().toString(StandardCharsets.UTF_8));
                     return 0;
-                } catch (StatusRuntimeException e) {
-                    System.err.println("memctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-                    return 1;
-                } finally {
-                    ch.shutdownNow();
-                }
+                });
             }
         }
 
@@ -150,21 +153,14 @@ public final class Memctl {
 
             @Override
             public Integer call() {
-                ManagedChannel ch = channel();
-                try {
-                    var b = PutRequest.newBuilder().setNamespace(namespace).setKey(key)
-                            .setValue(ByteString.copyFromUtf8(value));
-                    if (ttl != null) {
-                        b.setTtl(ProtoTime.duration(GoDuration.parse(ttl)));
-                    }
-                    System.out.println("ok (version " + kv(ch).put(b.build()).getVersion() + ")");
-                    return 0;
-                } catch (StatusRuntimeException e) {
-                    System.err.println("memctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-                    return 1;
-                } finally {
-                    ch.shutdownNow();
+                var b = PutRequest.newBuilder().setNamespace(namespace).setKey(key).setValue(ByteString.copyFromUtf8(value));
+                if (ttl != null) {
+                    b.setTtl(ProtoTime.duration(GoDuration.parse(ttl)));
                 }
+                return withKv(kv -> {
+                    System.out.println("ok (version " + kv.put(b.build()).getVersion() + ")");
+                    return 0;
+                });
             }
         }
     }

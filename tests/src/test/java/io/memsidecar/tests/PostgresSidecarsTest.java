@@ -1,10 +1,10 @@
 package io.memsidecar.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
+import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import java.util.ArrayList;
@@ -27,16 +27,6 @@ class PostgresSidecarsTest {
     private TestServer b;
     private String ns;
 
-    static String pgUrl() {
-        String url = System.getenv("MEMSIDECAR_TEST_PG_URL");
-        boolean present = url != null && !url.isBlank();
-        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException("CI=true but MEMSIDECAR_TEST_PG_URL is not set: PostgreSQL suites must run");
-        }
-        assumeTrue(present, "MEMSIDECAR_TEST_PG_URL not set; PostgreSQL suite skipped");
-        return url;
-    }
-
     @BeforeEach
     void start() {
         ns = "shared-" + UUID.randomUUID().toString().substring(0, 8);
@@ -47,7 +37,7 @@ class PostgresSidecarsTest {
                     options: { dsn: "%s", max_conns: 8 }
                 namespaces:
                   - { block: kv, name: %s, backend: pg }
-                """.formatted(pgUrl(), ns);
+                """.formatted(TestDatabase.url(), ns);
         a = new TestServer(yaml, "");
         b = TestServer.sharingKeyWith(a, yaml, "");
     }
