@@ -62,14 +62,16 @@ public final class MemsidecarServer implements AutoCloseable {
         this.policy = new AtomicReference<>(config.policy());
         this.backends = openBackends(config, clock);
         try {
-            this.table = routingTable(config, backends, trustedKeys, policy, clock);
-            List<ServerServiceDefinition> tcpServices = GrpcTransport.services(table, "grpc");
+            var auth = new AuthFilter(Security.builder()
+                    .addAuthenticationProvider(new PasetoAuthenticationProvider(trustedKeys::get, clock), "paseto")
+                    .build());
+            this.table = routingTable(config, backends, auth, policy);
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
-            this.web = startWeb(config, tcpServices);
+            this.web = startWeb(config, withReflection(GrpcTransport.services(table, "grpc"), auth));
             if (config.server().grpcUds().isPresent()) {
                 this.udsExecutor = Optional.of(Executors.newVirtualThreadPerTaskExecutor());
-                this.uds = Optional.of(startUds(config.server().grpcUds().get(), GrpcTransport.services(table, "grpc-uds"),
-                        udsExecutor.get()));
+                this.uds = Optional.of(startUds(config.server().grpcUds().get(),
+                        withReflection(GrpcTransport.services(table, "grpc-uds"), auth), udsExecutor.get()));
             } else {
                 this.udsExecutor = Optional.empty();
                 this.uds = Optional.empty();
@@ -108,8 +110,16 @@ public final class MemsidecarServer implements AutoCloseable {
         return open;
     }
 
+    /** The contract's services plus health and (authenticated) reflection over all of them. */
+    private List<ServerServiceDefinition> withReflection(List<ServerServiceDefinition> services, AuthFilter auth) {
+        var all = new ArrayList<>(services);
+        all.add(health.getHealthService().bindService());
+        all.add(Reflection.service(all, auth));
+        return all;
+    }
+
     static RoutingTable routingTable(MemsidecarConfig config, Map<String, Backend> backends,
-                                     AtomicReference<List<PublicKey>> keys, AtomicReference<Policy> policy, Clock clock) {
+                                     AuthFilter auth, AtomicReference<Policy> policy) {
         var kv = new LinkedHashMap<String, KvNamespace>();
         for (var ns : config.namespaces()) {
             Backend backend = backends.get(ns.backend());
@@ -123,17 +133,13 @@ public final class MemsidecarServer implements AutoCloseable {
             }
         }
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
-        Security security = Security.builder()
-                .addAuthenticationProvider(new PasetoAuthenticationProvider(keys::get, clock), "paseto")
-                .build();
         return RoutingTable.of(routes).filtered(List.of(
-                new AccessLogFilter(), new AuthFilter(security), new ScopeFilter(), new PolicyFilter(policy::get)));
+                new AccessLogFilter(), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
     }
 
     private WebServer startWeb(MemsidecarConfig config, List<ServerServiceDefinition> services) {
         var grpc = GrpcRouting.builder();
         services.forEach(grpc::service);
-        grpc.service(health.getHealthService().bindService());
         var builder = WebServer.builder()
                 .shutdownHook(false)
                 .shutdownGracePeriod(config.server().shutdownTimeout())
@@ -191,7 +197,6 @@ public final class MemsidecarServer implements AutoCloseable {
                     .workerEventLoopGroup(new EpollEventLoopGroup(2))
                     .executor(executor);
             services.forEach(builder::addService);
-            builder.addService(health.getHealthService());
             io.grpc.Server server = builder.build().start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
             return server;

@@ -36,15 +36,20 @@ final class TestServer implements AutoCloseable {
 
     /** {@code backendsAndNamespaces} is YAML for the backends and namespaces sections. */
     TestServer(String backendsAndNamespaces, String policyYaml) {
-        this(Ed25519Keys.generateHex(), backendsAndNamespaces, policyYaml);
+        this(Ed25519Keys.generateHex(), backendsAndNamespaces, policyYaml, false);
+    }
+
+    /** With the extra HTTP-only listener ({@code server.http.addr}) on a random port. */
+    static TestServer withHttpListener(String backendsAndNamespaces) {
+        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true);
     }
 
     /** A second sidecar of the same deployment: same signing key, so the same tokens work. */
     static TestServer sharingKeyWith(TestServer other, String backendsAndNamespaces, String policyYaml) {
-        return new TestServer(new String[] {other.secretHex, other.publicHex}, backendsAndNamespaces, policyYaml);
+        return new TestServer(new String[] {other.secretHex, other.publicHex}, backendsAndNamespaces, policyYaml, false);
     }
 
-    private TestServer(String[] keys, String backendsAndNamespaces, String policyYaml) {
+    private TestServer(String[] keys, String backendsAndNamespaces, String policyYaml, boolean httpListener) {
         this.secretHex = keys[0];
         this.publicHex = keys[1];
         try {
@@ -57,12 +62,14 @@ final class TestServer implements AutoCloseable {
                         tcp: "127.0.0.1:0"
                         uds: "%s"
                       shutdown_timeout: 2s
+                    %s
                     auth:
                       paseto:
                         public_key_hexes: ["%s"]
                     %s
                     %s
-                    """.formatted(socket, publicHex, policyYaml, backendsAndNamespaces));
+                    """.formatted(socket, httpListener ? "  http: { addr: \"127.0.0.1:0\" }" : "", publicHex, policyYaml,
+                    backendsAndNamespaces));
             this.server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), Map.of()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
