@@ -1,5 +1,7 @@
 package io.memsidecar.server;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.Message;
 import io.helidon.security.AuthenticationResponse;
 import io.helidon.security.Security;
@@ -11,19 +13,44 @@ import io.memsidecar.core.Capability;
 import io.memsidecar.core.Filter;
 import io.memsidecar.core.Handler;
 import io.memsidecar.core.Route;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Authenticates every call through helidon-security (the PASETO provider), whatever the
  * transport. The header value is trimmed and a case-insensitive {@code Bearer } prefix removed,
  * as the original did; every failure is UNAUTHENTICATED.
+ *
+ * <p>An Ed25519 verification plus a security context cost more than a whole KV Get, and agents
+ * send the same token on every call, so verified tokens are cached (bounded, per trusted-key
+ * set). Expiry is still checked on every call, and a change of trusted keys drops the cache.
  */
 final class AuthFilter implements Filter {
-    private final Security security;
+    private static final int CACHE_SIZE = 10_000;
+    private static final AtomicLong CONTEXT_IDS = new AtomicLong();
 
-    AuthFilter(Security security) {
-        this.security = security;
+    private final Security security;
+    private final Supplier<List<PublicKey>> trustedKeys;
+    private final Clock clock;
+    private volatile Verified verified = new Verified(List.of());
+
+    /** Tokens verified against one set of trusted keys; replaced when the keys change. */
+    private record Verified(List<PublicKey> keys, Cache<String, Capability> tokens) {
+        Verified(List<PublicKey> keys) {
+            this(keys, Caffeine.newBuilder().maximumSize(CACHE_SIZE).build());
+        }
+    }
+
+    AuthFilter(Supplier<List<PublicKey>> trustedKeys, Clock clock) {
+        this.trustedKeys = trustedKeys;
+        this.clock = clock;
+        this.security = Security.builder()
+                .addAuthenticationProvider(new PasetoAuthenticationProvider(trustedKeys, clock), "paseto")
+                .build();
     }
 
     @Override
@@ -39,7 +66,25 @@ final class AuthFilter implements Filter {
     }
 
     Capability authenticate(String token) {
-        SecurityContext context = security.createContext(UUID.randomUUID().toString());
+        List<PublicKey> keys = trustedKeys.get();
+        Verified v = verified;
+        if (!v.keys().equals(keys)) {
+            v = new Verified(keys);
+            verified = v;
+        }
+        Capability cached = v.tokens().getIfPresent(token);
+        if (cached == null) {
+            cached = verify(token);
+            v.tokens().put(token, cached);
+        } else if (cached.expiresAt().isPresent() && !clock.instant().isBefore(cached.expiresAt().get())) {
+            v.tokens().invalidate(token);
+            throw ApiException.unauthenticated("invalid token: token expired");
+        }
+        return cached;
+    }
+
+    private Capability verify(String token) {
+        SecurityContext context = security.createContext(Long.toString(CONTEXT_IDS.incrementAndGet()));
         context.env(SecurityEnvironment.builder().header(PasetoAuthenticationProvider.HEADER, token).build());
         AuthenticationResponse response = context.atnClientBuilder().submit();
         if (response.status() != SecurityResponse.SecurityStatus.SUCCESS) {

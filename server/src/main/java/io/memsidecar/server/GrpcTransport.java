@@ -56,7 +56,7 @@ final class GrpcTransport {
             var methods = new ArrayList<MethodDescriptor<byte[], ?>>();
             var descriptor = ServiceDescriptor.newBuilder(sd.getName()).setSchemaDescriptor(sd.getSchemaDescriptor());
             for (MethodDescriptor<?, ?> md : sd.getMethods()) {
-                MethodDescriptor<byte[], ?> raw = md.toBuilder(RAW, md.getResponseMarshaller()).build();
+                MethodDescriptor<byte[], ?> raw = md.toBuilder(RAW, RESPONSE).build();
                 methods.add(raw);
                 descriptor.addMethod(raw);
             }
@@ -78,10 +78,33 @@ final class GrpcTransport {
         @Override
         public byte[] parse(java.io.InputStream stream) {
             try {
-                return stream.readAllBytes();
+                // Both transports hand over a stream that knows its length: read it in one go.
+                byte[] bytes = stream.readNBytes(stream.available());
+                int next = stream.read();
+                if (next < 0) {
+                    return bytes;
+                }
+                var rest = new java.io.ByteArrayOutputStream(bytes.length * 2 + 1);
+                rest.write(bytes);
+                rest.write(next);
+                stream.transferTo(rest);
+                return rest.toByteArray();
             } catch (java.io.IOException e) {
                 throw Status.INTERNAL.withDescription("cannot read request").withCause(e).asRuntimeException();
             }
+        }
+    };
+
+    /** Responses as one array, which the transports copy in a single write. */
+    private static final MethodDescriptor.Marshaller<Object> RESPONSE = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(Object value) {
+            return new java.io.ByteArrayInputStream(((Message) value).toByteArray());
+        }
+
+        @Override
+        public Object parse(java.io.InputStream stream) {
+            throw new UnsupportedOperationException("the server never parses responses");
         }
     };
 

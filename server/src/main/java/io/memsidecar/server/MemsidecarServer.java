@@ -8,7 +8,6 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.security.Security;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
@@ -62,9 +61,7 @@ public final class MemsidecarServer implements AutoCloseable {
         this.policy = new AtomicReference<>(config.policy());
         this.backends = openBackends(config, clock);
         try {
-            var auth = new AuthFilter(Security.builder()
-                    .addAuthenticationProvider(new PasetoAuthenticationProvider(trustedKeys::get, clock), "paseto")
-                    .build());
+            var auth = new AuthFilter(trustedKeys::get, clock);
             this.table = routingTable(config, backends, auth, policy);
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
             this.web = startWeb(config, withReflection(GrpcTransport.services(table, "grpc"), auth));

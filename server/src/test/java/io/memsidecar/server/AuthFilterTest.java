@@ -3,7 +3,6 @@ package io.memsidecar.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.helidon.security.Security;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Code;
 import java.security.PublicKey;
@@ -19,8 +18,7 @@ class AuthFilterTest {
     private final String[] key = Ed25519Keys.generateHex();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-01T00:00:00Z"));
     private final AtomicReference<List<PublicKey>> trusted = new AtomicReference<>(List.of(Ed25519Keys.publicKey(key[1])));
-    private final AuthFilter auth = new AuthFilter(Security.builder()
-            .addAuthenticationProvider(new PasetoAuthenticationProvider(trusted::get, new Clock() {
+    private final AuthFilter auth = new AuthFilter(trusted::get, new Clock() {
                 @Override
                 public ZoneOffset getZone() {
                     return ZoneOffset.UTC;
@@ -35,7 +33,7 @@ class AuthFilterTest {
                 public Instant instant() {
                     return now.get();
                 }
-            }), "paseto").build());
+            });
 
     private String token(Duration ttl) {
         return PasetoTokens.issue(Ed25519Keys.privateKey(key[0]),
