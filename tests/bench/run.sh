@@ -34,14 +34,17 @@ server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
 
-load() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad --target "127.0.0.1:$port" --token "$token" \
-  --clients "$clients" --seconds "$seconds" --value-size "$size" "$@"; }
+# load CLIENTS ARGS...
+load() { local c="$1"; shift; "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad --target "127.0.0.1:$port" \
+  --token "$token" --clients "$c" --seconds "$seconds" --value-size "$size" "$@"; }
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 
-get_mem="$(load --op get --namespace bench)"
-put_mem="$(load --op put --namespace bench)"
-put_pg="$(load --op put --namespace bench-pg)"
-put_jdbc="$(load --op jdbc-put --namespace bench-pg --jdbc "$pg")"
+get_mem="$(load "$clients" --op get --namespace bench)"
+put_mem="$(load "$clients" --op put --namespace bench)"
+put_pg="$(load "$clients" --op put --namespace bench-pg)"
+put_jdbc="$(load "$clients" --op jdbc-put --namespace bench-pg --jdbc "$pg")"
+put_pg1="$(load 1 --op put --namespace bench-pg)"
+put_jdbc1="$(load 1 --op jdbc-put --namespace bench-pg --jdbc "$pg")"
 redis="$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$clients" -d "$size" -n $((clients * 20000)) -r 10000 -t get,set --csv -q)"
 redis_get="$(echo "$redis" | sed -n 's/^"GET","\([0-9.]*\)".*/\1/p')"
 redis_set="$(echo "$redis" | sed -n 's/^"SET","\([0-9.]*\)".*/\1/p')"
@@ -52,7 +55,8 @@ cat <<MD
 |---|---:|---:|---:|---:|---:|
 | sidecar memory KV Get (gRPC) | $(echo "$get_mem" | field ops_per_s) | $(echo "$get_mem" | field p50_us) | $(echo "$get_mem" | field p99_us) | redis GET $redis_get | $(ratio "$(echo "$get_mem" | field ops_per_s)" "$redis_get") |
 | sidecar memory KV Put (gRPC) | $(echo "$put_mem" | field ops_per_s) | $(echo "$put_mem" | field p50_us) | $(echo "$put_mem" | field p99_us) | redis SET $redis_set | $(ratio "$(echo "$put_mem" | field ops_per_s)" "$redis_set") |
-| sidecar PostgreSQL KV Put (gRPC) | $(echo "$put_pg" | field ops_per_s) | $(echo "$put_pg" | field p50_us) | $(echo "$put_pg" | field p99_us) | direct JDBC upsert $(echo "$put_jdbc" | field ops_per_s) (p50 $(echo "$put_jdbc" | field p50_us) µs) | p50 latency ratio $(ratio "$(echo "$put_pg" | field p50_us)" "$(echo "$put_jdbc" | field p50_us)") |
+| sidecar PostgreSQL KV Put (gRPC), $clients clients | $(echo "$put_pg" | field ops_per_s) | $(echo "$put_pg" | field p50_us) | $(echo "$put_pg" | field p99_us) | direct JDBC upsert $(echo "$put_jdbc" | field ops_per_s) (p50 $(echo "$put_jdbc" | field p50_us) µs) | p50 latency ratio $(ratio "$(echo "$put_pg" | field p50_us)" "$(echo "$put_jdbc" | field p50_us)") |
+| sidecar PostgreSQL KV Put (gRPC), 1 client | $(echo "$put_pg1" | field ops_per_s) | $(echo "$put_pg1" | field p50_us) | $(echo "$put_pg1" | field p99_us) | direct JDBC upsert $(echo "$put_jdbc1" | field ops_per_s) (p50 $(echo "$put_jdbc1" | field p50_us) µs) | p50 latency ratio $(ratio "$(echo "$put_pg1" | field p50_us)" "$(echo "$put_jdbc1" | field p50_us)") |
 
 clients=$clients seconds=$seconds value_size=${size}B, $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

@@ -123,13 +123,38 @@ final class GrpcTransport {
                              Optional<Route<?, ?>> route, String transport) {
         ServerCallHandler handler = route.isPresent()
                 ? new RouteHandler<>((Route) route.get(), transport)
-                : (call, headers) -> {
-                    call.close(Status.UNIMPLEMENTED.withDescription(
-                            "method " + md.getFullMethodName() + " is not implemented by this server yet"), new Metadata());
-                    return new ServerCall.Listener<>() {
-                    };
-                };
+                : (call, headers) -> rejecting(call, Status.UNIMPLEMENTED.withDescription(
+                        "method " + md.getFullMethodName() + " is not implemented by this server yet"));
         builder.addMethod(md, handler);
+    }
+
+    /**
+     * Answers a call with {@code status} once the client has sent something. Closing inside
+     * {@code startCall} would be simpler, but Helidon's server call fails when closed before it
+     * has a listener.
+     */
+    static <Q> ServerCall.Listener<Q> rejecting(ServerCall<Q, ?> call, Status status) {
+        call.request(1);
+        return new ServerCall.Listener<>() {
+            private boolean closed;
+
+            private void close() {
+                if (!closed) {
+                    closed = true;
+                    call.close(status, new Metadata());
+                }
+            }
+
+            @Override
+            public void onMessage(Q message) {
+                close();
+            }
+
+            @Override
+            public void onHalfClose() {
+                close();
+            }
+        };
     }
 
     static Status status(ApiException e) {

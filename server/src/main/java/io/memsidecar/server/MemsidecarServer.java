@@ -9,6 +9,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
 import io.memsidecar.core.Route;
@@ -143,6 +144,7 @@ public final class MemsidecarServer implements AutoCloseable {
                 // Without TCP_NODELAY, Nagle holds back the gRPC trailers of each response for a
                 // delayed ACK: ~40 ms per sequential call on one connection.
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                .addProtocol(http2())
                 .addRouting(grpc)
                 .routing(this::httpRoutes);
         var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
@@ -151,10 +153,22 @@ public final class MemsidecarServer implements AutoCloseable {
             var hp = ConfigLoader.hostPort(addr, "server.http.addr");
             builder.putSocket("http", s -> s.host(hp.host()).port(hp.port())
                     .connectionOptions(o -> o.tcpNoDelay(true))
+                    .addProtocol(http2())
                     .shutdownGracePeriod(config.server().shutdownTimeout()));
             builder.routing("http", this::httpRoutes);
         });
         return builder.build().start();
+    }
+
+    /**
+     * HTTP/2 settings that keep Helidon 4.2's inbound flow control on its "simple" strategy (one
+     * WINDOW_UPDATE per DATA frame). Its "bisection" strategy, chosen when the window holds four
+     * frames, shares an unsynchronized counter for the connection window between the streams'
+     * threads, and under concurrent calls on one connection sends a zero WINDOW_UPDATE, which
+     * clients treat as a protocol error that kills the connection.
+     */
+    private static Http2Config http2() {
+        return Http2Config.builder().maxFrameSize(1 << 20).initialWindowSize(1 << 20).build();
     }
 
     private void httpRoutes(HttpRouting.Builder http) {

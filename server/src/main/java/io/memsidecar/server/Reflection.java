@@ -41,9 +41,7 @@ final class Reflection {
                     }
                     auth.authenticate(token);
                 } catch (ApiException e) {
-                    call.close(GrpcTransport.status(e), new Metadata());
-                    return new ServerCall.Listener<>() {
-                    };
+                    return GrpcTransport.rejecting(call, GrpcTransport.status(e));
                 }
                 return Contexts.interceptCall(Context.current().withValue(InternalServer.SERVER_CONTEXT_KEY, view),
                         call, headers, next);

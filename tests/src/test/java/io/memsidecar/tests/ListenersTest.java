@@ -90,6 +90,21 @@ class ListenersTest {
     }
 
     @Test
+    void methodsOfBlocksNotBuiltAreUnimplementedOnBothTransports() {
+        for (ManagedChannel ch : List.of(server.tcpChannel(), server.udsChannel())) {
+            try {
+                var stub = io.memsidecar.proto.graph.v1.GraphGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
+                assertThatThrownBy(() -> stub.getNode(io.memsidecar.proto.graph.v1.GetNodeRequest.newBuilder()
+                        .setNamespace("g").setId("n").build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                                assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED));
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void grpcHealthSaysServing() {
         ManagedChannel ch = server.tcpChannel();
         try {
