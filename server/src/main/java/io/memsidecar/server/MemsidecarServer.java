@@ -22,6 +22,9 @@ import io.memsidecar.core.Options;
 import io.memsidecar.kv.KvNamespace;
 import io.memsidecar.kv.KvService;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.lease.LeaseNamespace;
+import io.memsidecar.lease.LeaseService;
+import io.memsidecar.lease.spi.LeaseStore;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -119,20 +122,27 @@ public final class MemsidecarServer implements AutoCloseable {
     static RoutingTable routingTable(MemsidecarConfig config, Map<String, Backend> backends,
                                      AuthFilter auth, AtomicReference<Policy> policy) {
         var kv = new LinkedHashMap<String, KvNamespace>();
+        var leases = new LinkedHashMap<String, LeaseNamespace>();
         for (var ns : config.namespaces()) {
             Backend backend = backends.get(ns.backend());
             switch (ns.block()) {
-                case KvService.BLOCK -> kv.put(ns.name(), new KvNamespace(ns.name(),
-                        backend.store(KvStore.class).orElseThrow(() -> new ConfigLoader.ConfigException(
-                                "namespace kv/" + ns.name() + ": driver " + backend.driver() + " does not serve kv")),
-                        ns.maxItems()));
+                case KvService.BLOCK -> kv.put(ns.name(),
+                        new KvNamespace(ns.name(), store(backend, KvStore.class, ns), ns.maxItems()));
+                case LeaseService.BLOCK -> leases.put(ns.name(),
+                        new LeaseNamespace(ns.name(), store(backend, LeaseStore.class, ns)));
                 default -> LOG.log(Level.WARNING, "namespace " + ns.block() + "/" + ns.name()
                         + " ignored: the " + ns.block() + " block is not in this build yet");
             }
         }
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
+        routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
         return RoutingTable.of(routes).filtered(List.of(
                 new AccessLogFilter(), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
+    }
+
+    private static <T> T store(Backend backend, Class<T> spi, MemsidecarConfig.NamespaceConfig ns) {
+        return backend.store(spi).orElseThrow(() -> new ConfigLoader.ConfigException("namespace " + ns.block() + "/"
+                + ns.name() + ": driver " + backend.driver() + " does not serve the " + ns.block() + " block"));
     }
 
     private WebServer startWeb(MemsidecarConfig config, List<ServerServiceDefinition> services) {

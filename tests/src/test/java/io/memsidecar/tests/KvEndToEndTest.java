@@ -280,7 +280,7 @@ class KvEndToEndTest {
         expect400.accept("{\"namespace\":\"notes\",\"key\":\"k\",\"value\":\"***not base64***\"}");
         assertThat(stored("notes", "k").getFound()).isFalse();
         var unknown = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/memsidecar.lease.v1.Lease/Acquire"))
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/memsidecar.graph.v1.Graph/GetNode"))
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(501);

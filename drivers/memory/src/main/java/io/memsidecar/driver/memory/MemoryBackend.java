@@ -3,6 +3,7 @@ package io.memsidecar.driver.memory;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.lease.spi.LeaseStore;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -13,11 +14,13 @@ final class MemoryBackend implements Backend {
 
     private final String name;
     private final MemoryKvStore kv;
+    private final MemoryLeaseStore leases;
     private final Thread sweeper;
 
     MemoryBackend(BackendSpec spec) {
         this.name = spec.name();
         this.kv = new MemoryKvStore(spec.clock());
+        this.leases = new MemoryLeaseStore(spec.clock());
         this.sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + name).start(this::sweepLoop);
     }
 
@@ -26,6 +29,7 @@ final class MemoryBackend implements Backend {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(SWEEP_INTERVAL);
                 kv.sweep();
+                leases.sweep();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -44,7 +48,10 @@ final class MemoryBackend implements Backend {
 
     @Override
     public <T> Optional<T> store(Class<T> spi) {
-        return spi == KvStore.class ? Optional.of(spi.cast(kv)) : Optional.empty();
+        if (spi == KvStore.class) {
+            return Optional.of(spi.cast(kv));
+        }
+        return spi == LeaseStore.class ? Optional.of(spi.cast(leases)) : Optional.empty();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.lease.spi.LeaseStore;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,8 +14,9 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * A PostgreSQL backend: one HikariCP pool, the schema migrated at open, and a sweeper that
- * deletes expired KV rows every {@code sweeper_interval} (reads never see them anyway).
+ * A PostgreSQL backend: one HikariCP pool, the schema migrated at open, a LISTEN connection for
+ * lease releases, and a sweeper that deletes expired KV rows and leases every
+ * {@code sweeper_interval} (reads never see them anyway).
  *
  * <p>Plain JDBC on the pool rather than helidon-dbclient: the stores need statement-level
  * control (RETURNING with conditional upserts, advisory locks, keyset paging) that the
@@ -27,6 +29,8 @@ final class PostgresBackend implements Backend {
     private final String name;
     private final HikariDataSource dataSource;
     private final PostgresKvStore kv;
+    private final Notifications leaseNotifications;
+    private final PostgresLeaseStore leases;
     private final Optional<Thread> sweeper;
 
     PostgresBackend(BackendSpec spec) {
@@ -56,6 +60,8 @@ final class PostgresBackend implements Backend {
             throw new IllegalStateException("backend " + name + ": schema migration failed: " + e.getMessage(), e);
         }
         this.kv = new PostgresKvStore(dataSource);
+        this.leaseNotifications = new Notifications(hc.getJdbcUrl(), PostgresLeaseStore.CHANNEL);
+        this.leases = new PostgresLeaseStore(dataSource, leaseNotifications);
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
         this.sweeper = interval.isNegative() || interval.isZero()
                 ? Optional.empty()
@@ -66,10 +72,7 @@ final class PostgresBackend implements Backend {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(interval);
-                int removed;
-                do {
-                    removed = kv.sweep(SWEEP_BATCH);
-                } while (removed == SWEEP_BATCH);
+                sweep();
             } catch (InterruptedException e) {
                 return;
             } catch (SQLException | RuntimeException e) {
@@ -82,8 +85,13 @@ final class PostgresBackend implements Backend {
         return dataSource;
     }
 
-    void sweepForTests() throws SQLException {
-        kv.sweep(SWEEP_BATCH);
+    /** Deletes expired KV rows (in batches) and expired leases. */
+    void sweep() throws SQLException {
+        int removed;
+        do {
+            removed = kv.sweep(SWEEP_BATCH);
+        } while (removed == SWEEP_BATCH);
+        leases.sweep();
     }
 
     @Override
@@ -98,7 +106,10 @@ final class PostgresBackend implements Backend {
 
     @Override
     public <T> Optional<T> store(Class<T> spi) {
-        return spi == KvStore.class ? Optional.of(spi.cast(kv)) : Optional.empty();
+        if (spi == KvStore.class) {
+            return Optional.of(spi.cast(kv));
+        }
+        return spi == LeaseStore.class ? Optional.of(spi.cast(leases)) : Optional.empty();
     }
 
     @Override
@@ -113,6 +124,7 @@ final class PostgresBackend implements Backend {
     @Override
     public void close() {
         sweeper.ifPresent(Thread::interrupt);
+        leaseNotifications.close();
         dataSource.close();
     }
 }

@@ -1,8 +1,5 @@
 package io.memsidecar.driver.postgres;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
@@ -29,9 +26,6 @@ import javax.sql.DataSource;
  * sidecars are never lost. Expiry is always judged by the database clock, {@code now()}.
  */
 final class PostgresKvStore implements KvStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
-    };
     /** Rows fetched per round trip of a scan; the connection is returned between pages. */
     private static final int SCAN_PAGE = 256;
 
@@ -132,7 +126,7 @@ final class PostgresKvStore implements KvStore {
 
     private KvRecord write(Connection c, String namespace, String key, KvWrite write) throws SQLException {
         Long ttlMicros = write.ttl().map(d -> d.toNanos() / 1000).orElse(null);
-        String metadata = json(write.metadata());
+        String metadata = Json.write(write.metadata());
         OptionalLong ifVersion = write.ifVersion();
         if (ifVersion.isPresent() && ifVersion.getAsLong() > 0) {
             try (var st = c.prepareStatement(PUT_IF_VERSION)) {
@@ -277,7 +271,7 @@ final class PostgresKvStore implements KvStore {
         return new KvRecord(rs.getString(1),
                 withValue ? rs.getBytes(2) : new byte[0],
                 rs.getString(3),
-                parse(rs.getString(4)),
+                Json.read(rs.getString(4)),
                 rs.getLong(5),
                 rs.getObject(6, OffsetDateTime.class).toInstant(),
                 Optional.ofNullable(expires).map(OffsetDateTime::toInstant));
@@ -288,22 +282,6 @@ final class PostgresKvStore implements KvStore {
             st.setNull(index, Types.BIGINT);
         } else {
             st.setLong(index, value);
-        }
-    }
-
-    private static String json(Map<String, String> map) {
-        try {
-            return JSON.writeValueAsString(map);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, String> parse(String json) {
-        try {
-            return JSON.readValue(json, STRING_MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored metadata is not a JSON object", e);
         }
     }
 

@@ -55,7 +55,7 @@ class PostgresKvStoreTest extends KvStoreConformance {
         store().put(ns, "gone", KvWrite.of(new byte[] {1}).withTtl(Duration.ofSeconds(1)));
         store().put(ns, "kept", KvWrite.of(new byte[] {1}));
         advance(Duration.ofSeconds(2));
-        backend.sweepForTests();
+        backend.sweep();
         try (var c = dataSource.getConnection(); var st = c.prepareStatement(
                 "SELECT key FROM kv_items WHERE namespace = ? ORDER BY key")) {
             st.setString(1, ns);
