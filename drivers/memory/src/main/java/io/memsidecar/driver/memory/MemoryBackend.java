@@ -2,6 +2,7 @@ package io.memsidecar.driver.memory;
 
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import java.time.Duration;
@@ -15,12 +16,14 @@ final class MemoryBackend implements Backend {
     private final String name;
     private final MemoryKvStore kv;
     private final MemoryLeaseStore leases;
+    private final MemoryEpisodicStore episodic;
     private final Thread sweeper;
 
     MemoryBackend(BackendSpec spec) {
         this.name = spec.name();
         this.kv = new MemoryKvStore(spec.clock());
         this.leases = new MemoryLeaseStore(spec.clock());
+        this.episodic = new MemoryEpisodicStore(spec.clock());
         this.sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + name).start(this::sweepLoop);
     }
 
@@ -50,6 +53,9 @@ final class MemoryBackend implements Backend {
     public <T> Optional<T> store(Class<T> spi) {
         if (spi == KvStore.class) {
             return Optional.of(spi.cast(kv));
+        }
+        if (spi == EpisodicStore.class) {
+            return Optional.of(spi.cast(episodic));
         }
         return spi == LeaseStore.class ? Optional.of(spi.cast(leases)) : Optional.empty();
     }

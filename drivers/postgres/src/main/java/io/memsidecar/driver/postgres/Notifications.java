@@ -34,11 +34,22 @@ final class Notifications implements AutoCloseable {
 
     /** Waits for a notification on {@code topic}, at most {@code max}. */
     void await(String topic, Duration max) throws InterruptedException {
+        await(topic, max, () -> false);
+    }
+
+    /**
+     * Registers for {@code topic}, then returns at once if {@code alreadyHappened} says the
+     * awaited change is there (so a notification sent just before registering is not missed),
+     * otherwise waits for one, at most {@code max}.
+     */
+    void await(String topic, Duration max, java.util.function.BooleanSupplier alreadyHappened) throws InterruptedException {
         var latch = new CountDownLatch(1);
         Set<CountDownLatch> set = waiters.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet());
         set.add(latch);
         try {
-            latch.await(max.toNanos(), TimeUnit.NANOSECONDS);
+            if (!alreadyHappened.getAsBoolean()) {
+                latch.await(max.toNanos(), TimeUnit.NANOSECONDS);
+            }
         } finally {
             set.remove(latch);
             waiters.computeIfPresent(topic, (t, s) -> s.isEmpty() ? null : s);

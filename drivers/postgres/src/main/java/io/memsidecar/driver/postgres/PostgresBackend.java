@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import java.lang.System.Logger.Level;
@@ -31,6 +32,8 @@ final class PostgresBackend implements Backend {
     private final PostgresKvStore kv;
     private final Notifications leaseNotifications;
     private final PostgresLeaseStore leases;
+    private final Notifications episodicNotifications;
+    private final PostgresEpisodicStore episodic;
     private final Optional<Thread> sweeper;
 
     PostgresBackend(BackendSpec spec) {
@@ -62,6 +65,8 @@ final class PostgresBackend implements Backend {
         this.kv = new PostgresKvStore(dataSource);
         this.leaseNotifications = new Notifications(hc.getJdbcUrl(), PostgresLeaseStore.CHANNEL);
         this.leases = new PostgresLeaseStore(dataSource, leaseNotifications);
+        this.episodicNotifications = new Notifications(hc.getJdbcUrl(), PostgresEpisodicStore.CHANNEL);
+        this.episodic = new PostgresEpisodicStore(dataSource, episodicNotifications);
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
         this.sweeper = interval.isNegative() || interval.isZero()
                 ? Optional.empty()
@@ -109,6 +114,9 @@ final class PostgresBackend implements Backend {
         if (spi == KvStore.class) {
             return Optional.of(spi.cast(kv));
         }
+        if (spi == EpisodicStore.class) {
+            return Optional.of(spi.cast(episodic));
+        }
         return spi == LeaseStore.class ? Optional.of(spi.cast(leases)) : Optional.empty();
     }
 
@@ -125,6 +133,7 @@ final class PostgresBackend implements Backend {
     public void close() {
         sweeper.ifPresent(Thread::interrupt);
         leaseNotifications.close();
+        episodicNotifications.close();
         dataSource.close();
     }
 }
