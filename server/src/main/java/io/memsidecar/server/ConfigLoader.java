@@ -3,6 +3,7 @@ package io.memsidecar.server;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.memsidecar.core.GoDuration;
+import io.memsidecar.episodic.Retention;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -153,9 +155,33 @@ public final class ConfigLoader {
             if (max < 0) {
                 throw new ConfigException(at + ".max_items must not be negative");
             }
-            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max));
+            Optional<Retention> retention = n.get("retention").exists()
+                    ? Optional.of(retention(n.get("retention"), at + ".retention", block)) : Optional.empty();
+            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, retention));
         }
         return out;
+    }
+
+    private static Retention retention(Config r, String at, String block) {
+        if (!block.equals("episodic")) {
+            throw new ConfigException(at + ": retention applies to episodic namespaces only");
+        }
+        Optional<Duration> maxAge = r.get("max_age_seconds").asLong().filter(v -> v > 0).map(Duration::ofSeconds);
+        OptionalLong maxItems = r.get("max_items").asLong().filter(v -> v > 0)
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+        if (maxAge.isEmpty() && maxItems.isEmpty()) {
+            throw new ConfigException(at + ": set max_age_seconds and/or max_items (> 0)");
+        }
+        String action = r.get("action").asString().orElse("hard");
+        if (!action.equals("hard") && !action.equals("soft")) {
+            throw new ConfigException(at + ".action must be hard or soft, got \"" + action + "\"");
+        }
+        long interval = r.get("interval_seconds").asLong().orElse(0L);
+        if (interval < 0) {
+            throw new ConfigException(at + ".interval_seconds must not be negative");
+        }
+        return new Retention(maxAge, maxItems, action.equals("hard"),
+                interval == 0 ? Retention.DEFAULT_INTERVAL : Duration.ofSeconds(interval));
     }
 
     static Duration duration(Config node, Duration fallback) {

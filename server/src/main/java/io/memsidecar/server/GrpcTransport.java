@@ -186,6 +186,7 @@ final class GrpcTransport {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition ready = lock.newCondition();
         private volatile boolean cancelled;
+        private volatile Thread worker;
         private byte[] request;
         private boolean tooMany;
 
@@ -213,6 +214,7 @@ final class GrpcTransport {
             }
             var c = new Call(transport, credential, () -> cancelled || call.isCancelled());
             boolean[] headersSent = {false};
+            worker = Thread.currentThread();
             try {
                 route.handler().handle(c, parse(route, request), item -> {
                     awaitReady(c);
@@ -227,6 +229,8 @@ final class GrpcTransport {
                 closeQuietly(status(e));
             } catch (RuntimeException e) {
                 closeQuietly(Status.INTERNAL.withDescription(route.op().name() + ": internal error"));
+            } finally {
+                worker = null;
             }
         }
 
@@ -284,10 +288,24 @@ final class GrpcTransport {
             }
         }
 
+        /**
+         * The client went away: a handler blocked in a wait (a Tail between events, an Acquire
+         * with wait_for) is interrupted so it ends now, not at its next timeout.
+         */
         @Override
         public void onCancel() {
             cancelled = true;
+            Thread w = worker;
+            if (w != null) {
+                w.interrupt();
+            }
             onReady();
+        }
+
+        /** Helidon reports a client's RST_STREAM here, not in onCancel; after a normal close it is moot. */
+        @Override
+        public void onComplete() {
+            onCancel();
         }
     }
 }

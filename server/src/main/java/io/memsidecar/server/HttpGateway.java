@@ -17,7 +17,6 @@ import io.memsidecar.core.Route;
 import io.memsidecar.core.RoutingTable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,8 +66,8 @@ final class HttpGateway {
             error(res, e);
             return;
         }
-        Call call = new Call("http", req.headers().first(CAPABILITY), () -> false);
         if (route.kind() == Kind.UNARY) {
+            Call call = new Call("http", req.headers().first(CAPABILITY), () -> false);
             List<R> out = new ArrayList<>(1);
             try {
                 route.handler().handle(call, request, out::add);
@@ -80,50 +79,122 @@ final class HttpGateway {
             res.send(json(out.getFirst()).getBytes(StandardCharsets.UTF_8));
             return;
         }
-        stream(route, call, request, res, "application/json", m -> "{\"result\":" + json(m) + "}");
+        stream(route, req, "http", request, res, "application/json", m -> "{\"result\":" + json(m) + "}");
     }
 
-    /** Streams NDJSON lines; shared with the curl routes. */
-    static <Q extends Message, R extends Message> void stream(Route<Q, R> route, Call call, Q request, ServerResponse res,
-                                                              String contentType,
+    /**
+     * Streams NDJSON lines; shared with the curl routes. A stream that stays quiet (a Tail with
+     * no new events) gets an empty line every {@link #HEARTBEAT}: it keeps proxies from closing
+     * the connection and is how a closed connection is noticed, which cancels the call.
+     */
+    static <Q extends Message, R extends Message> void stream(Route<Q, R> route, ServerRequest req, String transport,
+                                                              Q request, ServerResponse res, String contentType,
                                                               java.util.function.Function<R, String> line) {
-        OutputStream[] out = {null};
+        var body = new StreamBody(res, contentType);
+        Call call = new Call(transport, req.headers().first(CAPABILITY), body::isClosed);
+        Thread heartbeat = Thread.ofVirtual().start(body::heartbeat);
         try {
-            route.handler().handle(call, request, item -> {
-                try {
-                    if (out[0] == null) {
-                        res.header(HeaderNames.CONTENT_TYPE, contentType);
-                        out[0] = res.outputStream();
-                    }
-                    out[0].write((line.apply(item) + "\n").getBytes(StandardCharsets.UTF_8));
-                    out[0].flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            if (out[0] == null) {
-                res.header(HeaderNames.CONTENT_TYPE, contentType);
-                res.send();
-            }
+            route.handler().handle(call, request, item -> body.write(line.apply(item)));
+            body.finish();
         } catch (ApiException e) {
-            if (out[0] == null) {
-                res.status(Status.create(e.code().httpStatus()));
-                res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                res.send(("{\"error\":" + statusJson(e) + "}").getBytes(StandardCharsets.UTF_8));
-                return;
-            }
+            body.fail(e);
+        } finally {
+            heartbeat.interrupt();
+            body.close();
+        }
+    }
+
+    static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(15);
+
+    /** The response body of a stream, written by the handler and the heartbeat under one lock. */
+    private static final class StreamBody {
+        private final ServerResponse res;
+        private final String contentType;
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private OutputStream out;
+        private volatile boolean closed;
+        private volatile long lastWrite = System.nanoTime();
+
+        StreamBody(ServerResponse res, String contentType) {
+            this.res = res;
+            this.contentType = contentType;
+        }
+
+        boolean isClosed() {
+            return closed;
+        }
+
+        void write(String line) {
+            lock.lock();
             try {
-                out[0].write(("{\"error\":" + statusJson(e) + "}\n").getBytes(StandardCharsets.UTF_8));
+                if (out == null) {
+                    res.header(HeaderNames.CONTENT_TYPE, contentType);
+                    out = res.outputStream();
+                }
+                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                lastWrite = System.nanoTime();
+            } catch (IOException | RuntimeException e) {
+                closed = true;
+                throw new ApiException(Code.CANCELLED, "client went away");
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void heartbeat() {
+            try {
+                while (!closed) {
+                    Thread.sleep(HEARTBEAT);
+                    if (System.nanoTime() - lastWrite >= HEARTBEAT.toNanos()) {
+                        write("");
+                    }
+                }
+            } catch (InterruptedException | ApiException e) {
+                // stream over, or the client went away
+            }
+        }
+
+        void finish() {
+            lock.lock();
+            try {
+                if (out == null) {
+                    res.header(HeaderNames.CONTENT_TYPE, contentType);
+                    res.send();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void fail(ApiException e) {
+            lock.lock();
+            try {
+                if (out == null) {
+                    res.status(Status.create(e.code().httpStatus()));
+                    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                    res.send(("{\"error\":" + statusJson(e) + "}").getBytes(StandardCharsets.UTF_8));
+                } else if (!closed) {
+                    out.write(("{\"error\":" + statusJson(e) + "}\n").getBytes(StandardCharsets.UTF_8));
+                }
             } catch (IOException ignored) {
                 // client gone
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            if (out[0] != null) {
-                try {
-                    out[0].close();
-                } catch (IOException ignored) {
-                    // client gone
+        }
+
+        void close() {
+            lock.lock();
+            try {
+                closed = true;
+                if (out != null) {
+                    out.close();
                 }
+            } catch (IOException ignored) {
+                // client gone
+            } finally {
+                lock.unlock();
             }
         }
     }

@@ -114,7 +114,7 @@ final class KvCurlRoutes {
             throw ApiException.invalidArgument("limit must be a non-negative integer");
         }
         Route<ScanRequest, Message> route = route("Scan");
-        HttpGateway.stream(route, call(req), scan.build(), res, "application/x-ndjson", HttpGateway::json);
+        HttpGateway.stream(route, req, "curl", scan.build(), res, "application/x-ndjson", HttpGateway::json);
     }
 
     private void put(ServerRequest req, ServerResponse res) {

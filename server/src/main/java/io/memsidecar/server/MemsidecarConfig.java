@@ -28,7 +28,9 @@ public record MemsidecarConfig(Listeners server,
     public record BackendConfig(String name, String driver, Map<String, String> options) {
     }
 
-    public record NamespaceConfig(String block, String name, String backend, long maxItems) {
+    /** {@code maxItems}: kv quota; {@code retention}: episodic only. */
+    public record NamespaceConfig(String block, String name, String backend, long maxItems,
+                                  Optional<io.memsidecar.episodic.Retention> retention) {
     }
 
     public MemsidecarConfig withAuth(Auth newAuth) {

@@ -21,6 +21,10 @@ import io.memsidecar.core.spi.Backends;
 import io.memsidecar.core.Options;
 import io.memsidecar.kv.KvNamespace;
 import io.memsidecar.kv.KvService;
+import io.memsidecar.episodic.EpisodicNamespace;
+import io.memsidecar.episodic.EpisodicService;
+import io.memsidecar.episodic.RetentionSweeper;
+import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.LeaseNamespace;
 import io.memsidecar.lease.LeaseService;
@@ -58,9 +62,12 @@ public final class MemsidecarServer implements AutoCloseable {
     private final Optional<io.grpc.Server> uds;
     private final Optional<ExecutorService> udsExecutor;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final Clock clock;
+    private RetentionSweeper retention;
 
     private MemsidecarServer(MemsidecarConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.trustedKeys = new AtomicReference<>(config.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList());
         this.policy = new AtomicReference<>(config.policy());
         this.backends = openBackends(config, clock);
@@ -78,6 +85,9 @@ public final class MemsidecarServer implements AutoCloseable {
                 this.uds = Optional.empty();
             }
         } catch (RuntimeException e) {
+            if (retention != null) {
+                retention.close();
+            }
             backends.values().forEach(Backend::close);
             throw e;
         }
@@ -119,10 +129,11 @@ public final class MemsidecarServer implements AutoCloseable {
         return all;
     }
 
-    static RoutingTable routingTable(MemsidecarConfig config, Map<String, Backend> backends,
-                                     AuthFilter auth, AtomicReference<Policy> policy) {
+    private RoutingTable routingTable(MemsidecarConfig config, Map<String, Backend> backends,
+                                      AuthFilter auth, AtomicReference<Policy> policy) {
         var kv = new LinkedHashMap<String, KvNamespace>();
         var leases = new LinkedHashMap<String, LeaseNamespace>();
+        var episodic = new LinkedHashMap<String, EpisodicNamespace>();
         for (var ns : config.namespaces()) {
             Backend backend = backends.get(ns.backend());
             switch (ns.block()) {
@@ -130,12 +141,17 @@ public final class MemsidecarServer implements AutoCloseable {
                         new KvNamespace(ns.name(), store(backend, KvStore.class, ns), ns.maxItems()));
                 case LeaseService.BLOCK -> leases.put(ns.name(),
                         new LeaseNamespace(ns.name(), store(backend, LeaseStore.class, ns)));
+                case EpisodicService.BLOCK -> episodic.put(ns.name(),
+                        new EpisodicNamespace(ns.name(), store(backend, EpisodicStore.class, ns), ns.retention()));
                 default -> LOG.log(Level.WARNING, "namespace " + ns.block() + "/" + ns.name()
                         + " ignored: the " + ns.block() + " block is not in this build yet");
             }
         }
+        var episodicService = new EpisodicService(episodic, config.tenantIsolation());
+        this.retention = new RetentionSweeper(episodicService, clock);
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
         routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
+        routes.addAll(episodicService.routes());
         return RoutingTable.of(routes).filtered(List.of(
                 new AccessLogFilter(), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
     }
@@ -184,6 +200,7 @@ public final class MemsidecarServer implements AutoCloseable {
     private void httpRoutes(HttpRouting.Builder http) {
         new HttpGateway(table).register(http);
         new KvCurlRoutes(table).register(http);
+        new EpisodicCurlRoutes(table).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
         http.get("/readyz", (req, res) -> {
             var failures = new ArrayList<String>();
@@ -264,6 +281,7 @@ public final class MemsidecarServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "could not remove socket " + p + ": " + e.getMessage());
             }
         });
+        retention.close();
         backends.values().forEach(Backend::close);
     }
 }
