@@ -4,13 +4,13 @@ import com.google.protobuf.ByteString;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
 import io.memsidecar.core.Require;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
 import io.memsidecar.core.Sink;
-import io.memsidecar.core.StorageNamespace;
 import io.memsidecar.episodic.spi.Event;
 import io.memsidecar.episodic.spi.ExpireQuery;
 import io.memsidecar.episodic.spi.NewEvent;
@@ -44,12 +44,10 @@ public final class EpisodicService {
     /** How long a tail waits for an append before it looks at its caller again. */
     private static final Duration TAIL_WAIT = Duration.ofSeconds(1);
 
-    private final Map<String, EpisodicNamespace> namespaces;
-    private final boolean tenantIsolation;
+    private final NamespaceTable<EpisodicNamespace> namespaces;
 
     public EpisodicService(Map<String, EpisodicNamespace> namespaces, boolean tenantIsolation) {
-        this.namespaces = Map.copyOf(namespaces);
-        this.tenantIsolation = tenantIsolation;
+        this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
     }
 
     public List<Route<?, ?>> routes() {
@@ -67,7 +65,7 @@ public final class EpisodicService {
     }
 
     public AppendResponse append(Call call, AppendRequest r) {
-        Target t = target(call, APPEND, r.getNamespace());
+        var t = namespaces.resolve(call, APPEND, r.getNamespace());
         if (r.getSupersedesCount() > 1000) {
             throw ApiException.invalidArgument("supersedes names more than 1000 events");
         }
@@ -77,17 +75,17 @@ public final class EpisodicService {
                 Require.text(r.getSessionId(), "session_id", 1024),
                 r.getDedupKey().isEmpty() ? Optional.empty() : Optional.of(Require.text(r.getDedupKey(), "dedup_key", 1024)),
                 r.getSupersedesList(), Require.text(r.getSource(), "source", 1024));
-        return AppendResponse.newBuilder().setEvent(proto(t.ns.store().append(t.storage, event))).build();
+        return AppendResponse.newBuilder().setEvent(proto(t.namespace().store().append(t.storage(), event))).build();
     }
 
     public void range(Call call, io.memsidecar.proto.episodic.v1.RangeRequest r,
                       Sink<io.memsidecar.proto.episodic.v1.Event> sink) {
-        Target t = target(call, RANGE, r.getNamespace());
+        var t = namespaces.resolve(call, RANGE, r.getNamespace());
         var q = new RangeQuery(r.getAfterCursor(), r.getBeforeCursor(), r.getLimit(), r.getReverse(),
                 r.hasAfterTime() ? Optional.of(ProtoTime.instant(r.getAfterTime())) : Optional.empty(),
                 r.hasBeforeTime() ? Optional.of(ProtoTime.instant(r.getBeforeTime())) : Optional.empty(),
                 r.getIncludeDeleted(), r.getSessionId(), r.getRole(), r.getType());
-        t.ns.store().range(t.storage, q, e -> sink.send(proto(e)));
+        t.namespace().store().range(t.storage(), q, e -> sink.send(proto(e)));
     }
 
     /**
@@ -96,12 +94,12 @@ public final class EpisodicService {
      * delivered too (with {@code deleted_at}): a tail is the log as written.
      */
     public void tail(Call call, TailRequest r, Sink<io.memsidecar.proto.episodic.v1.Event> sink) {
-        Target t = target(call, TAIL, r.getNamespace());
-        long last = r.getIncludeHistorical() ? r.getAfterCursor() : t.ns.store().lastCursor(t.storage);
+        var t = namespaces.resolve(call, TAIL, r.getNamespace());
+        long last = r.getIncludeHistorical() ? r.getAfterCursor() : t.namespace().store().lastCursor(t.storage());
         long[] sent = {last};
         while (!call.isCancelled()) {
             int[] count = {0};
-            t.ns.store().range(t.storage, RangeQuery.after(sent[0], TAIL_PAGE), e -> {
+            t.namespace().store().range(t.storage(), RangeQuery.after(sent[0], TAIL_PAGE), e -> {
                 sink.send(proto(e));
                 sent[0] = e.cursor();
                 count[0]++;
@@ -110,7 +108,7 @@ public final class EpisodicService {
                 continue;
             }
             try {
-                t.ns.store().awaitAppend(t.storage, sent[0], TAIL_WAIT);
+                t.namespace().store().awaitAppend(t.storage(), sent[0], TAIL_WAIT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(Code.CANCELLED, "tail interrupted");
@@ -119,7 +117,7 @@ public final class EpisodicService {
     }
 
     public ExpireResponse expire(Call call, ExpireRequest r) {
-        Target t = target(call, EXPIRE, r.getNamespace());
+        var t = namespaces.resolve(call, EXPIRE, r.getNamespace());
         if (r.getBeforeCursor() == 0 && !r.hasBeforeTime()) {
             throw ApiException.invalidArgument("expire window required: set before_cursor and/or before_time");
         }
@@ -132,7 +130,7 @@ public final class EpisodicService {
         var q = new ExpireQuery(r.getBeforeCursor(),
                 r.hasBeforeTime() ? Optional.of(ProtoTime.instant(r.getBeforeTime())) : Optional.empty(),
                 r.getAction() == ExpireAction.EXPIRE_ACTION_HARD_DELETE, r.getMaxRows());
-        return ExpireResponse.newBuilder().setAffected(t.ns.store().expire(t.storage, q)).build();
+        return ExpireResponse.newBuilder().setAffected(t.namespace().store().expire(t.storage(), q)).build();
     }
 
     static io.memsidecar.proto.episodic.v1.Event proto(Event e) {
@@ -146,23 +144,12 @@ public final class EpisodicService {
 
     /** The configured namespaces that have retention, for {@link RetentionSweeper}. */
     public List<EpisodicNamespace> withRetention() {
-        return namespaces.values().stream().filter(n -> n.retention().isPresent()).toList();
+        return namespaces.all().stream().filter(n -> n.retention().isPresent()).toList();
     }
 
     public boolean tenantIsolation() {
-        return tenantIsolation;
+        return namespaces.tenantIsolation();
     }
 
-    private record Target(EpisodicNamespace ns, String storage) {
-    }
 
-    private Target target(Call call, Op op, String namespace) {
-        var capability = call.requireCapability();
-        capability.check(op, namespace);
-        EpisodicNamespace ns = namespaces.get(namespace);
-        if (ns == null) {
-            throw ApiException.notFound("namespace " + BLOCK + "/" + namespace + " not configured");
-        }
-        return new Target(ns, StorageNamespace.of(tenantIsolation, capability, namespace));
-    }
 }

@@ -3,12 +3,12 @@ package io.memsidecar.kv;
 import com.google.protobuf.ByteString;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
+import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
 import io.memsidecar.core.Require;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
-import io.memsidecar.core.StorageNamespace;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvWrite;
@@ -44,12 +44,10 @@ public final class KvService {
     public static final int MAX_KEY_BYTES = 1024;
     private static final int MAX_METADATA_ENTRIES = 64;
 
-    private final Map<String, KvNamespace> namespaces;
-    private final boolean tenantIsolation;
+    private final NamespaceTable<KvNamespace> namespaces;
 
     public KvService(Map<String, KvNamespace> namespaces, boolean tenantIsolation) {
-        this.namespaces = Map.copyOf(namespaces);
-        this.tenantIsolation = tenantIsolation;
+        this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
     }
 
     public List<Route<?, ?>> routes() {
@@ -70,9 +68,9 @@ public final class KvService {
     }
 
     public GetResponse get(Call call, GetRequest request) {
-        Target t = target(call, GET, request.getNamespace());
+        var t = namespaces.resolve(call, GET, request.getNamespace());
         String key = key(request.getKey());
-        return t.ns.store().get(t.storage, key)
+        return t.namespace().store().get(t.storage(), key)
                 .map(r -> {
                     var b = GetResponse.newBuilder().setFound(true)
                             .setValue(ByteString.copyFrom(r.value()))
@@ -87,18 +85,18 @@ public final class KvService {
     }
 
     public MultiGetResponse multiGet(Call call, MultiGetRequest request) {
-        Target t = target(call, GET, request.getNamespace());
+        var t = namespaces.resolve(call, GET, request.getNamespace());
         List<String> keys = request.getKeysList().stream().filter(k -> !k.isEmpty())
                 .map(KvService::key).distinct().toList();
         var b = MultiGetResponse.newBuilder();
         if (!keys.isEmpty()) {
-            t.ns.store().multiGet(t.storage, keys).forEach(r -> b.addItems(item(r)));
+            t.namespace().store().multiGet(t.storage(), keys).forEach(r -> b.addItems(item(r)));
         }
         return b.build();
     }
 
     public PutResponse put(Call call, PutRequest request) {
-        Target t = target(call, PUT, request.getNamespace());
+        var t = namespaces.resolve(call, PUT, request.getNamespace());
         String key = key(request.getKey());
         Optional<Duration> ttl = Optional.empty();
         if (request.hasTtl()) {
@@ -113,33 +111,28 @@ public final class KvService {
                 Require.stringMap(request.getMetadataMap(), "metadata", MAX_METADATA_ENTRIES),
                 ttl,
                 request.hasIfVersion() ? OptionalLong.of(request.getIfVersion()) : OptionalLong.empty(),
-                t.ns.maxItems());
-        KvRecord r = t.ns.store().put(t.storage, key, write);
+                t.namespace().maxItems());
+        KvRecord r = t.namespace().store().put(t.storage(), key, write);
         var b = PutResponse.newBuilder().setVersion(r.version()).setCreatedAt(ProtoTime.timestamp(r.createdAt()));
         r.expiresAt().ifPresent(e -> b.setExpiresAt(ProtoTime.timestamp(e)));
         return b.build();
     }
 
     public DeleteResponse delete(Call call, DeleteRequest request) {
-        Target t = target(call, DELETE, request.getNamespace());
+        var t = namespaces.resolve(call, DELETE, request.getNamespace());
         String key = key(request.getKey());
         OptionalLong ifVersion = request.hasIfVersion() ? OptionalLong.of(request.getIfVersion()) : OptionalLong.empty();
-        return DeleteResponse.newBuilder().setExisted(t.ns.store().delete(t.storage, key, ifVersion)).build();
+        return DeleteResponse.newBuilder().setExisted(t.namespace().store().delete(t.storage(), key, ifVersion)).build();
     }
 
     public void scan(Call call, ScanRequest request, io.memsidecar.core.Sink<KVItem> sink) {
-        Target t = target(call, SCAN, request.getNamespace());
+        var t = namespaces.resolve(call, SCAN, request.getNamespace());
         var scan = new KvScan(Require.text(request.getKeyPrefix(), "key_prefix", MAX_KEY_BYTES),
                 Require.text(request.getStartAfter(), "start_after", MAX_KEY_BYTES),
                 request.getLimit(), request.getIncludeValues());
-        t.ns.store().scan(t.storage, scan, r -> sink.send(item(r)));
+        t.namespace().store().scan(t.storage(), scan, r -> sink.send(item(r)));
     }
 
-    /** The item count of a configured namespace, for admin and gauges. */
-    public OptionalLong size(String namespace) {
-        KvNamespace ns = namespaces.get(namespace);
-        return ns == null || tenantIsolation ? OptionalLong.empty() : ns.store().size(namespace);
-    }
 
     private static KVItem item(KvRecord r) {
         var b = KVItem.newBuilder().setKey(r.key()).setValue(ByteString.copyFrom(r.value()))
@@ -153,17 +146,5 @@ public final class KvService {
         return Require.identifier(key, "key", MAX_KEY_BYTES);
     }
 
-    private record Target(KvNamespace ns, String storage) {
-    }
 
-    /** The second scope check (defence in depth), then the namespace lookup and tenant mapping. */
-    private Target target(Call call, Op op, String namespace) {
-        var capability = call.requireCapability();
-        capability.check(op, namespace);
-        KvNamespace ns = namespaces.get(namespace);
-        if (ns == null) {
-            throw ApiException.notFound("namespace " + BLOCK + "/" + namespace + " not configured");
-        }
-        return new Target(ns, StorageNamespace.of(tenantIsolation, capability, namespace));
-    }
 }

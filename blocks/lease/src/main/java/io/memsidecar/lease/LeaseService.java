@@ -3,12 +3,12 @@ package io.memsidecar.lease;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
 import io.memsidecar.core.Require;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
-import io.memsidecar.core.StorageNamespace;
 import io.memsidecar.lease.spi.AcquireResult;
 import io.memsidecar.lease.spi.Lease;
 import io.memsidecar.proto.lease.v1.AcquireRequest;
@@ -44,12 +44,10 @@ public final class LeaseService {
     /** How often a waiting Acquire looks at its caller's cancellation. */
     private static final Duration CANCEL_CHECK = Duration.ofMillis(250);
 
-    private final Map<String, LeaseNamespace> namespaces;
-    private final boolean tenantIsolation;
+    private final NamespaceTable<LeaseNamespace> namespaces;
 
     public LeaseService(Map<String, LeaseNamespace> namespaces, boolean tenantIsolation) {
-        this.namespaces = Map.copyOf(namespaces);
-        this.tenantIsolation = tenantIsolation;
+        this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
     }
 
     public List<Route<?, ?>> routes() {
@@ -67,7 +65,7 @@ public final class LeaseService {
     }
 
     public AcquireResponse acquire(Call call, AcquireRequest request) {
-        Target t = target(call, ACQUIRE, request.getNamespace());
+        var t = namespaces.resolve(call, ACQUIRE, request.getNamespace());
         String key = key(request.getKey());
         Duration ttl = positive(request.hasTtl() ? ProtoTime.duration(request.getTtl()) : Duration.ZERO, "ttl");
         Duration waitFor = request.hasWaitFor() ? ProtoTime.duration(request.getWaitFor()) : Duration.ZERO;
@@ -77,7 +75,7 @@ public final class LeaseService {
         var metadata = Require.stringMap(request.getMetadataMap(), "metadata", 64);
         long deadline = System.nanoTime() + waitFor.toNanos();
         while (true) {
-            AcquireResult r = t.ns.store().tryAcquire(t.storage, key, ttl, metadata);
+            AcquireResult r = t.namespace().store().tryAcquire(t.storage(), key, ttl, metadata);
             if (r.lease().isPresent()) {
                 return AcquireResponse.newBuilder().setHandle(handle(r.lease().get(), request.getNamespace())).build();
             }
@@ -90,7 +88,7 @@ public final class LeaseService {
             }
             Duration pause = min(Duration.ofNanos(left), min(r.heldFor().plusMillis(1), CANCEL_CHECK));
             try {
-                t.ns.store().awaitChange(t.storage, key, pause);
+                t.namespace().store().awaitChange(t.storage(), key, pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(Code.CANCELLED, "acquire interrupted while waiting");
@@ -99,29 +97,29 @@ public final class LeaseService {
     }
 
     public RenewResponse renew(Call call, RenewRequest request) {
-        Target t = target(call, RENEW, request.getNamespace());
+        var t = namespaces.resolve(call, RENEW, request.getNamespace());
         Duration ttl = positive(request.hasTtl() ? ProtoTime.duration(request.getTtl()) : Duration.ZERO, "ttl");
-        Lease lease = t.ns.store().renew(t.storage, key(request.getKey()), holder(request.getHolderId()), ttl);
+        Lease lease = t.namespace().store().renew(t.storage(), key(request.getKey()), holder(request.getHolderId()), ttl);
         return RenewResponse.newBuilder().setHandle(handle(lease, request.getNamespace())).build();
     }
 
     public ReleaseResponse release(Call call, ReleaseRequest request) {
-        Target t = target(call, RELEASE, request.getNamespace());
-        boolean existed = t.ns.store().release(t.storage, key(request.getKey()), holder(request.getHolderId()));
+        var t = namespaces.resolve(call, RELEASE, request.getNamespace());
+        boolean existed = t.namespace().store().release(t.storage(), key(request.getKey()), holder(request.getHolderId()));
         return ReleaseResponse.newBuilder().setExisted(existed).build();
     }
 
     public InspectResponse inspect(Call call, InspectRequest request) {
-        Target t = target(call, INSPECT, request.getNamespace());
-        return t.ns.store().inspect(t.storage, key(request.getKey()))
+        var t = namespaces.resolve(call, INSPECT, request.getNamespace());
+        return t.namespace().store().inspect(t.storage(), key(request.getKey()))
                 .map(l -> InspectResponse.newBuilder().setHeld(true).setHandle(handle(l, request.getNamespace())).build())
                 .orElse(InspectResponse.newBuilder().setHeld(false).build());
     }
 
     public ListResponse list(Call call, ListRequest request) {
-        Target t = target(call, LIST, request.getNamespace());
+        var t = namespaces.resolve(call, LIST, request.getNamespace());
         var b = ListResponse.newBuilder();
-        t.ns.store().list(t.storage).forEach(l -> b.addLeases(handle(l, request.getNamespace())));
+        t.namespace().store().list(t.storage()).forEach(l -> b.addLeases(handle(l, request.getNamespace())));
         return b.build();
     }
 
@@ -151,16 +149,5 @@ public final class LeaseService {
         return Require.identifier(holderId, "holder_id", 128);
     }
 
-    private record Target(LeaseNamespace ns, String storage) {
-    }
 
-    private Target target(Call call, Op op, String namespace) {
-        var capability = call.requireCapability();
-        capability.check(op, namespace);
-        LeaseNamespace ns = namespaces.get(namespace);
-        if (ns == null) {
-            throw ApiException.notFound("namespace " + BLOCK + "/" + namespace + " not configured");
-        }
-        return new Target(ns, StorageNamespace.of(tenantIsolation, capability, namespace));
-    }
 }

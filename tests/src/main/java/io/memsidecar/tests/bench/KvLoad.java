@@ -16,9 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,9 +52,6 @@ public final class KvLoad implements Callable<Integer> {
         System.exit(new CommandLine(new KvLoad()).execute(args));
     }
 
-    interface Client {
-        void call(int i) throws Exception;
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -73,7 +67,7 @@ public final class KvLoad implements Callable<Integer> {
                         .setValue(ByteString.copyFrom(value)).build());
             }
         }
-        List<Client> perThread = new ArrayList<>();
+        List<Measure.Call> perThread = new ArrayList<>();
         List<Connection> connections = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             perThread.add(switch (op) {
@@ -99,54 +93,12 @@ public final class KvLoad implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("unknown --op " + op);
             });
         }
-        run(perThread, warmup);
-        long[][] samples = run(perThread, seconds);
-        long total = Arrays.stream(samples).mapToLong(s -> s.length).sum();
-        long[] all = new long[(int) total];
-        int at = 0;
-        for (long[] s : samples) {
-            System.arraycopy(s, 0, all, at, s.length);
-            at += s.length;
-        }
-        Arrays.sort(all);
-        System.out.printf("{\"op\":\"%s\",\"clients\":%d,\"seconds\":%d,\"ops\":%d,\"ops_per_s\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f}%n",
-                op, clients, seconds, total, total / (double) seconds,
-                all[(int) (all.length * 0.50)] / 1e3, all[(int) (all.length * 0.99)] / 1e3);
+        Measure.closedLoop(perThread, warmup);
+        Measure.report(op, clients, seconds, Measure.closedLoop(perThread, seconds));
         for (Connection c : connections) {
             c.close();
         }
         channel.shutdownNow();
         return 0;
-    }
-
-    /** Each client loops until the deadline; returns each client's latencies in nanoseconds. */
-    private static long[][] run(List<Client> clients, int seconds) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        var start = new CountDownLatch(1);
-        try (var pool = Executors.newFixedThreadPool(clients.size())) {
-            List<Future<long[]>> futures = new ArrayList<>();
-            for (Client client : clients) {
-                futures.add(pool.submit(() -> {
-                    long[] lat = new long[1 << 16];
-                    int n = 0;
-                    start.await();
-                    for (int i = 0; System.nanoTime() < deadline; i++) {
-                        long t0 = System.nanoTime();
-                        client.call(i);
-                        if (n == lat.length) {
-                            lat = Arrays.copyOf(lat, n * 2);
-                        }
-                        lat[n++] = System.nanoTime() - t0;
-                    }
-                    return Arrays.copyOf(lat, n);
-                }));
-            }
-            start.countDown();
-            long[][] out = new long[futures.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = futures.get(i).get();
-            }
-            return out;
-        }
     }
 }

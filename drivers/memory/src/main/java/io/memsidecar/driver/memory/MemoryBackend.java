@@ -2,10 +2,12 @@ package io.memsidecar.driver.memory;
 
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.StoreSet;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The in-memory backend: one store per block, shared by every namespace bound to it. */
@@ -18,12 +20,14 @@ final class MemoryBackend implements Backend {
     private final MemoryLeaseStore leases;
     private final MemoryEpisodicStore episodic;
     private final Thread sweeper;
+    private final StoreSet stores;
 
     MemoryBackend(BackendSpec spec) {
         this.name = spec.name();
         this.kv = new MemoryKvStore(spec.clock());
         this.leases = new MemoryLeaseStore(spec.clock());
         this.episodic = new MemoryEpisodicStore(spec.clock());
+        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic));
         this.sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + name).start(this::sweepLoop);
     }
 
@@ -51,13 +55,7 @@ final class MemoryBackend implements Backend {
 
     @Override
     public <T> Optional<T> store(Class<T> spi) {
-        if (spi == KvStore.class) {
-            return Optional.of(spi.cast(kv));
-        }
-        if (spi == EpisodicStore.class) {
-            return Optional.of(spi.cast(episodic));
-        }
-        return spi == LeaseStore.class ? Optional.of(spi.cast(leases)) : Optional.empty();
+        return stores.get(spi);
     }
 
     @Override

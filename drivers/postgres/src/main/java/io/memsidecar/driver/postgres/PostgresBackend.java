@@ -5,12 +5,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.StoreSet;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -35,6 +37,7 @@ final class PostgresBackend implements Backend {
     private final Notifications episodicNotifications;
     private final PostgresEpisodicStore episodic;
     private final Optional<Thread> sweeper;
+    private final StoreSet stores;
 
     PostgresBackend(BackendSpec spec) {
         this.name = spec.name();
@@ -67,6 +70,7 @@ final class PostgresBackend implements Backend {
         this.leases = new PostgresLeaseStore(dataSource, leaseNotifications);
         this.episodicNotifications = new Notifications(hc.getJdbcUrl(), PostgresEpisodicStore.CHANNEL);
         this.episodic = new PostgresEpisodicStore(dataSource, episodicNotifications);
+        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic));
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
         this.sweeper = interval.isNegative() || interval.isZero()
                 ? Optional.empty()
@@ -111,13 +115,7 @@ final class PostgresBackend implements Backend {
 
     @Override
     public <T> Optional<T> store(Class<T> spi) {
-        if (spi == KvStore.class) {
-            return Optional.of(spi.cast(kv));
-        }
-        if (spi == EpisodicStore.class) {
-            return Optional.of(spi.cast(episodic));
-        }
-        return spi == LeaseStore.class ? Optional.of(spi.cast(leases)) : Optional.empty();
+        return stores.get(spi);
     }
 
     @Override

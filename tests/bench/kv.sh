@@ -2,42 +2,18 @@
 # KV benchmark: the packaged sidecar vs its baselines, measured in the same run, on loopback.
 #   memory KV Get/Put over gRPC   vs  redis-benchmark GET/SET (same clients, same value size)
 #   PostgreSQL KV Put via sidecar vs  a direct JDBC upsert of the same row shape
-# Usage: ./dev bench [CLIENTS] [SECONDS] [VALUE_SIZE]; prints a Markdown table to stdout.
+# Usage: tests/bench/kv.sh [CLIENTS] [SECONDS] [VALUE_SIZE]; prints a Markdown table to stdout.
 # Needs: redis-server on 127.0.0.1:6379, PostgreSQL at $MEMSIDECAR_BENCH_PG_URL
 # (default jdbc:postgresql://127.0.0.1:5432/test?user=postgres).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/common.sh"
 clients="${1:-16}"; seconds="${2:-10}"; size="${3:-100}"
-pg="${MEMSIDECAR_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
-port=7788
-./mvnw -B -q -DskipTests install >/dev/null
-./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
-cp="tests/target/classes:$(cat tests/target/bench.cp)"
-dist=server/target/memsidecar
-keys="$($dist/bin/memctl gen-keypair)"
-secret="$(echo "$keys" | sed -n 's/^secret_key_hex: //p')"; public="$(echo "$keys" | sed -n 's/^public_key_hex: //p')"
-token="$($dist/bin/memctl token issue --secret-key-hex "$secret" --tenant bench --ns '*' --ops '*' --ttl 1h)"
-work="$(mktemp -d)"
-cat > "$work/bench.yaml" <<YAML
-server: { grpc: { tcp: "127.0.0.1:$port" } }
-logging: { level: warn, access: false }
-auth: { paseto: { public_key_hexes: ["$public"] } }
-backends:
-  - { name: mem, driver: memory }
-  - { name: pg, driver: postgres, options: { dsn: "$pg", max_conns: $clients } }
-namespaces:
-  - { block: kv, name: bench, backend: mem }
-  - { block: kv, name: bench-pg, backend: pg }
-YAML
-JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/bench.yaml" >"$work/server.log" 2>&1 &
-server_pid=$!
-trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+bench_build
+bench_start "  - { block: kv, name: bench, backend: mem }
+  - { block: kv, name: bench-pg, backend: pg }"
 
 # load CLIENTS ARGS...
 load() { local c="$1"; shift; "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad --target "127.0.0.1:$port" \
   --token "$token" --clients "$c" --seconds "$seconds" --value-size "$size" "$@"; }
-field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 
 get_mem="$(load "$clients" --op get --namespace bench)"
 put_mem="$(load "$clients" --op put --namespace bench)"
@@ -49,7 +25,6 @@ redis="$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$clients" -d "$size" -n $((cli
 redis_get="$(echo "$redis" | sed -n 's/^"GET","\([0-9.]*\)".*/\1/p')"
 redis_set="$(echo "$redis" | sed -n 's/^"SET","\([0-9.]*\)".*/\1/p')"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 cat <<MD
 | measurement | ops/s | p50 µs | p99 µs | baseline ops/s | ratio |
 |---|---:|---:|---:|---:|---:|

@@ -1,0 +1,37 @@
+# Sourced by the benchmark scripts: builds, mints a token, starts the packaged server on
+# 127.0.0.1:$port with the YAML given to bench_start, and stops it on exit.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+pg="${MEMSIDECAR_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
+port=7788
+dist=server/target/memsidecar
+bench_build() {
+  ./mvnw -B -q -DskipTests install >/dev/null
+  ./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
+  cp="tests/target/classes:$(cat tests/target/bench.cp)"
+}
+# bench_start NAMESPACES_YAML: backends mem (memory) and pg (PostgreSQL) are declared.
+bench_start() {
+  local keys secret public
+  keys="$($dist/bin/memctl gen-keypair)"
+  secret="$(echo "$keys" | sed -n 's/^secret_key_hex: //p')"; public="$(echo "$keys" | sed -n 's/^public_key_hex: //p')"
+  token="$($dist/bin/memctl token issue --secret-key-hex "$secret" --tenant bench --ns '*' --ops '*' --ttl 1h)"
+  work="$(mktemp -d)"
+  cat > "$work/bench.yaml" <<YAML
+server: { grpc: { tcp: "127.0.0.1:$port" } }
+logging: { level: warn, access: false }
+auth: { paseto: { public_key_hexes: ["$public"] } }
+backends:
+  - { name: mem, driver: memory }
+  - { name: pg, driver: postgres, options: { dsn: "$pg", max_conns: 16 } }
+namespaces:
+$1
+YAML
+  JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/bench.yaml" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return 0; sleep 0.5; done
+  echo "server did not start; see $work/server.log" >&2; return 1
+}
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
