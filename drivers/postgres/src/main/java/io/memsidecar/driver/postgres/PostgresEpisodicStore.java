@@ -33,6 +33,29 @@ final class PostgresEpisodicStore implements EpisodicStore {
     private static final String COLUMNS =
             "id::text, cursor, timestamp, type, payload, metadata::text, role, session_id, supersedes, source, deleted_at";
 
+    /**
+     * Bump the namespace's cursor, insert (a dedup-key conflict inserts nothing, and the caller
+     * rolls the bump back), tombstone the superseded live events at the new event's time, and
+     * notify; the result row is the new cursor and timestamp.
+     */
+    private static final String APPEND = """
+            WITH c AS (
+                INSERT INTO episodic_cursors AS k (namespace, last_cursor) VALUES (?, 1)
+                ON CONFLICT (namespace) DO UPDATE SET last_cursor = k.last_cursor + 1
+                RETURNING last_cursor),
+            e AS (
+                INSERT INTO episodic_events (id, namespace, cursor, timestamp, type, payload, metadata, role,
+                    session_id, source, supersedes, dedup_key)
+                SELECT ?::uuid, ?, c.last_cursor, clock_timestamp(), ?, ?, ?::jsonb, ?, ?, ?, ?, ? FROM c
+                ON CONFLICT (namespace, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+                RETURNING id, cursor, timestamp),
+            s AS (
+                UPDATE episodic_events t SET deleted_at = e.timestamp FROM e
+                WHERE t.namespace = ? AND t.id::text = ANY(?) AND t.deleted_at IS NULL AND t.id <> e.id
+                RETURNING 1),
+            n AS (SELECT pg_notify(?, ?) FROM e)
+            SELECT e.cursor, e.timestamp, (SELECT count(*) FROM s), (SELECT count(*) FROM n) FROM e""";
+
     private final DataSource dataSource;
     private final Notifications notifications;
 
@@ -52,26 +75,14 @@ final class PostgresEpisodicStore implements EpisodicStore {
             }
             c.setAutoCommit(false);
             try {
-                long cursor;
-                try (var st = c.prepareStatement("INSERT INTO episodic_cursors AS k (namespace, last_cursor) VALUES (?, 1)"
-                        + " ON CONFLICT (namespace) DO UPDATE SET last_cursor = k.last_cursor + 1 RETURNING last_cursor")) {
-                    st.setString(1, namespace);
-                    try (ResultSet rs = st.executeQuery()) {
-                        rs.next();
-                        cursor = rs.getLong(1);
-                    }
-                }
                 String id = UUID.randomUUID().toString();
+                long cursor;
                 Instant timestamp;
-                try (var st = c.prepareStatement("""
-                        INSERT INTO episodic_events (id, namespace, cursor, timestamp, type, payload, metadata, role,
-                            session_id, source, supersedes, dedup_key)
-                        VALUES (?::uuid, ?, ?, clock_timestamp(), ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
-                        ON CONFLICT (namespace, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
-                        RETURNING timestamp""")) {
-                    st.setString(1, id);
-                    st.setString(2, namespace);
-                    st.setLong(3, cursor);
+                // One statement, so the cursor row lock that orders appends is held for one round trip.
+                try (var st = c.prepareStatement(APPEND)) {
+                    st.setString(1, namespace);
+                    st.setString(2, id);
+                    st.setString(3, namespace);
                     st.setString(4, e.type());
                     st.setBytes(5, e.payload());
                     st.setString(6, Json.write(e.metadata()));
@@ -80,6 +91,10 @@ final class PostgresEpisodicStore implements EpisodicStore {
                     st.setString(9, e.source());
                     st.setArray(10, c.createArrayOf("text", e.supersedes().toArray()));
                     st.setString(11, e.dedupKey().orElse(null));
+                    st.setString(12, namespace);
+                    st.setArray(13, c.createArrayOf("text", e.supersedes().toArray()));
+                    st.setString(14, CHANNEL);
+                    st.setString(15, namespace);
                     try (ResultSet rs = st.executeQuery()) {
                         if (!rs.next()) {
                             // A concurrent append with the same dedup key won: ours uses no cursor.
@@ -88,25 +103,11 @@ final class PostgresEpisodicStore implements EpisodicStore {
                             return byDedupKey(c, namespace, e.dedupKey().orElseThrow()).orElseThrow(
                                     () -> ApiException.internal("episodic.append: dedup winner vanished", null));
                         }
-                        timestamp = rs.getObject(1, OffsetDateTime.class).toInstant();
+                        cursor = rs.getLong(1);
+                        timestamp = rs.getObject(2, OffsetDateTime.class).toInstant();
                     }
                 }
-                if (!e.supersedes().isEmpty()) {
-                    try (var st = c.prepareStatement("UPDATE episodic_events SET deleted_at = ? WHERE namespace = ?"
-                            + " AND id::text = ANY(?) AND deleted_at IS NULL AND id <> ?::uuid")) {
-                        st.setObject(1, OffsetDateTime.ofInstant(timestamp, java.time.ZoneOffset.UTC));
-                        st.setString(2, namespace);
-                        st.setArray(3, c.createArrayOf("text", e.supersedes().toArray()));
-                        st.setString(4, id);
-                        st.executeUpdate();
-                    }
-                }
-                try (var st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                    st.setString(1, CHANNEL);
-                    st.setString(2, namespace);
-                    st.execute();
-                }
-                c.commit();
+                c.commit(); // the notification is delivered on commit
                 return new Event(id, cursor, timestamp, e.type(), e.payload().clone(), e.metadata(), e.role(),
                         e.sessionId(), e.supersedes(), e.source(), Optional.empty());
             } catch (SQLException | RuntimeException ex) {
