@@ -51,7 +51,7 @@ final class PostgresEpisodicStore implements EpisodicStore {
                 RETURNING id, cursor, timestamp),
             s AS (
                 UPDATE episodic_events t SET deleted_at = e.timestamp FROM e
-                WHERE t.namespace = ? AND t.id::text = ANY(?) AND t.deleted_at IS NULL AND t.id <> e.id
+                WHERE t.id = ANY(?::uuid[]) AND t.namespace = ? AND t.deleted_at IS NULL AND t.id <> e.id
                 RETURNING 1),
             n AS (SELECT pg_notify(?, ?) FROM e)
             SELECT e.cursor, e.timestamp, (SELECT count(*) FROM s), (SELECT count(*) FROM n) FROM e""";
@@ -91,8 +91,8 @@ final class PostgresEpisodicStore implements EpisodicStore {
                     st.setString(9, e.source());
                     st.setArray(10, c.createArrayOf("text", e.supersedes().toArray()));
                     st.setString(11, e.dedupKey().orElse(null));
-                    st.setString(12, namespace);
-                    st.setArray(13, c.createArrayOf("text", e.supersedes().toArray()));
+                    st.setArray(12, c.createArrayOf("text", uuids(e.supersedes()).toArray()));
+                    st.setString(13, namespace);
                     st.setString(14, CHANNEL);
                     st.setString(15, namespace);
                     try (ResultSet rs = st.executeQuery()) {
@@ -119,6 +119,22 @@ final class PostgresEpisodicStore implements EpisodicStore {
         } catch (SQLException ex) {
             throw PostgresKvStore.failure("episodic.append", ex);
         }
+    }
+
+    /**
+     * The supersedes entries that can name an event here: ids are UUIDs, so anything else is an
+     * unknown id, skipped as the spec says, and the rest find their rows by primary key.
+     */
+    private static List<String> uuids(List<String> ids) {
+        var out = new ArrayList<String>(ids.size());
+        for (String id : ids) {
+            try {
+                out.add(UUID.fromString(id).toString());
+            } catch (IllegalArgumentException notAnEventId) {
+                // skipped
+            }
+        }
+        return out;
     }
 
     private static Optional<Event> byDedupKey(Connection c, String namespace, String key) throws SQLException {
