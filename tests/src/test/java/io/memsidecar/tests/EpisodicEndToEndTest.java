@@ -206,6 +206,24 @@ class EpisodicEndToEndTest {
     }
 
     @Test
+    void gatewayTailStreamsResultLines() throws Exception {
+        append("events", "first");
+        try (var http = HttpClient.newHttpClient(); var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                            + "/memsidecar.episodic.v1.Episodic/Tail"))
+                    .header("x-memsidecar-capability", server.fullToken())
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"namespace\":\"events\",\"includeHistorical\":true}"))
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(res.statusCode()).isEqualTo(200);
+            try (var lines = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+                assertThat(Json.parse(lines.readLine()).get("result").get("type").asText()).isEqualTo("first");
+                pool.submit(() -> append("events", "second"));
+                assertThat(Json.parse(lines.readLine()).get("result").get("cursor").asText()).isEqualTo("2");
+            }
+        }
+    }
+
+    @Test
     void twoSidecarsAppendingToOnePostgresNamespaceGetUniqueContiguousCursors() throws Exception {
         String ns = "pgevents-" + suffix;
         try (var second = TestServer.sharingKeyWith(server, namespaces(suffix), "")) {
