@@ -37,9 +37,4 @@ public record MemsidecarConfig(Listeners server,
         return new MemsidecarConfig(server, newAuth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
                 dataDir);
     }
-
-    public MemsidecarConfig withListeners(Listeners listeners) {
-        return new MemsidecarConfig(listeners, auth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
-                dataDir);
-    }
 }

@@ -252,10 +252,6 @@ public final class MemsidecarServer implements AutoCloseable {
         return config.server().httpAddr().map(a -> web.port("http"));
     }
 
-    public MemsidecarConfig config() {
-        return config;
-    }
-
     /** Stops accepting, lets in-flight calls finish within the shutdown timeout, closes backends. */
     @Override
     public void close() {

@@ -48,10 +48,6 @@ public final class Policy {
         this.nanoTime = nanoTime;
     }
 
-    public static Policy allowAll() {
-        return new Policy(false, List.of(), System::nanoTime);
-    }
-
     public boolean defaultDeny() {
         return defaultDeny;
     }

@@ -45,10 +45,6 @@ public class ApiException extends RuntimeException {
         return new ApiException(Code.RESOURCE_EXHAUSTED, message);
     }
 
-    public static ApiException unimplemented(String message) {
-        return new ApiException(Code.UNIMPLEMENTED, message);
-    }
-
     public static ApiException internal(String message, Throwable cause) {
         return new ApiException(Code.INTERNAL, message, cause);
     }

@@ -22,14 +22,6 @@ public final class Options {
         return Optional.ofNullable(values.get(key)).filter(v -> !v.isBlank());
     }
 
-    public String string(String key, String fallback) {
-        return string(key).orElse(fallback);
-    }
-
-    public String required(String key) {
-        return string(key).orElseThrow(() -> invalid(key, "is required"));
-    }
-
     public int integer(String key, int fallback) {
         return string(key).map(v -> {
             try {
@@ -48,10 +40,6 @@ public final class Options {
                 throw invalid(key, e.getMessage());
             }
         }).orElse(fallback);
-    }
-
-    public boolean bool(String key, boolean fallback) {
-        return string(key).map(Boolean::parseBoolean).orElse(fallback);
     }
 
     public IllegalArgumentException invalid(String key, String problem) {

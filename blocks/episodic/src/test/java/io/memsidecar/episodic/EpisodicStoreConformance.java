@@ -104,6 +104,10 @@ public abstract class EpisodicStoreConformance {
                 .extracting(Event::cursor).containsExactly(2L, 3L);
         assertThat(range(new RangeQuery(0, 0, 1, true, Optional.empty(), Optional.empty(), false, "", "", "")))
                 .extracting(Event::cursor).containsExactly(4L);
+        assertThat(range(new RangeQuery(2, 0, 0, true, Optional.empty(), Optional.empty(), false, "", "", "")))
+                .extracting(Event::cursor).containsExactly(4L, 3L);
+        assertThat(range(new RangeQuery(1, 4, 0, true, Optional.empty(), Optional.empty(), false, "", "", "")))
+                .extracting(Event::cursor).containsExactly(3L, 2L);
         assertThat(range(new RangeQuery(0, 0, 0, false, Optional.empty(), Optional.empty(), false, "s1", "user", "message")))
                 .extracting(Event::cursor).containsExactly(1L, 4L);
         assertThat(range(new RangeQuery(0, 0, 2, false, Optional.empty(), Optional.empty(), false, "", "", "message")))

@@ -173,15 +173,15 @@ final class PostgresEpisodicStore implements EpisodicStore {
                 params.add(eq[1]);
             }
         }
-        // Keyset pages: a slow reader holds no connection between pages.
-        String sql = "SELECT " + COLUMNS + " FROM episodic_events" + where + " AND cursor " + (q.reverse() ? "<" : ">")
-                + " ? ORDER BY cursor " + (q.reverse() ? "DESC" : "ASC") + " LIMIT ?";
+        if (q.reverse() && q.afterCursor() > 0) {
+            where.append(" AND cursor > ?");
+            params.add(q.afterCursor());
+        }
+        // Keyset pages from the start cursor: a slow reader holds no connection between pages.
+        String sql = "SELECT " + COLUMNS + " FROM episodic_events" + where
+                + (q.reverse() ? " AND cursor < ? ORDER BY cursor DESC" : " AND cursor > ? ORDER BY cursor") + " LIMIT ?";
         long position = q.reverse() ? Long.MAX_VALUE : q.afterCursor();
         long remaining = q.limit() > 0 ? q.limit() : Long.MAX_VALUE;
-        if (q.reverse() && q.afterCursor() > 0) {
-            where.append(" AND cursor > ").append(q.afterCursor()); // a number, never user text
-            sql = "SELECT " + COLUMNS + " FROM episodic_events" + where + " AND cursor < ? ORDER BY cursor DESC LIMIT ?";
-        }
         while (remaining > 0) {
             int pageSize = (int) Math.min(PAGE, remaining);
             List<Event> page = new ArrayList<>(pageSize);
