@@ -32,11 +32,6 @@ final class Notifications implements AutoCloseable {
         this.listener = Thread.ofVirtual().name("memsidecar-pg-listen-" + channel).start(this::run);
     }
 
-    /** Waits for a notification on {@code topic}, at most {@code max}. */
-    void await(String topic, Duration max) throws InterruptedException {
-        await(topic, max, () -> false);
-    }
-
     /**
      * Registers for {@code topic}, then returns at once if {@code alreadyHappened} says the
      * awaited change is there (so a notification sent just before registering is not missed),

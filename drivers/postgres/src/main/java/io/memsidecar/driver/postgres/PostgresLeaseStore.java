@@ -79,7 +79,8 @@ final class PostgresLeaseStore implements LeaseStore {
 
     @Override
     public void awaitChange(String namespace, String key, Duration max) throws InterruptedException {
-        notifications.await(topic(namespace, key), max);
+        // A release between the failed attempt and this registration must not be missed.
+        notifications.await(topic(namespace, key), max, () -> inspect(namespace, key).isEmpty());
     }
 
     static String topic(String namespace, String key) {
