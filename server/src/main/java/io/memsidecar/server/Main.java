@@ -47,6 +47,7 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
+        config.ifPresent(file -> reloadOnSighup(file, server));
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -60,6 +61,26 @@ public final class Main implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGHUP re-reads the config file and swaps in its keys and policy; a bad file is logged and
+     * the running state stays.
+     */
+    @SuppressWarnings("restriction")
+    private static void reloadOnSighup(Path file, MemsidecarServer server) {
+        var log = System.getLogger("memsidecar");
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
+            try {
+                MemsidecarConfig reloaded = ConfigLoader.load(Optional.of(file), System.getenv());
+                server.reload(reloaded);
+                log.log(Level.INFO, "reloaded " + file + ": policy default " + (reloaded.policy().defaultDeny() ? "deny" : "allow")
+                        + ", " + reloaded.policy().ruleCount() + " rules, "
+                        + reloaded.auth().publicKeyHexes().size() + " trusted keys");
+            } catch (RuntimeException e) {
+                log.log(Level.WARNING, "reload of " + file + " rejected, previous keys and policy stay: " + e.getMessage());
+            }
+        }));
     }
 
     private static void printWelcome(MemsidecarConfig cfg, int port) {

@@ -243,6 +243,24 @@ public final class MemsidecarServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Swaps in the trusted keys and the policy of {@code reloaded} (spec §3.8): key rotation and
+     * policy changes without a restart. Listeners, backends and namespaces need a restart; rate
+     * limit buckets start full under the new policy.
+     */
+    public void reload(MemsidecarConfig reloaded) {
+        List<PublicKey> keys = reloaded.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList();
+        if (keys.isEmpty()) {
+            throw new ConfigLoader.ConfigException("auth.paseto.public_key_hexes: at least one public key is required");
+        }
+        trustedKeys.set(keys);
+        policy.set(reloaded.policy());
+        if (!reloaded.server().equals(config.server()) || !reloaded.backends().equals(config.backends())
+                || !reloaded.namespaces().equals(config.namespaces())) {
+            LOG.log(Level.WARNING, "reload: changes to server, backends or namespaces take effect after a restart");
+        }
+    }
+
     /** The bound TCP port (useful when configured as 0). */
     public int port() {
         return web.port();
