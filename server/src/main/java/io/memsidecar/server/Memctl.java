@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
 /** {@code memctl}: keys and tokens (control plane) and a few data-plane calls over gRPC. */
 @Command(name = "memctl", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "memsidecar control tool.",
-        subcommands = {Memctl.GenKeypair.class, Memctl.Token.class, Memctl.Kv.class, Memctl.VersionCommand.class})
+        subcommands = {Memctl.GenKeypair.class, Memctl.Token.class, Memctl.Kv.class, Memctl.Ns.class,
+                Memctl.VersionCommand.class})
 public final class Memctl {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Memctl()).execute(args));
@@ -94,11 +95,15 @@ public final class Memctl {
         @Option(names = "--token", defaultValue = "${env:MEMSIDECAR_TOKEN}", description = "Default $MEMSIDECAR_TOKEN.")
         String token;
 
-        /** Runs {@code call} against a fresh channel; gRPC errors become a message and exit code 1. */
-        int withKv(java.util.function.ToIntFunction<KVGrpc.KVBlockingStub> call) {
+        /** Runs {@code call} on a fresh authenticated channel; gRPC errors become a message and exit 1. */
+        int with(java.util.function.ToIntFunction<io.grpc.Channel> call) {
             ManagedChannel ch = NettyChannelBuilder.forTarget(addr).usePlaintext().build();
             try {
-                return call.applyAsInt(kv(ch));
+                var headers = new Metadata();
+                if (token != null && !token.isBlank()) {
+                    headers.put(GrpcTransport.CAPABILITY, "Bearer " + token);
+                }
+                return call.applyAsInt(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers)));
             } catch (StatusRuntimeException e) {
                 System.err.println("memctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
                 return 1;
@@ -107,13 +112,26 @@ public final class Memctl {
             }
         }
 
-        private KVGrpc.KVBlockingStub kv(ManagedChannel channel) {
-            var headers = new Metadata();
-            if (token != null && !token.isBlank()) {
-                headers.put(GrpcTransport.CAPABILITY, "Bearer " + token);
+        int withKv(java.util.function.ToIntFunction<KVGrpc.KVBlockingStub> call) {
+            return with(ch -> call.applyAsInt(KVGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS)));
+        }
+    }
+
+    @Command(name = "ns", description = "Namespaces.", subcommands = {Ns.Ls.class})
+    static final class Ns {
+        @Command(name = "ls", description = "List the configured namespaces (needs op admin.inspect).")
+        static final class Ls extends Connection implements Callable<Integer> {
+            @Override
+            public Integer call() {
+                return with(ch -> {
+                    var r = io.memsidecar.proto.admin.v1.AdminGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .listNamespaces(io.memsidecar.proto.admin.v1.ListNamespacesRequest.getDefaultInstance());
+                    System.out.printf("%-10s %-24s %-12s %-10s %s%n", "BLOCK", "NAME", "BACKEND", "DRIVER", "ITEMS");
+                    r.getNamespacesList().forEach(n -> System.out.printf("%-10s %-24s %-12s %-10s %s%n", n.getBlock(),
+                            n.getName(), n.getBackend(), n.getDriver(), n.getHasCount() ? n.getItemCount() : "-"));
+                    return 0;
+                });
             }
-            return KVGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
-                    MetadataUtils.newAttachHeadersInterceptor(headers))).withDeadlineAfter(20, TimeUnit.SECONDS);
         }
     }
 

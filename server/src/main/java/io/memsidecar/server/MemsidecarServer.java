@@ -152,6 +152,7 @@ public final class MemsidecarServer implements AutoCloseable {
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
         routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
         routes.addAll(episodicService.routes());
+        routes.addAll(new AdminService(config, backends).routes());
         return RoutingTable.of(routes).filtered(List.of(
                 new AccessLogFilter(), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
     }

@@ -47,12 +47,15 @@ public record Capability(String tenant,
         return false;
     }
 
-    /** Throws PERMISSION_DENIED unless both the namespace and the op are in scope. */
+    /**
+     * Throws PERMISSION_DENIED unless both the namespace and the op are in scope. Admin ops are
+     * not about a namespace: only the op is checked (spec §2.8).
+     */
     public void check(Op op, String namespace) {
         if (!permitsOp(op)) {
             throw ApiException.permissionDenied("op " + op.name() + " not in capability scope");
         }
-        if (!permitsNamespace(op.block(), namespace)) {
+        if (!op.block().equals("admin") && !permitsNamespace(op.block(), namespace)) {
             throw ApiException.permissionDenied(
                     "namespace " + op.block() + "/" + namespace + " not in capability scope");
         }

@@ -36,6 +36,13 @@ class CapabilityTest {
     }
 
     @Test
+    void adminOpsAreNotScopedToANamespace() {
+        cap(List.of("kv/a"), List.of("admin.inspect")).check(Op.read("admin", "inspect"), "");
+        assertThatThrownBy(() -> cap(List.of("*"), List.of("kv.get")).check(Op.read("admin", "inspect"), ""))
+                .hasMessage("op admin.inspect not in capability scope");
+    }
+
+    @Test
     void checkNamesWhatIsMissing() {
         var c = cap(List.of("kv/a"), List.of("kv.get"));
         assertThatThrownBy(() -> c.check(Op.write("kv", "put"), "a")).hasMessage("op kv.put not in capability scope");

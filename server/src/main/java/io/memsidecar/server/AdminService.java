@@ -1,0 +1,60 @@
+package io.memsidecar.server;
+
+import io.memsidecar.core.Op;
+import io.memsidecar.core.Route;
+import io.memsidecar.core.Scope;
+import io.memsidecar.core.spi.Backend;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.proto.admin.v1.ListNamespacesRequest;
+import io.memsidecar.proto.admin.v1.ListNamespacesResponse;
+import io.memsidecar.proto.admin.v1.NamespaceInfo;
+import io.memsidecar.proto.admin.v1.ServerInfo;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Read-only introspection (spec §2.8): the configured namespaces, their backend and driver, and a
+ * live item count where the driver has a cheap one (KV). Needs op {@code admin.inspect}, no
+ * namespace scope. It lives in the server because it reads the config, not one block.
+ */
+final class AdminService {
+    static final String SERVICE = "memsidecar.admin.v1.Admin";
+    static final Op INSPECT = Op.read("admin", "inspect");
+
+    private final MemsidecarConfig config;
+    private final Map<String, Backend> backends;
+
+    AdminService(MemsidecarConfig config, Map<String, Backend> backends) {
+        this.config = config;
+        this.backends = backends;
+    }
+
+    List<Route<?, ?>> routes() {
+        return List.of(Route.unary(SERVICE, "ListNamespaces", ListNamespacesRequest.getDefaultInstance(),
+                ListNamespacesResponse.getDefaultInstance(), INSPECT, r -> Scope.of("admin", ""), (call, r) -> {
+                    call.requireCapability().check(INSPECT, "");
+                    return list();
+                }));
+    }
+
+    private ListNamespacesResponse list() {
+        var b = ListNamespacesResponse.newBuilder().setServer(ServerInfo.newBuilder().setVersion(Version.current()));
+        config.namespaces().stream()
+                .sorted(Comparator.comparing(MemsidecarConfig.NamespaceConfig::block)
+                        .thenComparing(MemsidecarConfig.NamespaceConfig::name))
+                .forEach(ns -> {
+                    Backend backend = backends.get(ns.backend());
+                    var info = NamespaceInfo.newBuilder().setBlock(ns.block()).setName(ns.name())
+                            .setBackend(ns.backend()).setDriver(backend.driver());
+                    if (ns.block().equals("kv") && !config.tenantIsolation()) {
+                        backend.store(KvStore.class).flatMap(s -> {
+                            var size = s.size(ns.name());
+                            return size.isPresent() ? java.util.Optional.of(size.getAsLong()) : java.util.Optional.empty();
+                        }).ifPresent(count -> info.setItemCount(count).setHasCount(true));
+                    }
+                    b.addNamespaces(info);
+                });
+        return b.build();
+    }
+}
