@@ -2,12 +2,8 @@ package io.memsidecar.tests.bench;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Durations;
-import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.proto.episodic.v1.AppendRequest;
 import io.memsidecar.proto.episodic.v1.EpisodicGrpc;
 import io.memsidecar.proto.episodic.v1.Event;
@@ -27,6 +23,7 @@ import java.util.concurrent.Future;
 import org.postgresql.PGConnection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,22 +39,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "memory-load", mixinStandardHelpOptions = true)
 public final class MemoryLoad implements Callable<Integer> {
-    @Option(names = "--target", defaultValue = "127.0.0.1:7788")
-    String target;
-    @Option(names = "--token", defaultValue = "${env:MEMSIDECAR_TOKEN}")
-    String token;
+    @Mixin
+    LoadOptions run = new LoadOptions();
     @Option(names = "--op", required = true, description = "tail-latency | append | lease | notify-latency")
     String op;
-    @Option(names = "--namespace", defaultValue = "bench")
-    String namespace;
-    @Option(names = "--clients", defaultValue = "16")
-    int clients;
-    @Option(names = "--seconds", defaultValue = "10")
-    int seconds;
     @Option(names = "--rate", defaultValue = "200", description = "appends per second for tail-latency")
     int rate;
-    @Option(names = "--jdbc", description = "JDBC URL for notify-latency")
-    String jdbc;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new MemoryLoad()).execute(args));
@@ -66,25 +53,23 @@ public final class MemoryLoad implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (op.equals("notify-latency")) {
-            return report(notifyLatency(), seconds);
+            return report(notifyLatency(), run.seconds);
         }
-        ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        var ch = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        ManagedChannel channel = run.open();
+        var ch = run.authenticated(channel);
         try {
             var episodic = EpisodicGrpc.newBlockingStub(ch);
             var lease = LeaseGrpc.newBlockingStub(ch);
             return switch (op) {
-                case "tail-latency" -> report(tailLatency(episodic), seconds);
+                case "tail-latency" -> report(tailLatency(episodic), run.seconds);
                 case "append" -> report(closedLoop(i -> episodic.append(AppendRequest.newBuilder()
-                        .setNamespace(namespace).setType("bench").setPayload(ByteString.copyFrom(new byte[100])).build())), seconds);
+                        .setNamespace(run.namespace).setType("bench").setPayload(ByteString.copyFrom(new byte[100])).build())), run.seconds);
                 case "lease" -> report(closedLoopPerClient(c -> i -> {
-                    var h = lease.acquire(AcquireRequest.newBuilder().setNamespace(namespace).setKey("k" + c)
+                    var h = lease.acquire(AcquireRequest.newBuilder().setNamespace(run.namespace).setKey("k" + c)
                             .setTtl(Durations.fromSeconds(30)).build()).getHandle();
-                    lease.release(ReleaseRequest.newBuilder().setNamespace(namespace).setKey("k" + c)
+                    lease.release(ReleaseRequest.newBuilder().setNamespace(run.namespace).setKey("k" + c)
                             .setHolderId(h.getHolderId()).build());
-                }), seconds);
+                }), run.seconds);
                 default -> throw new IllegalArgumentException("unknown --op " + op);
             };
         } finally {
@@ -93,19 +78,19 @@ public final class MemoryLoad implements Callable<Integer> {
     }
 
     private int report(long[] samples, int secs) {
-        Measure.report(op, clients, secs, samples);
+        Measure.report(op, run.clients, secs, samples);
         return 0;
     }
 
     /** Latency from the start of each Append call to the event's arrival on a live tail. */
     private long[] tailLatency(EpisodicGrpc.EpisodicBlockingStub episodic) throws Exception {
-        int total = rate * seconds;
+        int total = rate * run.seconds;
         var sentAt = new java.util.concurrent.atomic.AtomicLongArray(total + 1);
         var ctx = Context.current().withCancellation();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             var open = new CountDownLatch(1);
             Future<long[]> reader = pool.submit(() -> ctx.call(() -> {
-                Iterator<Event> it = episodic.tail(TailRequest.newBuilder().setNamespace(namespace).build());
+                Iterator<Event> it = episodic.tail(TailRequest.newBuilder().setNamespace(run.namespace).build());
                 open.countDown();
                 long[] lat = new long[total];
                 for (int i = 0; i < total; i++) {
@@ -125,7 +110,7 @@ public final class MemoryLoad implements Callable<Integer> {
                     java.util.concurrent.locks.LockSupport.parkNanos(wait); // a spinning sender would starve 2 cores
                 }
                 sentAt.set(i, System.nanoTime());
-                episodic.append(AppendRequest.newBuilder().setNamespace(namespace).setType("lat")
+                episodic.append(AppendRequest.newBuilder().setNamespace(run.namespace).setType("lat")
                         .setPayload(ByteString.copyFrom(ByteBuffer.allocate(4).putInt(0, i).array())).build());
                 next += interval;
             }
@@ -137,8 +122,8 @@ public final class MemoryLoad implements Callable<Integer> {
 
     /** pg_notify from one connection to its arrival on another that LISTENs. */
     private long[] notifyLatency() throws Exception {
-        int total = rate * seconds;
-        try (var listen = DriverManager.getConnection(jdbc); var send = DriverManager.getConnection(jdbc)) {
+        int total = rate * run.seconds;
+        try (var listen = DriverManager.getConnection(run.jdbc); var send = DriverManager.getConnection(run.jdbc)) {
             try (var st = listen.createStatement()) {
                 st.execute("LISTEN memsidecar_bench");
             }
@@ -165,9 +150,9 @@ public final class MemoryLoad implements Callable<Integer> {
 
     private long[] closedLoopPerClient(java.util.function.IntFunction<Measure.Call> perClient) throws Exception {
         var calls = new ArrayList<Measure.Call>();
-        for (int c = 0; c < clients; c++) {
+        for (int c = 0; c < run.clients; c++) {
             calls.add(perClient.apply(c));
         }
-        return Measure.closedLoop(calls, seconds);
+        return Measure.closedLoop(calls, run.seconds);
     }
 }
