@@ -62,18 +62,25 @@ public final class MemsidecarServer implements AutoCloseable {
     private final Optional<io.grpc.Server> uds;
     private final Optional<ExecutorService> udsExecutor;
     private final HealthStatusManager health = new HealthStatusManager();
-    private final Clock clock;
-    private RetentionSweeper retention;
+    private final RetentionSweeper retention;
 
     private MemsidecarServer(MemsidecarConfig config, Clock clock) {
         this.config = config;
-        this.clock = clock;
         this.trustedKeys = new AtomicReference<>(config.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList());
         this.policy = new AtomicReference<>(config.policy());
         this.backends = openBackends(config, clock);
+        Services services;
+        try {
+            services = services(config, backends);
+        } catch (RuntimeException e) {
+            backends.values().forEach(Backend::close);
+            throw e;
+        }
+        this.retention = new RetentionSweeper(services.episodic(), clock);
         try {
             var auth = new AuthFilter(trustedKeys::get, clock);
-            this.table = routingTable(config, backends, auth, policy);
+            this.table = RoutingTable.of(services.routes()).filtered(List.of(
+                    new AccessLogFilter(), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
             this.web = startWeb(config, withReflection(GrpcTransport.services(table, "grpc"), auth));
             if (config.server().grpcUds().isPresent()) {
@@ -85,9 +92,7 @@ public final class MemsidecarServer implements AutoCloseable {
                 this.uds = Optional.empty();
             }
         } catch (RuntimeException e) {
-            if (retention != null) {
-                retention.close();
-            }
+            retention.close();
             backends.values().forEach(Backend::close);
             throw e;
         }
@@ -129,8 +134,11 @@ public final class MemsidecarServer implements AutoCloseable {
         return all;
     }
 
-    private RoutingTable routingTable(MemsidecarConfig config, Map<String, Backend> backends,
-                                      AuthFilter auth, AtomicReference<Policy> policy) {
+    /** Every block's routes; the episodic service also feeds the retention sweeper. */
+    private record Services(List<Route<?, ?>> routes, EpisodicService episodic) {
+    }
+
+    private static Services services(MemsidecarConfig config, Map<String, Backend> backends) {
         var kv = new LinkedHashMap<String, KvNamespace>();
         var leases = new LinkedHashMap<String, LeaseNamespace>();
         var episodic = new LinkedHashMap<String, EpisodicNamespace>();
@@ -148,13 +156,11 @@ public final class MemsidecarServer implements AutoCloseable {
             }
         }
         var episodicService = new EpisodicService(episodic, config.tenantIsolation());
-        this.retention = new RetentionSweeper(episodicService, clock);
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
         routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
         routes.addAll(episodicService.routes());
         routes.addAll(new AdminService(config, backends).routes());
-        return RoutingTable.of(routes).filtered(List.of(
-                new AccessLogFilter(), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
+        return new Services(routes, episodicService);
     }
 
     private static <T> T store(Backend backend, Class<T> spi, MemsidecarConfig.NamespaceConfig ns) {
