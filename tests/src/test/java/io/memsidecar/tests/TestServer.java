@@ -85,8 +85,13 @@ final class TestServer implements AutoCloseable {
     }
 
     static String token(String secretHex, List<String> namespaces, List<String> ops, Duration ttl, Instant now) {
+        return tokenFor("acme", secretHex, namespaces, ops, ttl, now);
+    }
+
+    static String tokenFor(String tenant, String secretHex, List<String> namespaces, List<String> ops, Duration ttl,
+                           Instant now) {
         return PasetoTokens.issue(Ed25519Keys.privateKey(secretHex),
-                new PasetoTokens.Grant("acme", "tester", namespaces, ops, ttl, ""), now);
+                new PasetoTokens.Grant(tenant, "tester", namespaces, ops, ttl, ""), now);
     }
 
     String fullToken() {

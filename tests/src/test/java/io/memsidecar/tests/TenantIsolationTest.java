@@ -1,0 +1,74 @@
+package io.memsidecar.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.memsidecar.driver.postgres.TestDatabase;
+import io.memsidecar.proto.episodic.v1.AppendRequest;
+import io.memsidecar.proto.kv.v1.GetRequest;
+import io.memsidecar.proto.kv.v1.PutRequest;
+import io.memsidecar.proto.kv.v1.ScanRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** With tenant_isolation, two tenants using the same namespace never see each other's data. */
+class TenantIsolationTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"mem", "pg"})
+    void tenantsShareNamespacesButNotData(String backend) {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String yaml = """
+                tenant_isolation: true
+                backends:
+                  - { name: mem, driver: memory }
+                  - { name: pg, driver: postgres, options: { dsn: "%s" } }
+                namespaces:
+                  - { block: kv, name: notes-%s, backend: %s, max_items: 1 }
+                  - { block: episodic, name: events-%s, backend: %s }
+                """.formatted(TestDatabase.url(), suffix, backend, suffix, backend);
+        try (var server = new TestServer(yaml, "")) {
+            ManagedChannel ch = server.tcpChannel();
+            try {
+                String acmeToken = server.fullToken();
+                String umbrellaToken = TestServer.tokenFor("umbrella", server.secretHex, List.of("*"), List.of("*"),
+                        Duration.ofMinutes(5), Instant.now());
+                var acme = TestServer.kv(ch, acmeToken);
+                var umbrella = TestServer.kv(ch, umbrellaToken);
+                String ns = "notes-" + suffix;
+                acme.put(PutRequest.newBuilder().setNamespace(ns).setKey("k").setValue(ByteString.copyFromUtf8("acme")).build());
+                assertThat(umbrella.get(GetRequest.newBuilder().setNamespace(ns).setKey("k").build()).getFound()).isFalse();
+                // The quota (1 key) is per tenant.
+                umbrella.put(PutRequest.newBuilder().setNamespace(ns).setKey("k").setValue(ByteString.copyFromUtf8("umb")).build());
+                assertThatThrownBy(() -> umbrella.put(PutRequest.newBuilder().setNamespace(ns).setKey("k2")
+                        .setValue(ByteString.copyFromUtf8("x")).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+                assertThat(acme.get(GetRequest.newBuilder().setNamespace(ns).setKey("k").build()).getValue().toStringUtf8())
+                        .isEqualTo("acme");
+                var keys = new ArrayList<String>();
+                umbrella.scan(ScanRequest.newBuilder().setNamespace(ns).build()).forEachRemaining(i -> keys.add(i.getKey()));
+                assertThat(keys).containsExactly("k");
+
+                var acmeLog = EpisodicEndToEndTest.stub(ch, acmeToken);
+                var umbrellaLog = EpisodicEndToEndTest.stub(ch, umbrellaToken);
+                String events = "events-" + suffix;
+                acmeLog.append(AppendRequest.newBuilder().setNamespace(events).setType("a").build());
+                acmeLog.append(AppendRequest.newBuilder().setNamespace(events).setType("a").build());
+                // Each tenant has its own log, with its own cursors.
+                assertThat(umbrellaLog.append(AppendRequest.newBuilder().setNamespace(events).setType("u").build())
+                        .getEvent().getCursor()).isEqualTo(1);
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+}
