@@ -11,6 +11,8 @@ import io.grpc.Status;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.Kind;
+import io.memsidecar.core.Source;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.RoutingTable;
 import io.memsidecar.proto.admin.v1.AdminGrpc;
@@ -24,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -173,13 +177,21 @@ final class GrpcTransport {
 
         @Override
         public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], R> call, Metadata headers) {
-            call.request(2);
+            // A client stream takes every message as it comes and applies backpressure by blocking
+            // on its bounded queue (which holds back the HTTP/2 window); the others need one.
+            call.request(route.kind() == Kind.CLIENT_STREAMING ? Integer.MAX_VALUE : 2);
             return new Listener<>(route, transport, call, Optional.ofNullable(headers.get(CAPABILITY)));
         }
     }
 
     private static final class Listener<Q extends Message, R extends Message> extends ServerCall.Listener<byte[]> {
+        /** Marks the end of a client stream in the queue (compared by identity: an empty message is valid). */
+        private static final byte[] END = new byte[0];
+        /** Client-stream messages buffered between the transport and the handler. */
+        private static final int BUFFERED = 4;
+
         private final Route<Q, R> route;
+        private final BlockingQueue<byte[]> rest = new ArrayBlockingQueue<>(BUFFERED);
         private final String transport;
         private final ServerCall<byte[], R> call;
         private final Optional<String> credential;
@@ -187,6 +199,7 @@ final class GrpcTransport {
         private final Condition ready = lock.newCondition();
         private volatile boolean cancelled;
         private volatile Thread worker;
+        private volatile boolean finished;
         private byte[] request;
         private boolean tooMany;
 
@@ -197,22 +210,63 @@ final class GrpcTransport {
             this.credential = credential;
         }
 
+        private boolean streaming() {
+            return route.kind() == Kind.CLIENT_STREAMING;
+        }
+
         @Override
         public void onMessage(byte[] message) {
             if (request == null) {
                 request = message;
+                if (streaming()) {
+                    // The handler pulls the rest while the transport keeps delivering them.
+                    Thread.ofVirtual().name("memsidecar-stream-" + route.method()).start(this::run);
+                }
+            } else if (streaming()) {
+                enqueue(message);
             } else {
                 tooMany = true;
             }
         }
 
+        /** Blocks the transport's thread while the handler is behind: that is the backpressure. */
+        private void enqueue(byte[] message) {
+            try {
+                while (!cancelled && !finished && !rest.offer(message, 100, TimeUnit.MILLISECONDS)) {
+                    // the handler is still busy with earlier messages
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         @Override
         public void onHalfClose() {
-            if (request == null || tooMany) {
-                call.close(Status.INVALID_ARGUMENT.withDescription("expected exactly one request message"), new Metadata());
+            if (streaming() && request != null) {
+                enqueue(END);
                 return;
             }
-            var c = new Call(transport, credential, () -> cancelled || call.isCancelled());
+            if (request == null || tooMany) {
+                call.close(Status.INVALID_ARGUMENT.withDescription(streaming() ? "expected at least one message"
+                        : "expected exactly one request message"), new Metadata());
+                return;
+            }
+            run();
+        }
+
+        /** The messages after the first, for the handler of a client stream. */
+        private Optional<Q> next() {
+            try {
+                byte[] m = rest.take();
+                return m == END ? Optional.empty() : Optional.of(parse(route, m));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(Code.CANCELLED, "call cancelled by the client");
+            }
+        }
+
+        private void run() {
+            var c = new Call(transport, credential, () -> cancelled || call.isCancelled()).withRest((Source<Q>) this::next);
             boolean[] headersSent = {false};
             worker = Thread.currentThread();
             try {
@@ -231,6 +285,7 @@ final class GrpcTransport {
                 closeQuietly(Status.INTERNAL.withDescription(route.op().name() + ": internal error"));
             } finally {
                 worker = null;
+                finished = true;
             }
         }
 

@@ -59,6 +59,10 @@ final class HttpGateway {
     }
 
     private <Q extends Message, R extends Message> void invoke(Route<Q, R> route, ServerRequest req, ServerResponse res) {
+        if (route.kind() == Kind.CLIENT_STREAMING) {
+            clientStream(route, req, res);
+            return;
+        }
         Q request;
         try {
             request = parse(route.requestPrototype(), req.content().as(byte[].class));
@@ -67,19 +71,57 @@ final class HttpGateway {
             return;
         }
         if (route.kind() == Kind.UNARY) {
-            Call call = new Call("http", req.headers().first(CAPABILITY), () -> false);
-            List<R> out = new ArrayList<>(1);
             try {
-                route.handler().handle(call, request, out::add);
+                respond(route, new Call("http", req.headers().first(CAPABILITY), () -> false), request, res);
             } catch (ApiException e) {
                 error(res, e);
-                return;
             }
-            res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.send(json(out.getFirst()).getBytes(StandardCharsets.UTF_8));
             return;
         }
         stream(route, req, "http", request, res, "application/json", m -> "{\"result\":" + json(m) + "}");
+    }
+
+    /** A client stream over HTTP: the body is newline-delimited JSON messages, read as the handler asks. */
+    private <Q extends Message, R extends Message> void clientStream(Route<Q, R> route, ServerRequest req, ServerResponse res) {
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(req.content().inputStream(), StandardCharsets.UTF_8));
+        java.util.function.Supplier<Optional<Q>> next = () -> {
+            try {
+                String line;
+                do {
+                    line = lines.readLine();
+                } while (line != null && line.isBlank());
+                return line == null ? Optional.empty() : Optional.of(parse(route.requestPrototype(), line.getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new ApiException(Code.CANCELLED, "request body ended early");
+            }
+        };
+        try {
+            Q first = next.get().orElseThrow(() -> ApiException.invalidArgument("expected at least one message"));
+            io.memsidecar.core.Source<Q> rest = next::get;
+            respond(route, new Call("http", req.headers().first(CAPABILITY), () -> false).withRest(rest), first, res);
+        } catch (ApiException e) {
+            error(res, e);
+        }
+    }
+
+    /** Runs a streaming route, handing each answer to {@code sink} (the curl routes write raw bytes). */
+    static <Q extends Message, R extends Message> void stream0(Route<Q, R> route, Call call, Q request,
+                                                               io.memsidecar.core.Sink<R> sink) {
+        route.handler().handle(call, request, sink);
+    }
+
+    /** Runs a route that answers with one message and sends it as JSON; shared with the curl routes. */
+    static <Q extends Message, R extends Message> R call(Route<Q, R> route, Call call, Q request) {
+        List<R> out = new ArrayList<>(1);
+        route.handler().handle(call, request, out::add);
+        return out.getFirst();
+    }
+
+    private static <Q extends Message, R extends Message> void respond(Route<Q, R> route, Call call, Q request,
+                                                                       ServerResponse res) {
+        R response = call(route, call, request);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(json(response).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -21,8 +21,6 @@ import io.memsidecar.proto.kv.v1.PutResponse;
 import io.memsidecar.proto.kv.v1.ScanRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -75,9 +73,7 @@ final class KvCurlRoutes {
     }
 
     private <Q extends Message, R extends Message> R unary(String method, ServerRequest req, Q request) {
-        List<R> out = new ArrayList<>(1);
-        this.<Q, R>route(method).handler().handle(call(req), request, out::add);
-        return out.getFirst();
+        return HttpGateway.call(this.<Q, R>route(method), call(req), request);
     }
 
     private void get(ServerRequest req, ServerResponse res) {

@@ -21,6 +21,9 @@ import io.memsidecar.core.spi.Backends;
 import io.memsidecar.core.Options;
 import io.memsidecar.kv.KvNamespace;
 import io.memsidecar.kv.KvService;
+import io.memsidecar.artifact.ArtifactNamespace;
+import io.memsidecar.artifact.ArtifactService;
+import io.memsidecar.artifact.spi.ArtifactStore;
 import io.memsidecar.episodic.EpisodicNamespace;
 import io.memsidecar.episodic.EpisodicService;
 import io.memsidecar.episodic.RetentionSweeper;
@@ -142,6 +145,7 @@ public final class MemsidecarServer implements AutoCloseable {
         var kv = new LinkedHashMap<String, KvNamespace>();
         var leases = new LinkedHashMap<String, LeaseNamespace>();
         var episodic = new LinkedHashMap<String, EpisodicNamespace>();
+        var artifacts = new LinkedHashMap<String, ArtifactNamespace>();
         for (var ns : config.namespaces()) {
             Backend backend = backends.get(ns.backend());
             switch (ns.block()) {
@@ -149,6 +153,8 @@ public final class MemsidecarServer implements AutoCloseable {
                         new KvNamespace(ns.name(), store(backend, KvStore.class, ns), ns.maxItems()));
                 case LeaseService.BLOCK -> leases.put(ns.name(),
                         new LeaseNamespace(ns.name(), store(backend, LeaseStore.class, ns)));
+                case ArtifactService.BLOCK -> artifacts.put(ns.name(),
+                        new ArtifactNamespace(ns.name(), store(backend, ArtifactStore.class, ns)));
                 case EpisodicService.BLOCK -> episodic.put(ns.name(),
                         new EpisodicNamespace(ns.name(), store(backend, EpisodicStore.class, ns), ns.retention()));
                 default -> LOG.log(Level.WARNING, "namespace " + ns.block() + "/" + ns.name()
@@ -159,6 +165,7 @@ public final class MemsidecarServer implements AutoCloseable {
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
         routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
         routes.addAll(episodicService.routes());
+        routes.addAll(new ArtifactService(artifacts, config.tenantIsolation()).routes());
         routes.addAll(new AdminService(config, backends).routes());
         return new Services(routes, episodicService);
     }
@@ -208,6 +215,7 @@ public final class MemsidecarServer implements AutoCloseable {
         new HttpGateway(table).register(http);
         new KvCurlRoutes(table).register(http);
         new EpisodicCurlRoutes(table).register(http);
+        new ArtifactCurlRoutes(table).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
         http.get("/readyz", (req, res) -> {
             var failures = new ArrayList<String>();

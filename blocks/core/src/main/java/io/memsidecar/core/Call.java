@@ -13,6 +13,7 @@ public final class Call {
     private final Optional<String> credential;
     private final BooleanSupplier cancelled;
     private volatile Capability capability;
+    private volatile Source<?> rest = Source.empty();
 
     public Call(String transport, Optional<String> credential, BooleanSupplier cancelled) {
         this.transport = transport;
@@ -36,6 +37,18 @@ public final class Call {
 
     public Optional<Capability> capability() {
         return Optional.ofNullable(capability);
+    }
+
+    /** For a client stream: the messages after the first, as the transport delivers them. */
+    public Call withRest(Source<?> messages) {
+        this.rest = messages;
+        return this;
+    }
+
+    /** The messages of a client stream after the first one (empty for other calls). */
+    @SuppressWarnings("unchecked")
+    public <Q> Source<Q> rest() {
+        return (Source<Q>) rest;
     }
 
     /** Set once by the auth filter. */

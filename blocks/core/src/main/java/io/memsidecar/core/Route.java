@@ -30,6 +30,17 @@ public record Route<Q extends Message, R extends Message>(String service,
         return new Route<>(service, method, Kind.SERVER_STREAMING, request, response, op, scope, handler);
     }
 
+    /**
+     * A client stream: scope, auth and policy are decided on the first message (for example an
+     * artifact's init), then the handler pulls the rest from {@link Call#rest()}.
+     */
+    public static <Q extends Message, R extends Message> Route<Q, R> clientStreaming(
+            String service, String method, Q request, R response, Op op,
+            Function<Q, Scope> scope, BiFunction<Call, Q, R> handler) {
+        return new Route<>(service, method, Kind.CLIENT_STREAMING, request, response, op, scope,
+                (call, q, sink) -> sink.send(handler.apply(call, q)));
+    }
+
     /** {@code memsidecar.kv.v1.KV/Get}: the gRPC full method name. */
     public String fullName() {
         return service + "/" + method;

@@ -1,5 +1,6 @@
 package io.memsidecar.driver.memory;
 
+import io.memsidecar.artifact.spi.ArtifactStore;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.core.spi.StoreSet;
@@ -27,7 +28,8 @@ final class MemoryBackend implements Backend {
         this.kv = new MemoryKvStore(spec.clock());
         this.leases = new MemoryLeaseStore(spec.clock());
         this.episodic = new MemoryEpisodicStore(spec.clock());
-        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic));
+        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic,
+                ArtifactStore.class, new MemoryArtifactStore(spec.clock())));
         this.sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + name).start(this::sweepLoop);
     }
 

@@ -1,0 +1,262 @@
+package io.memsidecar.artifact;
+
+import com.google.protobuf.ByteString;
+import io.memsidecar.artifact.spi.ArtifactMeta;
+import io.memsidecar.artifact.spi.ArtifactRead;
+import io.memsidecar.artifact.spi.Upload;
+import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Call;
+import io.memsidecar.core.Code;
+import io.memsidecar.core.NamespaceTable;
+import io.memsidecar.core.Op;
+import io.memsidecar.core.ProtoTime;
+import io.memsidecar.core.Require;
+import io.memsidecar.core.Route;
+import io.memsidecar.core.Scope;
+import io.memsidecar.core.Sink;
+import io.memsidecar.core.Source;
+import io.memsidecar.proto.artifact.v1.ArtifactRef;
+import io.memsidecar.proto.artifact.v1.DeleteRequest;
+import io.memsidecar.proto.artifact.v1.DeleteResponse;
+import io.memsidecar.proto.artifact.v1.GetChunk;
+import io.memsidecar.proto.artifact.v1.GetHeader;
+import io.memsidecar.proto.artifact.v1.GetRequest;
+import io.memsidecar.proto.artifact.v1.GetResponse;
+import io.memsidecar.proto.artifact.v1.ListRequest;
+import io.memsidecar.proto.artifact.v1.PutInit;
+import io.memsidecar.proto.artifact.v1.PutRequest;
+import io.memsidecar.proto.artifact.v1.PutResponse;
+import io.memsidecar.proto.artifact.v1.StatRequest;
+import io.memsidecar.proto.artifact.v1.StatResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The artifact block (spec §2.5). Bytes stream through with bounded memory: Put hands the driver
+ * an input stream over the client's chunks while it computes size and SHA-256, and checks what
+ * the client promised before the driver may publish; Get sends 64 KiB chunks and, on a whole-file
+ * read, verifies the stored checksum as it goes.
+ */
+public final class ArtifactService {
+    public static final String SERVICE = "memsidecar.artifact.v1.Artifact";
+    public static final String BLOCK = "artifact";
+    public static final Op PUT = Op.write(BLOCK, "put");
+    public static final Op GET = Op.read(BLOCK, "get");
+    public static final Op STAT = Op.read(BLOCK, "stat");
+    public static final Op DELETE = Op.write(BLOCK, "delete");
+    public static final Op LIST = Op.read(BLOCK, "list");
+    static final int CHUNK = 64 * 1024;
+
+    private final NamespaceTable<ArtifactNamespace> namespaces;
+
+    public ArtifactService(Map<String, ArtifactNamespace> namespaces, boolean tenantIsolation) {
+        this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
+    }
+
+    public List<Route<?, ?>> routes() {
+        return List.of(
+                Route.clientStreaming(SERVICE, "Put", PutRequest.getDefaultInstance(), PutResponse.getDefaultInstance(),
+                        PUT, r -> Scope.of(BLOCK, r.getInit().getNamespace()), this::put),
+                Route.serverStreaming(SERVICE, "Get", GetRequest.getDefaultInstance(), GetResponse.getDefaultInstance(),
+                        GET, r -> Scope.of(BLOCK, r.getNamespace()), this::get),
+                Route.unary(SERVICE, "Stat", StatRequest.getDefaultInstance(), StatResponse.getDefaultInstance(),
+                        STAT, r -> Scope.of(BLOCK, r.getNamespace()), this::stat),
+                Route.unary(SERVICE, "Delete", DeleteRequest.getDefaultInstance(), DeleteResponse.getDefaultInstance(),
+                        DELETE, r -> Scope.of(BLOCK, r.getNamespace()), this::delete),
+                Route.serverStreaming(SERVICE, "List", ListRequest.getDefaultInstance(),
+                        io.memsidecar.proto.artifact.v1.ArtifactMeta.getDefaultInstance(), LIST,
+                        r -> Scope.of(BLOCK, r.getNamespace()).withSize("limit", r.getLimit()), this::list));
+    }
+
+    public PutResponse put(Call call, PutRequest first) {
+        if (!first.hasInit()) {
+            throw ApiException.invalidArgument("the first Put message must be init");
+        }
+        PutInit init = first.getInit();
+        var t = namespaces.resolve(call, PUT, init.getNamespace());
+        String id = init.getId().isEmpty() ? UUID.randomUUID().toString() : ArtifactIds.check(init.getId());
+        String expectedSha = init.getExpectedSha256().toLowerCase(Locale.ROOT);
+        if (!expectedSha.isEmpty() && !expectedSha.matches("[0-9a-f]{64}")) {
+            throw ApiException.invalidArgument("expected_sha256 must be 64 hex characters");
+        }
+        var body = new ChunkStream(call.rest());
+        var upload = new Upload() {
+            public String id() {
+                return id;
+            }
+
+            public String contentType() {
+                return Require.text(init.getContentType(), "content_type", 256);
+            }
+
+            public Map<String, String> metadata() {
+                return Require.stringMap(init.getMetadataMap(), "metadata", 64);
+            }
+
+            public InputStream body() {
+                return body;
+            }
+
+            public Integrity seal() {
+                body.drain();
+                Integrity got = new Integrity(body.size, HexFormat.of().formatHex(body.digest.digest()));
+                if (init.hasExpectedSize() && init.getExpectedSize() != got.size()) {
+                    throw ApiException.invalidArgument("size mismatch: expected " + init.getExpectedSize() + " bytes, got "
+                            + got.size() + "; nothing stored");
+                }
+                if (!expectedSha.isEmpty() && !expectedSha.equals(got.sha256())) {
+                    throw ApiException.invalidArgument("sha256 mismatch: expected " + expectedSha + ", got " + got.sha256()
+                            + "; nothing stored");
+                }
+                return got;
+            }
+        };
+        ArtifactMeta meta = t.namespace().store().put(t.storage(), upload);
+        return PutResponse.newBuilder().setRef(ArtifactRef.newBuilder().setId(meta.id()).setSize(meta.size())
+                .setContentType(meta.contentType()).setSha256(meta.sha256())
+                .setCreatedAt(ProtoTime.timestamp(meta.createdAt()))).build();
+    }
+
+    public void get(Call call, GetRequest r, Sink<GetResponse> sink) {
+        var t = namespaces.resolve(call, GET, r.getNamespace());
+        String id = ArtifactIds.check(r.getId());
+        Optional<ArtifactMeta> stat = t.namespace().store().stat(t.storage(), id);
+        if (stat.isPresent() && r.getOffset() > stat.get().size()) {
+            throw new ApiException(Code.OUT_OF_RANGE, "offset " + r.getOffset() + " is past the end (" + stat.get().size() + " bytes)");
+        }
+        Optional<ArtifactRead> opened = t.namespace().store().open(t.storage(), id, r.getOffset(), r.getLength());
+        if (opened.isEmpty()) {
+            throw ApiException.notFound("artifact " + r.getNamespace() + "/" + id + " not found");
+        }
+        boolean whole = r.getOffset() == 0 && (r.getLength() == 0 || r.getLength() >= opened.get().meta().size());
+        try (ArtifactRead read = opened.get()) {
+            sink.send(GetResponse.newBuilder().setHeader(GetHeader.newBuilder().setMeta(proto(read.meta()))).build());
+            MessageDigest digest = sha256();
+            byte[] buffer = new byte[CHUNK];
+            int n;
+            while ((n = read.body().readNBytes(buffer, 0, CHUNK)) > 0) {
+                digest.update(buffer, 0, n);
+                sink.send(GetResponse.newBuilder().setChunk(GetChunk.newBuilder().setData(ByteString.copyFrom(buffer, 0, n)))
+                        .build());
+            }
+            if (whole && !read.meta().sha256().isEmpty()
+                    && !HexFormat.of().formatHex(digest.digest()).equals(read.meta().sha256())) {
+                throw new ApiException(Code.DATA_LOSS, "artifact " + r.getNamespace() + "/" + id
+                        + " does not match its stored sha256");
+            }
+        } catch (IOException e) {
+            throw ApiException.internal("artifact.get: read failed", e);
+        }
+    }
+
+    public StatResponse stat(Call call, StatRequest r) {
+        var t = namespaces.resolve(call, STAT, r.getNamespace());
+        return t.namespace().store().stat(t.storage(), ArtifactIds.check(r.getId()))
+                .map(m -> StatResponse.newBuilder().setFound(true).setMeta(proto(m)).build())
+                .orElse(StatResponse.newBuilder().setFound(false).build());
+    }
+
+    public DeleteResponse delete(Call call, DeleteRequest r) {
+        var t = namespaces.resolve(call, DELETE, r.getNamespace());
+        return DeleteResponse.newBuilder().setExisted(t.namespace().store().delete(t.storage(), ArtifactIds.check(r.getId())))
+                .build();
+    }
+
+    public void list(Call call, ListRequest r, Sink<io.memsidecar.proto.artifact.v1.ArtifactMeta> sink) {
+        var t = namespaces.resolve(call, LIST, r.getNamespace());
+        if (!r.getStartAfter().isEmpty()) {
+            ArtifactIds.check(r.getStartAfter());
+        }
+        t.namespace().store().list(t.storage(), r.getFilterMap(), r.getStartAfter(), r.getLimit(), m -> sink.send(proto(m)));
+    }
+
+    static io.memsidecar.proto.artifact.v1.ArtifactMeta proto(ArtifactMeta m) {
+        return io.memsidecar.proto.artifact.v1.ArtifactMeta.newBuilder().setId(m.id()).setSize(m.size())
+                .setContentType(m.contentType()).setSha256(m.sha256()).putAllMetadata(m.metadata())
+                .setCreatedAt(ProtoTime.timestamp(m.createdAt())).build();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The chunks after the init as one stream, hashed and counted as the driver reads them. */
+    private static final class ChunkStream extends InputStream {
+        private final Source<PutRequest> source;
+        final MessageDigest digest = sha256();
+        long size;
+        private ByteString current = ByteString.EMPTY;
+        private int position;
+        private boolean ended;
+
+        ChunkStream(Source<PutRequest> source) {
+            this.source = source;
+        }
+
+        private boolean fill() {
+            while (position >= current.size()) {
+                if (ended) {
+                    return false;
+                }
+                Optional<PutRequest> next = source.next();
+                if (next.isEmpty()) {
+                    ended = true;
+                    return false;
+                }
+                if (!next.get().hasChunk()) {
+                    throw ApiException.invalidArgument("every Put message after the init must be a chunk");
+                }
+                current = next.get().getChunk().getData();
+                position = 0;
+            }
+            return true;
+        }
+
+        @Override
+        public int read() {
+            if (!fill()) {
+                return -1;
+            }
+            byte b = current.byteAt(position++);
+            digest.update(b);
+            size++;
+            return b & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, current.size() - position);
+            current.copyTo(b, position, off, n);
+            digest.update(b, off, n);
+            position += n;
+            size += n;
+            return n;
+        }
+
+        /** Reads what the driver left unread, so the checksum covers the whole upload. */
+        void drain() {
+            byte[] sink = new byte[8192];
+            while (read(sink, 0, sink.length) > 0) {
+                // counted and hashed by read
+            }
+        }
+    }
+}

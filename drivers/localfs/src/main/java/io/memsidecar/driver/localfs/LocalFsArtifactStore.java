@@ -1,0 +1,255 @@
+package io.memsidecar.driver.localfs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memsidecar.artifact.spi.ArtifactMeta;
+import io.memsidecar.artifact.spi.ArtifactRead;
+import io.memsidecar.artifact.spi.ArtifactStore;
+import io.memsidecar.artifact.spi.Upload;
+import io.memsidecar.core.ApiException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Artifacts as files: {@code <base>/ns-<namespace>/<first two id chars>/}, one
+ * {@code <id>.json} (the metadata, which names the current data file) and data files
+ * {@code <id>.<version>.data}. A Put writes and fsyncs a temporary file, has the service seal it,
+ * renames it to a new version, then publishes by atomically replacing {@code <id>.json}; the
+ * previous version's data file is removed only after that. A crash at any point leaves either the
+ * old artifact or the new one visible, never a partial one; temporary files of interrupted Puts
+ * are removed when the backend opens.
+ */
+final class LocalFsArtifactStore implements ArtifactStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TEMP = ".put-";
+
+    private final Path base;
+    private final Clock clock;
+
+    LocalFsArtifactStore(Path base, Clock clock) {
+        this.base = base;
+        this.clock = clock;
+        removeLeftovers();
+    }
+
+    /** What {@code <id>.json} holds. */
+    record Stored(String id, long size, String contentType, String sha256, Map<String, String> metadata,
+                  String createdAt, String data) {
+        ArtifactMeta meta() {
+            return new ArtifactMeta(id, size, contentType, sha256, metadata, Instant.parse(createdAt));
+        }
+    }
+
+    private Path namespaceDir(String namespace) {
+        // Encoded, and prefixed so that no namespace can name "." or "..".
+        return base.resolve("ns-" + URLEncoder.encode(namespace, StandardCharsets.UTF_8));
+    }
+
+    private Path shard(String namespace, String id) {
+        return namespaceDir(namespace).resolve(id.length() >= 2 ? id.substring(0, 2) : id);
+    }
+
+    @Override
+    public ArtifactMeta put(String namespace, Upload upload) {
+        Path dir = shard(namespace, upload.id());
+        Path temp = null;
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
+            temp = dir.resolve(TEMP + UUID.randomUUID());
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(ch)) {
+                upload.body().transferTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Upload.Integrity integrity = upload.seal(); // throws when the upload does not match its promise
+            String dataName = upload.id() + "." + UUID.randomUUID() + ".data";
+            move(temp, dir.resolve(dataName));
+            temp = null;
+            var stored = new Stored(upload.id(), integrity.size(), upload.contentType(), integrity.sha256(),
+                    upload.metadata(), clock.instant().toString(), dataName);
+            Optional<Stored> previous = read(dir.resolve(upload.id() + ".json"));
+            Path metaTemp = dir.resolve(TEMP + UUID.randomUUID() + ".json");
+            try (FileChannel ch = FileChannel.open(metaTemp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(stored)));
+                ch.force(true);
+            }
+            move(metaTemp, dir.resolve(upload.id() + ".json")); // the publish
+            syncDirectory(dir);
+            previous.filter(p -> !p.data().equals(dataName)).ifPresent(p -> deleteQuietly(dir.resolve(p.data())));
+            return stored.meta();
+        } catch (IOException e) {
+            throw ApiException.internal("artifact.put: write failed", e);
+        } finally {
+            if (temp != null) {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the filesystem under " + to.getParent() + " cannot rename atomically", e);
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not every filesystem lets a directory be fsynced; the renames are atomic regardless
+        }
+    }
+
+    private static Optional<Stored> read(Path meta) {
+        try {
+            return Optional.of(JSON.readValue(Files.readAllBytes(meta), Stored.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable artifact metadata " + meta.getFileName(), e);
+        }
+    }
+
+    @Override
+    public Optional<ArtifactMeta> stat(String namespace, String id) {
+        return read(shard(namespace, id).resolve(id + ".json")).map(Stored::meta);
+    }
+
+    @Override
+    public Optional<ArtifactRead> open(String namespace, String id, long offset, long length) {
+        Path dir = shard(namespace, id);
+        Optional<Stored> stored = read(dir.resolve(id + ".json"));
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            FileChannel ch = FileChannel.open(dir.resolve(stored.get().data()), StandardOpenOption.READ);
+            ch.position(offset);
+            long count = length == 0 ? Long.MAX_VALUE : length;
+            return Optional.of(new ArtifactRead(stored.get().meta(), limited(Channels.newInputStream(ch), count)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty(); // replaced or deleted between the two reads
+        } catch (IOException e) {
+            throw ApiException.internal("artifact.get: open failed", e);
+        }
+    }
+
+    private static InputStream limited(InputStream in, long max) {
+        return new FilterInputStream(in) {
+            private long left = max;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = super.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+        };
+    }
+
+    @Override
+    public boolean delete(String namespace, String id) {
+        Path dir = shard(namespace, id);
+        Optional<Stored> stored = read(dir.resolve(id + ".json"));
+        if (stored.isEmpty()) {
+            return false;
+        }
+        try {
+            boolean existed = Files.deleteIfExists(dir.resolve(id + ".json"));
+            deleteQuietly(dir.resolve(stored.get().data()));
+            return existed;
+        } catch (IOException e) {
+            throw ApiException.internal("artifact.delete: failed", e);
+        }
+    }
+
+    @Override
+    public void list(String namespace, Map<String, String> filter, String startAfter, long limit,
+                     Consumer<ArtifactMeta> sink) {
+        Path ns = namespaceDir(namespace);
+        if (!Files.isDirectory(ns)) {
+            return;
+        }
+        List<ArtifactMeta> all = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(ns, 2)) {
+            files.filter(p -> p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith(TEMP))
+                    .forEach(p -> read(p).map(Stored::meta).ifPresent(all::add));
+        } catch (IOException e) {
+            throw ApiException.internal("artifact.list: failed", e);
+        }
+        all.sort(Comparator.comparing(ArtifactMeta::id));
+        long sent = 0;
+        for (ArtifactMeta m : all) {
+            if (limit > 0 && sent >= limit) {
+                return;
+            }
+            if (m.id().compareTo(startAfter) > 0 && m.metadata().entrySet().containsAll(filter.entrySet())) {
+                sink.accept(m);
+                sent++;
+            }
+        }
+    }
+
+    /** Temporary files of Puts interrupted by a crash. One sidecar owns a base_dir. */
+    private void removeLeftovers() {
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(base, 3)) {
+            files.filter(p -> p.getFileName().toString().startsWith(TEMP)).forEach(LocalFsArtifactStore::deleteQuietly);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot scan " + base, e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a leftover, removed at the next start
+        }
+    }
+}
