@@ -1,0 +1,203 @@
+package io.memsidecar.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
+import io.memsidecar.proto.artifact.v1.GetRequest;
+import io.memsidecar.proto.artifact.v1.GetResponse;
+import io.memsidecar.proto.artifact.v1.PutChunk;
+import io.memsidecar.proto.artifact.v1.PutInit;
+import io.memsidecar.proto.artifact.v1.PutRequest;
+import io.memsidecar.proto.artifact.v1.PutResponse;
+import io.memsidecar.proto.artifact.v1.StatRequest;
+import io.memsidecar.server.Ed25519Keys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged server with a small heap and a real disk: a 1 GiB artifact streams in and out of
+ * a server limited to 128 MiB of heap, and a server killed in the middle of a Put leaves the
+ * previous version intact and nothing partial behind.
+ */
+class ArtifactProcessTest {
+    private static final int CHUNK = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private final String[] key = Ed25519Keys.generateHex();
+
+    private Path config() throws Exception {
+        Path file = dir.resolve("sidecar.yaml");
+        Files.writeString(file, """
+                server: { grpc: { tcp: "127.0.0.1:0" }, shutdown_timeout: 2s }
+                logging: { access: false }
+                auth: { paseto: { public_key_hexes: ["%s"] } }
+                backends: [ { name: disk, driver: fs, options: { base_dir: "%s" } } ]
+                namespaces: [ { block: artifact, name: blobs, backend: disk } ]
+                """.formatted(key[1], dir.resolve("blobs")));
+        return file;
+    }
+
+    private ArtifactGrpc.ArtifactStub stub(ManagedChannel ch) {
+        var headers = new Metadata();
+        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER),
+                TestServer.token(key[0], List.of("*"), List.of("*"), Duration.ofMinutes(30), Instant.now()));
+        return ArtifactGrpc.newStub(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers)));
+    }
+
+    /** Streams {@code total} pseudo-random bytes as one Put, honouring flow control; returns their SHA-256. */
+    private static CompletableFuture<PutResponse> put(ArtifactGrpc.ArtifactStub stub, String id, long total, long seed,
+                                                      MessageDigest sent, Runnable halfway) {
+        var done = new CompletableFuture<PutResponse>();
+        stub.withDeadlineAfter(10, TimeUnit.MINUTES).put(new ClientResponseObserver<PutRequest, PutResponse>() {
+            private final Random random = new Random(seed);
+            private final byte[] chunk = new byte[CHUNK];
+            private long written;
+            private boolean initSent;
+            private boolean halfwayRun;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<PutRequest> requests) {
+                requests.setOnReadyHandler(() -> {
+                    if (!initSent) {
+                        requests.onNext(PutRequest.newBuilder().setInit(PutInit.newBuilder().setNamespace("blobs").setId(id)).build());
+                        initSent = true;
+                    }
+                    while (requests.isReady() && written < total) {
+                        int n = (int) Math.min(CHUNK, total - written);
+                        random.nextBytes(chunk);
+                        sent.update(chunk, 0, n);
+                        requests.onNext(PutRequest.newBuilder().setChunk(PutChunk.newBuilder()
+                                .setData(ByteString.copyFrom(chunk, 0, n))).build());
+                        written += n;
+                        if (!halfwayRun && written >= total / 2 && halfway != null) {
+                            halfwayRun = true;
+                            Thread.ofVirtual().start(halfway);
+                        }
+                    }
+                    if (written >= total && written != -1) {
+                        written = -1;
+                        requests.onCompleted();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(PutResponse r) {
+                done.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        return done;
+    }
+
+    @Test
+    void aGibibyteStreamsThroughAServerWith128MiBOfHeap() throws Exception {
+        long size = 1L << 30;
+        try (var server = ServerProcess.start(Map.of("JAVA_OPTS", "-Xmx128m"), "--config", config().toString())) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port).usePlaintext().build();
+            try {
+                MessageDigest sent = MessageDigest.getInstance("SHA-256");
+                PutResponse r = put(stub(ch), "big", size, 42, sent, null).get(10, TimeUnit.MINUTES);
+                String expected = HexFormat.of().formatHex(sent.digest());
+                assertThat(r.getRef().getSize()).isEqualTo(size);
+                assertThat(r.getRef().getSha256()).isEqualTo(expected);
+
+                MessageDigest received = MessageDigest.getInstance("SHA-256");
+                long count = 0;
+                Iterator<GetResponse> it = ArtifactGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils
+                                .newAttachHeadersInterceptor(auth()))
+                        .withDeadlineAfter(10, TimeUnit.MINUTES).get(GetRequest.newBuilder().setNamespace("blobs").setId("big").build());
+                while (it.hasNext()) {
+                    GetResponse g = it.next();
+                    if (g.hasChunk()) {
+                        g.getChunk().getData().asReadOnlyByteBufferList().forEach(received::update);
+                        count += g.getChunk().getData().size();
+                    }
+                }
+                assertThat(count).isEqualTo(size);
+                assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(expected);
+                assertThat(server.process.isAlive()).as("no OutOfMemoryError").isTrue();
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    private Metadata auth() {
+        var headers = new Metadata();
+        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER),
+                TestServer.token(key[0], List.of("*"), List.of("*"), Duration.ofMinutes(30), Instant.now()));
+        return headers;
+    }
+
+    @Test
+    void aServerKilledMidPutKeepsThePreviousVersionAndNothingPartial() throws Exception {
+        Path config = config();
+        String v1Sha;
+        var server = ServerProcess.start(Map.of(), "--config", config.toString());
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port).usePlaintext().build();
+        try {
+            MessageDigest d1 = MessageDigest.getInstance("SHA-256");
+            v1Sha = put(stub(ch), "doc", 3 * CHUNK + 5, 1, d1, null).get(2, TimeUnit.MINUTES).getRef().getSha256();
+            var killed = put(stub(ch), "doc", 256L << 20, 2, MessageDigest.getInstance("SHA-256"), () -> {
+                try {
+                    server.kill();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(killed).failsWithin(Duration.ofMinutes(2));
+        } finally {
+            ch.shutdownNow();
+            server.close();
+        }
+        try (var restarted = ServerProcess.start(Map.of(), "--config", config.toString())) {
+            ManagedChannel ch2 = NettyChannelBuilder.forAddress("127.0.0.1", restarted.port).usePlaintext().build();
+            try {
+                var stat = ArtifactGrpc.newBlockingStub(ch2).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth()))
+                        .stat(StatRequest.newBuilder().setNamespace("blobs").setId("doc").build());
+                assertThat(stat.getFound()).isTrue();
+                assertThat(stat.getMeta().getSize()).isEqualTo(3 * CHUNK + 5);
+                assertThat(stat.getMeta().getSha256()).isEqualTo(v1Sha);
+            } finally {
+                ch2.shutdownNow();
+            }
+            try (Stream<Path> files = Files.walk(dir.resolve("blobs"))) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .noneMatch(n -> n.startsWith(".put-"))
+                        .filteredOn(n -> n.endsWith(".data")).hasSize(1);
+            }
+        }
+    }
+}
