@@ -42,6 +42,14 @@ public final class Options {
         }).orElse(fallback);
     }
 
+    public boolean bool(String key, boolean fallback) {
+        return string(key).map(v -> switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw invalid(key, "must be true or false, got \"" + v + "\"");
+        }).orElse(fallback);
+    }
+
     public IllegalArgumentException invalid(String key, String problem) {
         return new IllegalArgumentException(path + "." + key + ": " + problem);
     }

@@ -1,0 +1,235 @@
+package io.memsidecar.driver.s3;
+
+import io.memsidecar.artifact.spi.ArtifactMeta;
+import io.memsidecar.artifact.spi.ArtifactRead;
+import io.memsidecar.artifact.spi.ArtifactStore;
+import io.memsidecar.artifact.spi.Upload;
+import io.memsidecar.core.ApiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Artifacts on S3. The object key is {@code <prefix><namespace, encoded>/<id>}; size, SHA-256,
+ * content type, creation time and the caller's metadata travel as the object's own metadata, so
+ * Stat and List return them (the original's s3 driver returned neither size nor checksum).
+ *
+ * <p>An upload is only published after the service sealed it, by a single atomic S3 write: a
+ * small body (up to one part) is buffered and PUT with its metadata; a larger one goes as a
+ * multipart upload to a private staging key and is then copied onto the final key with its
+ * metadata. A failed or interrupted upload aborts its multipart upload and deletes its staging
+ * key; the previous version stays untouched.
+ */
+final class S3ArtifactStore implements ArtifactStore {
+    static final int PART = 8 * 1024 * 1024;
+    private static final String STAGING = ".staging/";
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final Clock clock;
+
+    S3ArtifactStore(S3Client s3, String bucket, String prefix, Clock clock) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.clock = clock;
+    }
+
+    private String namespacePrefix(String namespace) {
+        return prefix + URLEncoder.encode(namespace, StandardCharsets.UTF_8) + "/";
+    }
+
+    private String key(String namespace, String id) {
+        return namespacePrefix(namespace) + id;
+    }
+
+    @Override
+    public ArtifactMeta put(String namespace, Upload upload) {
+        String key = key(namespace, upload.id());
+        try {
+            InputStream body = upload.body();
+            byte[] first = body.readNBytes(PART);
+            if (first.length < PART) {
+                Upload.Integrity integrity = upload.seal();
+                ArtifactMeta meta = meta(upload, integrity);
+                s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType(meta)).metadata(encode(meta)),
+                        RequestBody.fromBytes(first));
+                return meta;
+            }
+            return putMultipart(key, upload, first, body);
+        } catch (IOException e) {
+            throw ApiException.internal("artifact.put: upload body failed", e);
+        } catch (S3Exception e) {
+            throw failure("artifact.put", e);
+        }
+    }
+
+    private ArtifactMeta putMultipart(String key, Upload upload, byte[] first, InputStream body) throws IOException {
+        String staging = prefix + STAGING + UUID.randomUUID();
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(staging)).uploadId();
+        boolean completed = false;
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            byte[] part = first;
+            int number = 1;
+            while (part.length > 0) {
+                int n = number;
+                byte[] bytes = part;
+                String etag = s3.uploadPart(b -> b.bucket(bucket).key(staging).uploadId(uploadId).partNumber(n),
+                        RequestBody.fromBytes(bytes)).eTag();
+                parts.add(CompletedPart.builder().partNumber(n).eTag(etag).build());
+                number++;
+                part = body.readNBytes(PART);
+            }
+            Upload.Integrity integrity = upload.seal(); // before anything is published
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(staging).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts)));
+            completed = true;
+            ArtifactMeta meta = meta(upload, integrity);
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(staging).destinationBucket(bucket).destinationKey(key)
+                    .metadataDirective(MetadataDirective.REPLACE).contentType(contentType(meta)).metadata(encode(meta)));
+            return meta;
+        } finally {
+            if (completed) {
+                s3.deleteObject(b -> b.bucket(bucket).key(staging));
+            } else {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(staging).uploadId(uploadId));
+            }
+        }
+    }
+
+    private ArtifactMeta meta(Upload upload, Upload.Integrity integrity) {
+        return new ArtifactMeta(upload.id(), integrity.size(), upload.contentType(), integrity.sha256(), upload.metadata(),
+                clock.instant());
+    }
+
+    private static String contentType(ArtifactMeta meta) {
+        return meta.contentType().isEmpty() ? "application/octet-stream" : meta.contentType();
+    }
+
+    /** S3 metadata values are ASCII headers: the caller's map goes as URL-safe base64 JSON-free pairs. */
+    private static Map<String, String> encode(ArtifactMeta meta) {
+        var out = new HashMap<String, String>();
+        out.put("ms-size", Long.toString(meta.size()));
+        out.put("ms-sha256", meta.sha256());
+        out.put("ms-created", meta.createdAt().toString());
+        out.put("ms-type", b64(meta.contentType()));
+        var user = new StringBuilder();
+        meta.metadata().forEach((k, v) -> user.append(b64(k)).append('.').append(b64(v)).append(','));
+        out.put("ms-meta", user.toString());
+        return out;
+    }
+
+    private static ArtifactMeta decode(String id, Map<String, String> m) {
+        var user = new HashMap<String, String>();
+        for (String pair : m.getOrDefault("ms-meta", "").split(",")) {
+            int dot = pair.indexOf('.');
+            if (dot > 0) {
+                user.put(unb64(pair.substring(0, dot)), unb64(pair.substring(dot + 1)));
+            }
+        }
+        return new ArtifactMeta(id, Long.parseLong(m.getOrDefault("ms-size", "0")), unb64(m.getOrDefault("ms-type", "")),
+                m.getOrDefault("ms-sha256", ""), user, Instant.parse(m.getOrDefault("ms-created", Instant.EPOCH.toString())));
+    }
+
+    private static String b64(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String unb64(String s) {
+        return new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Optional<ArtifactMeta> stat(String namespace, String id) {
+        try {
+            return Optional.of(decode(id, s3.headObject(b -> b.bucket(bucket).key(key(namespace, id))).metadata()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw failure("artifact.stat", e);
+        }
+    }
+
+    @Override
+    public Optional<ArtifactRead> open(String namespace, String id, long offset, long length) {
+        Optional<ArtifactMeta> meta = stat(namespace, id);
+        if (meta.isEmpty()) {
+            return Optional.empty();
+        }
+        if (offset >= meta.get().size() || meta.get().size() == 0) {
+            return Optional.of(new ArtifactRead(meta.get(), InputStream.nullInputStream()));
+        }
+        long end = length == 0 ? meta.get().size() - 1 : Math.min(meta.get().size() - 1, offset + length - 1);
+        try {
+            InputStream body = s3.getObject(b -> b.bucket(bucket).key(key(namespace, id)).range("bytes=" + offset + "-" + end));
+            return Optional.of(new ArtifactRead(meta.get(), body));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            throw failure("artifact.get", e);
+        }
+    }
+
+    @Override
+    public boolean delete(String namespace, String id) {
+        if (stat(namespace, id).isEmpty()) {
+            return false;
+        }
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(key(namespace, id)));
+            return true;
+        } catch (S3Exception e) {
+            throw failure("artifact.delete", e);
+        }
+    }
+
+    @Override
+    public void list(String namespace, Map<String, String> filter, String startAfter, long limit,
+                     Consumer<ArtifactMeta> sink) {
+        String nsPrefix = namespacePrefix(namespace);
+        long sent = 0;
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(nsPrefix)
+                    .startAfter(startAfter.isEmpty() ? null : nsPrefix + startAfter)).contents()) {
+                if (limit > 0 && sent >= limit) {
+                    return;
+                }
+                String id = o.key().substring(nsPrefix.length());
+                Optional<ArtifactMeta> meta = stat(namespace, id);
+                if (meta.isPresent() && meta.get().metadata().entrySet().containsAll(filter.entrySet())) {
+                    sink.accept(meta.get());
+                    sent++;
+                }
+            }
+        } catch (S3Exception e) {
+            throw failure("artifact.list", e);
+        }
+    }
+
+    private static ApiException failure(String op, S3Exception e) {
+        return ApiException.internal(op + ": S3 error " + e.statusCode(), e);
+    }
+}

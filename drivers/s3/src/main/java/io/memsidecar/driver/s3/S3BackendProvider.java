@@ -1,0 +1,94 @@
+package io.memsidecar.driver.s3;
+
+import io.memsidecar.artifact.spi.ArtifactStore;
+import io.memsidecar.core.Options;
+import io.memsidecar.core.spi.Backend;
+import io.memsidecar.core.spi.BackendProvider;
+import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.StoreSet;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code driver: s3}. Options (spec §3.6): {@code endpoint} (host:port or URL; empty = AWS),
+ * {@code bucket}, {@code use_ssl} (false), {@code region} (us-east-1), {@code prefix},
+ * {@code access_key}/{@code access_key_env}, {@code secret_key}/{@code secret_key_env} (else the
+ * SDK's default credential chain), {@code path_style} (true when an endpoint is given, as
+ * MinIO and other S3-compatible stores need).
+ */
+public final class S3BackendProvider implements BackendProvider {
+    static final String DRIVER = "s3";
+
+    @Override
+    public String driver() {
+        return DRIVER;
+    }
+
+    @Override
+    public Backend open(BackendSpec spec) {
+        Options o = spec.options();
+        String bucket = o.string("bucket").orElseThrow(() -> o.invalid("bucket", "is required"));
+        Optional<String> endpoint = o.string("endpoint");
+        var builder = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.of(o.string("region").orElse("us-east-1")))
+                .forcePathStyle(o.bool("path_style", endpoint.isPresent()))
+                // Checksums only where S3 requires them: S3-compatible stores reject the SDK's default
+                // aws-chunked uploads with trailing checksums, and the service hashes every byte itself.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        endpoint.ifPresent(e -> builder.endpointOverride(URI.create(e.contains("://") ? e
+                : (o.bool("use_ssl", false) ? "https://" : "http://") + e)));
+        Optional<String> access = secret(o, "access_key");
+        Optional<String> secret = secret(o, "secret_key");
+        if (access.isPresent() != secret.isPresent()) {
+            throw o.invalid(access.isPresent() ? "secret_key" : "access_key", "is required with the other key");
+        }
+        builder.credentialsProvider(access.isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(access.get(), secret.get()))
+                : DefaultCredentialsProvider.builder().build());
+        S3Client s3 = builder.build();
+        var stores = new StoreSet(Map.of(ArtifactStore.class, new S3ArtifactStore(s3, bucket, o.string("prefix").orElse(""),
+                spec.clock())));
+        return new Backend() {
+            public String name() {
+                return spec.name();
+            }
+
+            public String driver() {
+                return DRIVER;
+            }
+
+            public <T> Optional<T> store(Class<T> spi) {
+                return stores.get(spi);
+            }
+
+            public void check() {
+                s3.headBucket(b -> b.bucket(bucket));
+            }
+
+            public void close() {
+                s3.close();
+            }
+        };
+    }
+
+    private static Optional<String> secret(Options o, String key) {
+        return o.string(key).or(() -> o.string(key + "_env").map(env -> {
+            String value = System.getenv(env);
+            if (value == null || value.isBlank()) {
+                throw o.invalid(key + "_env", "environment variable " + env + " is empty");
+            }
+            return value;
+        }));
+    }
+}
