@@ -10,7 +10,8 @@ bench_build() {
   ./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
   cp="tests/target/classes:$(cat tests/target/bench.cp)"
 }
-# bench_start NAMESPACES_YAML: backends mem (memory) and pg (PostgreSQL) are declared.
+# bench_start NAMESPACES_YAML [MORE_BACKENDS_YAML]: backends mem (memory) and pg (PostgreSQL) are
+# always declared; the second argument adds more.
 bench_start() {
   local keys secret public
   keys="$($dist/bin/memctl gen-keypair)"
@@ -24,6 +25,7 @@ auth: { paseto: { public_key_hexes: ["$public"] } }
 backends:
   - { name: mem, driver: memory }
   - { name: pg, driver: postgres, options: { dsn: "$pg", max_conns: 16 } }
+${2:-}
 namespaces:
 $1
 YAML

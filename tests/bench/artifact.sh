@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Artifact benchmark: a file of $1 MiB (default 256) Put then Get through the sidecar, vs the same
+# bytes written with `dd conv=fsync` and read back with `cat` on the same disk (filesystem driver),
+# and vs the AWS SDK talking straight to the same s3proxy (S3 driver). The server's peak RSS
+# (VmHWM) is read after the transfers. Prints a Markdown table.
+. "$(dirname "$0")/common.sh"
+mib="${1:-256}"
+bench_build
+data="$(mktemp -d)"
+s3port=7789
+./mvnw -B -q -pl drivers/s3 dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/s3-test.cp >/dev/null
+# s3proxy (the S3 driver's test dependency) on loopback with an in-memory store.
+cat > "$data/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$s3port
+s3proxy.authorization=none
+jclouds.provider=transient
+jclouds.identity=memsidecar
+jclouds.credential=bench-secret
+CONF
+"$JAVA_HOME/bin/java" -Xmx3g -cp "$(cat drivers/s3/target/s3-test.cp)" org.gaul.s3proxy.Main \
+  --properties "$data/s3proxy.conf" >"$data/s3proxy.log" 2>&1 &
+s3pid=$!
+for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$s3port/" && break; sleep 0.5; done
+curl -s -X PUT "http://127.0.0.1:$s3port/bench" -o /dev/null
+bench_start "  - { block: artifact, name: fs, backend: disk }
+  - { block: artifact, name: s3, backend: s3 }" "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }
+  - { name: s3, driver: s3, options: { endpoint: \"127.0.0.1:$s3port\", bucket: bench, access_key: memsidecar, secret_key: bench-secret } }"
+trap 'kill $server_pid $s3pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work" "$data"' EXIT
+
+head -c $((mib * 1024 * 1024)) /dev/urandom > "$data/src.bin"
+aload() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad --target "127.0.0.1:$port" \
+  --token "$token" --file "$data/src.bin" "$@"; }
+mbs() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
+
+fs="$(aload --namespace fs)"
+t0=$(date +%s%N); dd if="$data/src.bin" of="$data/copy.bin" bs=1M conv=fsync status=none; t1=$(date +%s%N)
+cat "$data/copy.bin" > /dev/null; t2=$(date +%s%N)
+bytes=$(stat -c %s "$data/src.bin")
+dd_w="$(mbs "$bytes" $((t1 - t0)))"; cat_r="$(mbs "$bytes" $((t2 - t1)))"
+s3="$(aload --namespace s3)"
+direct="$(aload --s3-endpoint "http://127.0.0.1:$s3port")"
+rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$server_pid/status)"
+f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
+cat <<MD
+| ${mib} MiB | sidecar MB/s | baseline | baseline MB/s | ratio |
+|---|---:|---|---:|---:|
+| Put, filesystem driver (write + fsync) | $(f "$fs" put_mb_s) | dd conv=fsync | $dd_w | $(ratio "$(f "$fs" put_mb_s)" "$dd_w") |
+| Get, filesystem driver | $(f "$fs" get_mb_s) | cat (page cache) | $cat_r | $(ratio "$(f "$fs" get_mb_s)" "$cat_r") |
+| Put, S3 driver (s3proxy) | $(f "$s3" put_mb_s) | AWS SDK PutObject to s3proxy | $(f "$direct" put_mb_s) | $(ratio "$(f "$s3" put_mb_s)" "$(f "$direct" put_mb_s)") |
+| Get, S3 driver (s3proxy) | $(f "$s3" get_mb_s) | AWS SDK GetObject from s3proxy | $(f "$direct" get_mb_s) | $(ratio "$(f "$s3" get_mb_s)" "$(f "$direct" get_mb_s)") |
+
+Server peak RSS (VmHWM) over the whole run: $rss (JAVA_OPTS=${JAVA_OPTS:--Xmx1g}); $(nproc) cores, $(date -u +%Y-%m-%d)
+MD

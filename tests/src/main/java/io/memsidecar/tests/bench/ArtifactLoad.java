@@ -1,0 +1,145 @@
+package io.memsidecar.tests.bench;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
+import io.memsidecar.proto.artifact.v1.GetRequest;
+import io.memsidecar.proto.artifact.v1.PutChunk;
+import io.memsidecar.proto.artifact.v1.PutInit;
+import io.memsidecar.proto.artifact.v1.PutRequest;
+import io.memsidecar.proto.artifact.v1.PutResponse;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Streams one file as an artifact through the sidecar (Put, then Get), or, as the S3 baseline,
+ * straight to an S3 endpoint with the AWS SDK; prints MB/s for each direction as JSON.
+ */
+@Command(name = "artifact-load", mixinStandardHelpOptions = true)
+public final class ArtifactLoad implements Callable<Integer> {
+    @Mixin
+    LoadOptions run = new LoadOptions();
+    @Option(names = "--file", required = true)
+    Path file;
+    @Option(names = "--s3-endpoint", description = "baseline: talk to this S3 endpoint directly")
+    String s3Endpoint;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ArtifactLoad()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long size = Files.size(file);
+        long t0 = System.nanoTime();
+        long put;
+        long got;
+        if (s3Endpoint != null) {
+            try (S3Client s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(Region.US_EAST_1)
+                    .endpointOverride(URI.create(s3Endpoint)).forcePathStyle(true)
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("memsidecar", "bench-secret")))
+                    .build()) {
+                s3.putObject(b -> b.bucket("bench").key("direct"), RequestBody.fromFile(file));
+                put = System.nanoTime() - t0;
+                long t1 = System.nanoTime();
+                try (InputStream in = s3.getObject(b -> b.bucket("bench").key("direct"))) {
+                    got = in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+                got = got == size ? System.nanoTime() - t1 : -1;
+            }
+        } else {
+            ManagedChannel ch = run.open();
+            try {
+                var async = ArtifactGrpc.newStub(run.authenticated(ch));
+                put(async, size).get(30, TimeUnit.MINUTES);
+                put = System.nanoTime() - t0;
+                long t1 = System.nanoTime();
+                long n = 0;
+                var it = ArtifactGrpc.newBlockingStub(run.authenticated(ch))
+                        .get(GetRequest.newBuilder().setNamespace(run.namespace).setId("bench").build());
+                while (it.hasNext()) {
+                    var r = it.next();
+                    n += r.hasChunk() ? r.getChunk().getData().size() : 0;
+                }
+                got = n == size ? System.nanoTime() - t1 : -1;
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+        System.out.printf("{\"bytes\":%d,\"put_mb_s\":%.1f,\"get_mb_s\":%.1f}%n", size,
+                size / 1e6 / (put / 1e9), got < 0 ? -1 : size / 1e6 / (got / 1e9));
+        return 0;
+    }
+
+    private CompletableFuture<PutResponse> put(ArtifactGrpc.ArtifactStub stub, long size) throws Exception {
+        var done = new CompletableFuture<PutResponse>();
+        InputStream in = Files.newInputStream(file);
+        stub.put(new ClientResponseObserver<PutRequest, PutResponse>() {
+            private boolean initSent;
+            private boolean finished;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<PutRequest> requests) {
+                requests.setOnReadyHandler(() -> {
+                    try {
+                        if (!initSent) {
+                            requests.onNext(PutRequest.newBuilder().setInit(PutInit.newBuilder()
+                                    .setNamespace(run.namespace).setId("bench")).build());
+                            initSent = true;
+                        }
+                        byte[] chunk = new byte[64 * 1024];
+                        while (requests.isReady() && !finished) {
+                            int n = in.readNBytes(chunk, 0, chunk.length);
+                            if (n <= 0) {
+                                finished = true;
+                                in.close();
+                                requests.onCompleted();
+                                return;
+                            }
+                            requests.onNext(PutRequest.newBuilder().setChunk(PutChunk.newBuilder()
+                                    .setData(ByteString.copyFrom(chunk, 0, n))).build());
+                        }
+                    } catch (java.io.IOException e) {
+                        requests.onError(e);
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(PutResponse r) {
+                done.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        return done;
+    }
+}
