@@ -254,6 +254,14 @@ class ArtifactEndToEndTest {
                     .header("x-memsidecar-capability", server.fullToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
 
+            var deleted = http.send(HttpRequest.newBuilder(URI.create(base + "photo.jpg"))
+                    .header("x-memsidecar-capability", server.fullToken()).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(Json.parse(deleted.body()).get("existed").asBoolean()).isTrue();
+            var gone = http.send(HttpRequest.newBuilder(URI.create(base + "photo.jpg")).method("HEAD",
+                    HttpRequest.BodyPublishers.noBody()).header("x-memsidecar-capability", server.fullToken()).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(gone.statusCode()).isEqualTo(404);
+
             // The gateway takes a client stream as newline-delimited JSON messages.
             String ndjson = "{\"init\":{\"namespace\":\"mem-blobs\",\"id\":\"gw\"}}\n{\"chunk\":{\"data\":\""
                     + Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}) + "\"}}\n";
