@@ -251,7 +251,14 @@ final class GrpcTransport {
                         : "expected exactly one request message"), new Metadata());
                 return;
             }
-            run();
+            if (route.kind() == Kind.SERVER_STREAMING) {
+                // Off the transport's thread: grpc-netty delivers onReady and onCancel through the
+                // same serial executor, so a stream that waited for onReady there would only ever
+                // wake at its poll timeout (measured: 0.7 MB/s instead of hundreds).
+                Thread.ofVirtual().name("memsidecar-stream-" + route.method()).start(this::run);
+            } else {
+                run();
+            }
         }
 
         /** The messages after the first, for the handler of a client stream. */
