@@ -4,13 +4,13 @@ import io.memsidecar.artifact.spi.ArtifactStore;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendProvider;
 import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.StoreBackend;
 import io.memsidecar.core.spi.StoreSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code driver: fs} with option {@code base_dir} (created 0750): artifacts on a local disk. */
 public final class LocalFsBackendProvider implements BackendProvider {
@@ -31,27 +31,10 @@ public final class LocalFsBackendProvider implements BackendProvider {
             throw spec.options().invalid("base_dir", "cannot create " + base + ": " + e.getMessage());
         }
         var stores = new StoreSet(Map.of(ArtifactStore.class, new LocalFsArtifactStore(base, spec.clock())));
-        return new Backend() {
-            public String name() {
-                return spec.name();
+        return new StoreBackend(spec.name(), DRIVER, stores, () -> {
+            if (!Files.isWritable(base)) {
+                throw new IllegalStateException("backend " + spec.name() + ": " + base + " is not writable");
             }
-
-            public String driver() {
-                return DRIVER;
-            }
-
-            public <T> Optional<T> store(Class<T> spi) {
-                return stores.get(spi);
-            }
-
-            public void check() {
-                if (!Files.isWritable(base)) {
-                    throw new IllegalStateException("backend " + spec.name() + ": " + base + " is not writable");
-                }
-            }
-
-            public void close() {
-            }
-        };
+        }, () -> { });
     }
 }

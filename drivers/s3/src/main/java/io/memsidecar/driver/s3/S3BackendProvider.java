@@ -5,6 +5,7 @@ import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendProvider;
 import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.StoreBackend;
 import io.memsidecar.core.spi.StoreSet;
 import java.net.URI;
 import java.util.Map;
@@ -59,27 +60,7 @@ public final class S3BackendProvider implements BackendProvider {
         S3Client s3 = builder.build();
         var stores = new StoreSet(Map.of(ArtifactStore.class, new S3ArtifactStore(s3, bucket, o.string("prefix").orElse(""),
                 spec.clock())));
-        return new Backend() {
-            public String name() {
-                return spec.name();
-            }
-
-            public String driver() {
-                return DRIVER;
-            }
-
-            public <T> Optional<T> store(Class<T> spi) {
-                return stores.get(spi);
-            }
-
-            public void check() {
-                s3.headBucket(b -> b.bucket(bucket));
-            }
-
-            public void close() {
-                s3.close();
-            }
-        };
+        return new StoreBackend(spec.name(), DRIVER, stores, () -> s3.headBucket(b -> b.bucket(bucket)), s3::close);
     }
 
     private static Optional<String> secret(Options o, String key) {
