@@ -138,7 +138,7 @@ final class ArtifactCurlRoutes {
         }
         OutputStream[] out = {null};
         try {
-            HttpGateway.<GetRequest, GetResponse>stream0(route("Get"), call(req), get.build(), item -> {
+            this.<GetRequest, GetResponse>route("Get").handler().handle(call(req), get.build(), item -> {
                 try {
                     if (item.hasHeader()) {
                         ArtifactMeta meta = item.getHeader().getMeta();

@@ -104,12 +104,6 @@ final class HttpGateway {
         }
     }
 
-    /** Runs a streaming route, handing each answer to {@code sink} (the curl routes write raw bytes). */
-    static <Q extends Message, R extends Message> void stream0(Route<Q, R> route, Call call, Q request,
-                                                               io.memsidecar.core.Sink<R> sink) {
-        route.handler().handle(call, request, sink);
-    }
-
     /** Runs a route that answers with one message and sends it as JSON; shared with the curl routes. */
     static <Q extends Message, R extends Message> R call(Route<Q, R> route, Call call, Q request) {
         List<R> out = new ArrayList<>(1);

@@ -15,7 +15,6 @@ import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
 import io.memsidecar.proto.artifact.v1.ArtifactRef;
 import io.memsidecar.proto.artifact.v1.DeleteRequest;
 import io.memsidecar.proto.artifact.v1.GetRequest;
-import io.memsidecar.proto.artifact.v1.GetResponse;
 import io.memsidecar.proto.artifact.v1.ListRequest;
 import io.memsidecar.proto.artifact.v1.PutChunk;
 import io.memsidecar.proto.artifact.v1.PutInit;

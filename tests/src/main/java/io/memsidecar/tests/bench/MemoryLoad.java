@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;

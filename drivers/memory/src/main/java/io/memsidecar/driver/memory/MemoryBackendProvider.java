@@ -1,12 +1,25 @@
 package io.memsidecar.driver.memory;
 
+import io.memsidecar.artifact.spi.ArtifactStore;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendProvider;
 import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.StoreBackend;
+import io.memsidecar.core.spi.StoreSet;
+import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.lease.spi.LeaseStore;
+import java.time.Duration;
+import java.util.Map;
 
-/** {@code driver: memory}: no options; data lives as long as the process. */
+/**
+ * {@code driver: memory}: no options; one store per block, shared by every namespace bound to
+ * the backend; data lives as long as the process.
+ */
 public final class MemoryBackendProvider implements BackendProvider {
     static final String DRIVER = "memory";
+    /** The original swept every 30 s; expired keys and leases are invisible before that anyway. */
+    static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
 
     @Override
     public String driver() {
@@ -15,6 +28,22 @@ public final class MemoryBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendSpec spec) {
-        return new MemoryBackend(spec);
+        var kv = new MemoryKvStore(spec.clock());
+        var leases = new MemoryLeaseStore(spec.clock());
+        var stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases,
+                EpisodicStore.class, new MemoryEpisodicStore(spec.clock()), ArtifactStore.class,
+                new MemoryArtifactStore(spec.clock())));
+        Thread sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + spec.name()).start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(SWEEP_INTERVAL);
+                    kv.sweep();
+                    leases.sweep();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return new StoreBackend(spec.name(), DRIVER, stores, () -> { }, sweeper::interrupt);
     }
 }
