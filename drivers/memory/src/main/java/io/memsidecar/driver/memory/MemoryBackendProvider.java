@@ -9,6 +9,7 @@ import io.memsidecar.core.spi.StoreSet;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
+import io.memsidecar.semantic.spi.SemanticStore;
 import java.time.Duration;
 import java.util.Map;
 
@@ -32,7 +33,7 @@ public final class MemoryBackendProvider implements BackendProvider {
         var leases = new MemoryLeaseStore(spec.clock());
         var stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases,
                 EpisodicStore.class, new MemoryEpisodicStore(spec.clock()), ArtifactStore.class,
-                new MemoryArtifactStore(spec.clock())));
+                new MemoryArtifactStore(spec.clock()), SemanticStore.class, new MemorySemanticStore(spec.clock())));
         Thread sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + spec.name()).start(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {

@@ -1,0 +1,50 @@
+package io.memsidecar.semantic.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One configured semantic namespace of a driver. {@code scope} is the storage name of the
+ * request's namespace (tenant-qualified under tenant isolation): records of different scopes
+ * never see each other. Every method blocks, is safe from many threads and many sidecars sharing
+ * one backend, and takes its clock ("now") from the backend. Errors are
+ * {@link io.memsidecar.core.ApiException}s with the codes named below.
+ */
+public interface SemanticIndex {
+    IndexSpec spec();
+
+    /**
+     * Writes the batch atomically, in order: all or nothing. A new id gets version 1 and
+     * created_at = now; an overwrite gets version + 1, keeps created_at, and replaces every other
+     * field (a missing deleted_at resurrects a tombstone). An {@code ifVersion} mismatch fails
+     * the whole batch with FAILED_PRECONDITION "version mismatch". Each record's
+     * {@code supersedes} (other ids of the scope) that are not deleted and whose valid_to is
+     * unset or later get valid_to = this record's valid_from, in the same transaction.
+     */
+    List<Written> upsert(String scope, List<SemanticWrite> records);
+
+    /**
+     * One lane: by the query vector (score per {@link Distance}) or by the query text (the
+     * driver's lexical score; records matching no term are left out). Sorted by score, best
+     * first.
+     */
+    List<Hit> search(String scope, SemanticQuery query);
+
+    /** The record when it exists and (unless {@code includeInvalidated}) is live at asOf/now. */
+    Optional<SemanticRecord> get(String scope, String id, Optional<Instant> asOf, boolean includeInvalidated,
+                                 boolean includePayload, boolean includeVector);
+
+    /**
+     * Soft delete (deleted_at = now) of a record that is not deleted yet: true when it was; hard
+     * delete: removes the row, true when there was one.
+     */
+    boolean delete(String scope, String id, boolean hard);
+
+    /**
+     * Applies {@code action} to at most {@code maxRows} records whose metadata contains every
+     * pair of {@code filter} (empty = all), oldest first; returns how many changed.
+     */
+    long expire(String scope, Map<String, String> filter, ExpireAction action, int maxRows);
+}
