@@ -33,6 +33,7 @@ import io.memsidecar.semantic.spi.SemanticWrite;
 import io.memsidecar.semantic.spi.Written;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -314,8 +315,9 @@ public final class SemanticService {
         return out;
     }
 
+    /** Timestamps are kept to the microsecond, PostgreSQL's precision, on every driver alike. */
     private static Optional<Instant> time(boolean present, com.google.protobuf.Timestamp ts) {
-        return present ? Optional.of(ProtoTime.instant(ts)) : Optional.empty();
+        return present ? Optional.of(ProtoTime.instant(ts).truncatedTo(ChronoUnit.MICROS)) : Optional.empty();
     }
 
     private static Record record(SemanticRecord r) {

@@ -17,6 +17,7 @@ import io.memsidecar.semantic.spi.SemanticWrite;
 import io.memsidecar.semantic.spi.Written;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -274,7 +275,7 @@ public abstract class SemanticStoreConformance {
 
     @Test
     void supersedesInvalidates() {
-        Instant t0 = Instant.now().minus(Duration.ofMinutes(30));
+        Instant t0 = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MICROS);
         put(rec("old", axis(0), Map.of()).withValidity(Optional.of(HOUR_AGO), Optional.empty()),
                 rec("later", mix(0, 2, 0.3f), Map.of()).withValidity(Optional.of(HOUR_AGO), Optional.of(t0.minusSeconds(60))),
                 rec("gone", mix(0, 3, 0.3f), Map.of()));

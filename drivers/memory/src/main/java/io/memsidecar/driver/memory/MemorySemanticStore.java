@@ -13,6 +13,7 @@ import io.memsidecar.semantic.spi.Terms;
 import io.memsidecar.semantic.spi.Written;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -48,6 +49,11 @@ final class MemorySemanticStore implements SemanticStore {
         return index;
     }
 
+    /** The clock to the microsecond, as PostgreSQL keeps it, so both drivers return the same timestamps. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
     /** A stored row: the full record and its insertion order. */
     private record Row(SemanticRecord record, long seq) {
     }
@@ -74,7 +80,7 @@ final class MemorySemanticStore implements SemanticStore {
                 Map<String, Row> rows = scopes.computeIfAbsent(scope, s -> new LinkedHashMap<>());
                 Map<String, Row> staged = new HashMap<>();
                 var out = new ArrayList<Written>(records.size());
-                Instant now = clock.instant();
+                Instant now = now();
                 for (SemanticWrite w : records) {
                     Row old = staged.containsKey(w.id()) ? staged.get(w.id()) : rows.get(w.id());
                     long stored = old == null ? 0 : old.record().version();
@@ -110,7 +116,7 @@ final class MemorySemanticStore implements SemanticStore {
 
         @Override
         public List<Hit> search(String scope, SemanticQuery q) {
-            Instant at = q.asOf().orElseGet(clock::instant);
+            Instant at = q.asOf().orElseGet(MemorySemanticStore.this::now);
             Set<String> terms = q.text().map(Terms::of).orElse(Set.of());
             var best = new PriorityQueue<Hit>(Comparator.comparingDouble(Hit::score));
             lock.readLock().lock();
@@ -166,7 +172,7 @@ final class MemorySemanticStore implements SemanticStore {
         @Override
         public Optional<SemanticRecord> get(String scope, String id, Optional<Instant> asOf, boolean includeInvalidated,
                                             boolean includePayload, boolean includeVector) {
-            Instant at = asOf.orElseGet(clock::instant);
+            Instant at = asOf.orElseGet(MemorySemanticStore.this::now);
             lock.readLock().lock();
             try {
                 return Optional.ofNullable(scopes.getOrDefault(scope, Map.of()).get(id)).map(Row::record)
@@ -193,7 +199,7 @@ final class MemorySemanticStore implements SemanticStore {
                 if (row.record().deletedAt().isPresent()) {
                     return false;
                 }
-                rows.put(id, new Row(tombstone(row.record(), clock.instant()), row.seq()));
+                rows.put(id, new Row(tombstone(row.record(), now()), row.seq()));
                 return true;
             } finally {
                 lock.writeLock().unlock();
@@ -204,7 +210,7 @@ final class MemorySemanticStore implements SemanticStore {
         public long expire(String scope, Map<String, String> filter, ExpireAction action, int maxRows) {
             lock.writeLock().lock();
             try {
-                Instant now = clock.instant();
+                Instant now = now();
                 Map<String, Row> rows = scopes.getOrDefault(scope, Map.of());
                 List<Row> matching = rows.values().stream()
                         .filter(row -> filter.entrySet().stream()

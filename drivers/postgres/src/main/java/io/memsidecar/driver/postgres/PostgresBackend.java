@@ -9,6 +9,7 @@ import io.memsidecar.core.spi.StoreSet;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
+import io.memsidecar.semantic.spi.SemanticStore;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -36,6 +37,7 @@ final class PostgresBackend implements Backend {
     private final PostgresLeaseStore leases;
     private final Notifications episodicNotifications;
     private final PostgresEpisodicStore episodic;
+    private final PostgresSemanticStore semantic;
     private final Optional<Thread> sweeper;
     private final StoreSet stores;
 
@@ -70,7 +72,9 @@ final class PostgresBackend implements Backend {
         this.leases = new PostgresLeaseStore(dataSource, leaseNotifications);
         this.episodicNotifications = new Notifications(hc.getJdbcUrl(), PostgresEpisodicStore.CHANNEL);
         this.episodic = new PostgresEpisodicStore(dataSource, episodicNotifications);
-        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic));
+        this.semantic = new PostgresSemanticStore(dataSource);
+        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic,
+                SemanticStore.class, semantic));
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
         this.sweeper = interval.isNegative() || interval.isZero()
                 ? Optional.empty()
@@ -125,6 +129,7 @@ final class PostgresBackend implements Backend {
         } catch (SQLException e) {
             throw new IllegalStateException("backend " + name + " unreachable: " + e.getMessage(), e);
         }
+        semantic.check();
     }
 
     @Override
