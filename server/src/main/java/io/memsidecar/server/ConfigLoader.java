@@ -4,6 +4,8 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.memsidecar.core.GoDuration;
 import io.memsidecar.episodic.Retention;
+import io.memsidecar.semantic.spi.Distance;
+import io.memsidecar.semantic.spi.IndexSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads the YAML config (spec §3) with Helidon Config, lays {@code MEMSIDECAR_} environment
@@ -24,6 +27,9 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     static final String EMBEDDED = "memsidecar-embedded.yaml";
+    private static final List<String> SEMANTIC_KEYS = List.of("embedder", "distance", "text_search", "hnsw");
+    /** The original's rule for semantic namespaces (its table name derives from it). */
+    private static final Pattern SEMANTIC_NAME = Pattern.compile("^[a-zA-Z0-9_-]{1,63}$");
     private static final Set<String> BLOCKS = Set.of("kv", "episodic", "semantic", "artifact", "lease", "graph");
 
     private ConfigLoader() {
@@ -157,9 +163,59 @@ public final class ConfigLoader {
             }
             Optional<Retention> retention = n.get("retention").exists()
                     ? Optional.of(retention(n.get("retention"), at + ".retention", block)) : Optional.empty();
-            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, retention));
+            Optional<MemsidecarConfig.Semantic> semantic = Optional.empty();
+            if (block.equals("semantic")) {
+                semantic = Optional.of(semantic(n, at, name));
+            } else {
+                for (String key : SEMANTIC_KEYS) {
+                    if (n.get(key).exists()) {
+                        throw new ConfigException(at + "." + key + ": applies to semantic namespaces only");
+                    }
+                }
+            }
+            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, retention, semantic));
         }
         return out;
+    }
+
+    private static MemsidecarConfig.Semantic semantic(Config n, String at, String name) {
+        if (!SEMANTIC_NAME.matcher(name).matches()) {
+            throw new ConfigException(at + ".name: a semantic namespace name must match " + SEMANTIC_NAME.pattern());
+        }
+        Config e = n.get("embedder");
+        if (!e.exists()) {
+            throw new ConfigException(at + ".embedder is required for a semantic namespace");
+        }
+        String provider = e.get("provider").asString()
+                .orElseThrow(() -> new ConfigException(at + ".embedder.provider is required"));
+        int dims = e.get("dimensions").asInt().orElse(0);
+        if (dims <= 0) {
+            throw new ConfigException(at + ".embedder.dimensions is required and must be > 0");
+        }
+        Map<String, String> options = e.get("options").exists()
+                ? e.get("options").detach().asMap().orElse(Map.of()) : Map.of();
+        var embedder = new MemsidecarConfig.Embedder(provider, e.get("model").asString().orElse(""), dims, options,
+                e.get("cache_size").asInt().orElse(0));
+        Distance distance;
+        try {
+            distance = Distance.parse(n.get("distance").asString().orElse("cosine"));
+        } catch (IllegalArgumentException ex) {
+            throw new ConfigException(at + ".distance: " + ex.getMessage());
+        }
+        String textSearch = n.get("text_search").asString().filter(s -> !s.isBlank()).orElse(IndexSpec.DEFAULT_TEXT_SEARCH);
+        int m = bounded(n.get("hnsw.m"), 16, 2, 100);
+        int efConstruction = bounded(n.get("hnsw.ef_construction"), 64, Math.max(4, 2 * m), 1000);
+        int efSearch = bounded(n.get("hnsw.ef_search"), 100, 1, 1000);
+        return new MemsidecarConfig.Semantic(embedder,
+                new IndexSpec(name, dims, distance, textSearch, m, efConstruction, efSearch));
+    }
+
+    private static int bounded(Config node, int fallback, int min, int max) {
+        int v = node.asInt().orElse(fallback);
+        if (v < min || v > max) {
+            throw new ConfigException(node.key() + " must be between " + min + " and " + max + ", got " + v);
+        }
+        return v;
     }
 
     private static Retention retention(Config r, String at, String block) {

@@ -2,6 +2,7 @@ package io.memsidecar.server;
 
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -114,13 +115,25 @@ public final class Main implements Callable<Integer> {
             case "error" -> java.util.logging.Level.SEVERE;
             default -> java.util.logging.Level.INFO;
         });
-        Logger.getLogger("memsidecar.access").setLevel(accessLog ? null : java.util.logging.Level.OFF);
+        TUNED.clear();
+        tune("memsidecar.access", accessLog ? null : java.util.logging.Level.OFF);
         // Third-party chatter stays at WARNING unless asked for debug.
         if (!level.equalsIgnoreCase("debug")) {
-            Logger.getLogger("io.helidon").setLevel(java.util.logging.Level.WARNING);
-            Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
-            Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
+            tune("io.helidon", java.util.logging.Level.WARNING);
+            tune("com.zaxxer.hikari", java.util.logging.Level.WARNING);
+            tune("io.grpc", java.util.logging.Level.WARNING);
+            // DJL (the local embedder's tokenizer) warns about probing for CUDA on every CPU-only host.
+            tune("ai.djl", java.util.logging.Level.SEVERE);
         }
+    }
+
+    /** JUL holds loggers weakly: a tuned logger must be referenced, or its level is lost to GC. */
+    private static final List<Logger> TUNED = new java.util.ArrayList<>();
+
+    private static void tune(String name, java.util.logging.Level level) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(level);
+        TUNED.add(logger);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

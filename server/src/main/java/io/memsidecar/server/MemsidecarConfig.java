@@ -28,9 +28,18 @@ public record MemsidecarConfig(Listeners server,
     public record BackendConfig(String name, String driver, Map<String, String> options) {
     }
 
-    /** {@code maxItems}: kv quota; {@code retention}: episodic only. */
+    /** {@code maxItems}: kv quota; {@code retention}: episodic only; {@code semantic}: semantic only. */
     public record NamespaceConfig(String block, String name, String backend, long maxItems,
-                                  Optional<io.memsidecar.episodic.Retention> retention) {
+                                  Optional<io.memsidecar.episodic.Retention> retention,
+                                  Optional<Semantic> semantic) {
+    }
+
+    /** A semantic namespace's embedder and index layout. */
+    public record Semantic(Embedder embedder, io.memsidecar.semantic.spi.IndexSpec index) {
+    }
+
+    /** {@code embedder}: provider, model, dimensions, provider options, cache size (0 = default, < 0 = off). */
+    public record Embedder(String provider, String model, int dimensions, Map<String, String> options, int cacheSize) {
     }
 
     public MemsidecarConfig withAuth(Auth newAuth) {

@@ -28,6 +28,14 @@ import io.memsidecar.episodic.EpisodicNamespace;
 import io.memsidecar.episodic.EpisodicService;
 import io.memsidecar.episodic.RetentionSweeper;
 import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.semantic.CachingEmbedder;
+import io.memsidecar.semantic.SemanticNamespace;
+import io.memsidecar.semantic.SemanticService;
+import io.memsidecar.semantic.spi.Embedder;
+import io.memsidecar.semantic.spi.EmbedderProvider;
+import io.memsidecar.semantic.spi.EmbedderSpec;
+import io.memsidecar.semantic.spi.SemanticStore;
+import java.util.ServiceLoader;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.LeaseNamespace;
 import io.memsidecar.lease.LeaseService;
@@ -66,6 +74,7 @@ public final class MemsidecarServer implements AutoCloseable {
     private final Optional<ExecutorService> udsExecutor;
     private final HealthStatusManager health = new HealthStatusManager();
     private final RetentionSweeper retention;
+    private final List<Embedder> embedders;
 
     private MemsidecarServer(MemsidecarConfig config, Clock clock) {
         this.config = config;
@@ -80,6 +89,7 @@ public final class MemsidecarServer implements AutoCloseable {
             throw e;
         }
         this.retention = new RetentionSweeper(services.episodic(), clock);
+        this.embedders = services.embedders();
         try {
             var auth = new AuthFilter(trustedKeys::get, clock);
             this.table = RoutingTable.of(services.routes()).filtered(List.of(
@@ -97,6 +107,7 @@ public final class MemsidecarServer implements AutoCloseable {
         } catch (RuntimeException e) {
             retention.close();
             backends.values().forEach(Backend::close);
+            embedders.forEach(Embedder::close);
             throw e;
         }
     }
@@ -137,8 +148,8 @@ public final class MemsidecarServer implements AutoCloseable {
         return all;
     }
 
-    /** Every block's routes; the episodic service also feeds the retention sweeper. */
-    private record Services(List<Route<?, ?>> routes, EpisodicService episodic) {
+    /** Every block's routes; the episodic service also feeds the retention sweeper; embedders close last. */
+    private record Services(List<Route<?, ?>> routes, EpisodicService episodic, List<Embedder> embedders) {
     }
 
     private static Services services(MemsidecarConfig config, Map<String, Backend> backends) {
@@ -146,28 +157,68 @@ public final class MemsidecarServer implements AutoCloseable {
         var leases = new LinkedHashMap<String, LeaseNamespace>();
         var episodic = new LinkedHashMap<String, EpisodicNamespace>();
         var artifacts = new LinkedHashMap<String, ArtifactNamespace>();
-        for (var ns : config.namespaces()) {
-            Backend backend = backends.get(ns.backend());
-            switch (ns.block()) {
-                case KvService.BLOCK -> kv.put(ns.name(),
-                        new KvNamespace(ns.name(), store(backend, KvStore.class, ns), ns.maxItems()));
-                case LeaseService.BLOCK -> leases.put(ns.name(),
-                        new LeaseNamespace(ns.name(), store(backend, LeaseStore.class, ns)));
-                case ArtifactService.BLOCK -> artifacts.put(ns.name(),
-                        new ArtifactNamespace(ns.name(), store(backend, ArtifactStore.class, ns)));
-                case EpisodicService.BLOCK -> episodic.put(ns.name(),
-                        new EpisodicNamespace(ns.name(), store(backend, EpisodicStore.class, ns), ns.retention()));
-                default -> LOG.log(Level.WARNING, "namespace " + ns.block() + "/" + ns.name()
-                        + " ignored: the " + ns.block() + " block is not in this build yet");
+        var semantic = new LinkedHashMap<String, SemanticNamespace>();
+        var embedders = new ArrayList<Embedder>();
+        Map<String, EmbedderProvider> embedderProviders = embedderProviders();
+        try {
+            for (var ns : config.namespaces()) {
+                Backend backend = backends.get(ns.backend());
+                switch (ns.block()) {
+                    case KvService.BLOCK -> kv.put(ns.name(),
+                            new KvNamespace(ns.name(), store(backend, KvStore.class, ns), ns.maxItems()));
+                    case LeaseService.BLOCK -> leases.put(ns.name(),
+                            new LeaseNamespace(ns.name(), store(backend, LeaseStore.class, ns)));
+                    case ArtifactService.BLOCK -> artifacts.put(ns.name(),
+                            new ArtifactNamespace(ns.name(), store(backend, ArtifactStore.class, ns)));
+                    case EpisodicService.BLOCK -> episodic.put(ns.name(),
+                            new EpisodicNamespace(ns.name(), store(backend, EpisodicStore.class, ns), ns.retention()));
+                    case SemanticService.BLOCK -> {
+                        var sem = ns.semantic().orElseThrow();
+                        SemanticStore store = store(backend, SemanticStore.class, ns);
+                        Embedder embedder = embedder(embedderProviders, ns, sem.embedder(), embedders);
+                        semantic.put(ns.name(), new SemanticNamespace(ns.name(), store.open(sem.index()), embedder));
+                    }
+                    default -> LOG.log(Level.WARNING, "namespace " + ns.block() + "/" + ns.name()
+                            + " ignored: the " + ns.block() + " block is not in this build yet");
+                }
             }
+        } catch (RuntimeException e) {
+            embedders.forEach(Embedder::close);
+            throw e;
         }
         var episodicService = new EpisodicService(episodic, config.tenantIsolation());
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
         routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
         routes.addAll(episodicService.routes());
         routes.addAll(new ArtifactService(artifacts, config.tenantIsolation()).routes());
+        routes.addAll(new SemanticService(semantic, config.tenantIsolation()).routes());
         routes.addAll(new AdminService(config, backends).routes());
-        return new Services(routes, episodicService);
+        return new Services(routes, episodicService, embedders);
+    }
+
+    private static Map<String, EmbedderProvider> embedderProviders() {
+        var map = new java.util.TreeMap<String, EmbedderProvider>();
+        ServiceLoader.load(EmbedderProvider.class).forEach(p -> map.put(p.provider(), p));
+        return map;
+    }
+
+    /** Opens a namespace's embedder behind its cache; registers it in {@code opened} to be closed. */
+    private static Embedder embedder(Map<String, EmbedderProvider> providers, MemsidecarConfig.NamespaceConfig ns,
+                                     MemsidecarConfig.Embedder config, List<Embedder> opened) {
+        String at = "namespaces[" + ns.block() + "/" + ns.name() + "].embedder";
+        EmbedderProvider provider = providers.get(config.provider());
+        if (provider == null) {
+            throw new ConfigLoader.ConfigException(at + ".provider: unknown provider \"" + config.provider()
+                    + "\" (available: " + String.join(", ", providers.keySet()) + ")");
+        }
+        try {
+            Embedder embedder = provider.open(new EmbedderSpec(config.provider(), config.model(), config.dimensions(),
+                    new Options(at + ".options", config.options()), System.getenv()));
+            opened.add(embedder);
+            return CachingEmbedder.wrap(embedder, config.cacheSize());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigLoader.ConfigException(e.getMessage());
+        }
     }
 
     private static <T> T store(Backend backend, Class<T> spi, MemsidecarConfig.NamespaceConfig ns) {
@@ -312,5 +363,6 @@ public final class MemsidecarServer implements AutoCloseable {
         });
         retention.close();
         backends.values().forEach(Backend::close);
+        embedders.forEach(Embedder::close);
     }
 }

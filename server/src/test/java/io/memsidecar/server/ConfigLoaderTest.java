@@ -73,6 +73,48 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsSemanticNamespaces() throws IOException {
+        var c = load("""
+                backends:
+                  - { name: mem, driver: memory }
+                namespaces:
+                  - block: semantic
+                    name: notes
+                    backend: mem
+                    embedder: { provider: ollama, model: nomic-embed-text, dimensions: 768, cache_size: -1,
+                                options: { base_url: "http://ollama:11434", timeout: 5s } }
+                    distance: inner_product
+                    text_search: english
+                    hnsw: { m: 32, ef_construction: 128, ef_search: 200 }
+                  - { block: semantic, name: plain, backend: mem, embedder: { provider: fake, dimensions: 8 } }
+                """, Map.of());
+        var s = c.namespaces().getFirst().semantic().orElseThrow();
+        assertThat(s.embedder()).isEqualTo(new MemsidecarConfig.Embedder("ollama", "nomic-embed-text", 768,
+                Map.of("base_url", "http://ollama:11434", "timeout", "5s"), -1));
+        assertThat(s.index()).isEqualTo(new io.memsidecar.semantic.spi.IndexSpec("notes", 768,
+                io.memsidecar.semantic.spi.Distance.INNER_PRODUCT, "english", 32, 128, 200));
+        assertThat(c.namespaces().get(1).semantic().orElseThrow().index())
+                .isEqualTo(io.memsidecar.semantic.spi.IndexSpec.of("plain", 8));
+    }
+
+    @Test
+    void semanticErrorsNameTheKey() {
+        String head = "backends:\n  - { name: mem, driver: memory }\nnamespaces:\n";
+        assertThatThrownBy(() -> load(head + "  - { block: semantic, name: n, backend: mem }\n", Map.of()))
+                .hasMessageContaining("namespaces[0].embedder is required");
+        assertThatThrownBy(() -> load(head + "  - { block: semantic, name: n, backend: mem, embedder: { provider: fake } }\n",
+                Map.of())).hasMessageContaining("namespaces[0].embedder.dimensions");
+        assertThatThrownBy(() -> load(head + "  - { block: semantic, name: 'a b', backend: mem,"
+                + " embedder: { provider: fake, dimensions: 2 } }\n", Map.of())).hasMessageContaining("namespaces[0].name");
+        assertThatThrownBy(() -> load(head + "  - { block: semantic, name: n, backend: mem, distance: manhattan,"
+                + " embedder: { provider: fake, dimensions: 2 } }\n", Map.of())).hasMessageContaining("namespaces[0].distance");
+        assertThatThrownBy(() -> load(head + "  - { block: semantic, name: n, backend: mem, hnsw: { m: 1 },"
+                + " embedder: { provider: fake, dimensions: 2 } }\n", Map.of())).hasMessageContaining("hnsw.m");
+        assertThatThrownBy(() -> load(head + "  - { block: kv, name: n, backend: mem, embedder: { provider: fake } }\n",
+                Map.of())).hasMessageContaining("namespaces[0].embedder: applies to semantic namespaces only");
+    }
+
+    @Test
     void embeddedDefaultBindsLoopbackOnly() {
         var c = ConfigLoader.load(Optional.empty(), Map.of());
         assertThat(c.server().grpcTcp()).startsWith("127.0.0.1:");

@@ -3,6 +3,7 @@ package io.memsidecar.semantic;
 import com.google.protobuf.ByteString;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
+import io.memsidecar.core.Code;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
@@ -243,17 +244,19 @@ public final class SemanticService {
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw ApiException.internal("embed: " + e.getMessage(), e);
+            // Shown to the caller as is (no correlation id): embedder messages name the provider's
+            // answer, never a credential, and are what an operator needs to fix the config.
+            throw new ApiException(Code.INTERNAL, "embed: " + e.getMessage());
         }
         if (out.size() != texts.size()) {
-            throw ApiException.internal("embed: provider returned " + out.size() + " vectors for " + texts.size()
-                    + " texts", null);
+            throw new ApiException(Code.INTERNAL, "embed: provider returned " + out.size() + " vectors for "
+                    + texts.size() + " texts");
         }
         int dims = ns.index().spec().dimensions();
         for (float[] v : out) {
             if (v == null || v.length != dims) {
-                throw ApiException.internal("embed: provider returned a vector of " + (v == null ? 0 : v.length)
-                        + " dimensions, namespace has " + dims, null);
+                throw new ApiException(Code.INTERNAL, "embed: provider returned a vector of "
+                        + (v == null ? 0 : v.length) + " dimensions, namespace has " + dims);
             }
         }
         return out;
