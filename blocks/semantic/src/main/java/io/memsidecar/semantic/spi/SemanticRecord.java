@@ -19,6 +19,16 @@ public record SemanticRecord(String id, String content, byte[] payload, float[] 
 
     /** The lifecycle filter: not deleted, and valid at {@code t}. */
     public boolean liveAt(Instant t) {
-        return deletedAt.isEmpty() && !validFrom.isAfter(t) && validTo.map(to -> to.isAfter(t)).orElse(true);
+        return deletedAt.isEmpty() && !validFrom.isAfter(t) && (validTo.isEmpty() || validTo.get().isAfter(t));
+    }
+
+    public SemanticRecord withValidTo(Instant t) {
+        return new SemanticRecord(id, content, payload, vector, metadata, createdAt, validFrom, Optional.of(t), deletedAt,
+                supersedes, source, version);
+    }
+
+    public SemanticRecord withDeletedAt(Instant t) {
+        return new SemanticRecord(id, content, payload, vector, metadata, createdAt, validFrom, validTo, Optional.of(t),
+                supersedes, source, version);
     }
 }

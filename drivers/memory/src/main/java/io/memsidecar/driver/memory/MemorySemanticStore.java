@@ -1,9 +1,11 @@
 package io.memsidecar.driver.memory;
 
 import io.memsidecar.core.ApiException;
+import io.memsidecar.semantic.spi.Distance;
 import io.memsidecar.semantic.spi.ExpireAction;
 import io.memsidecar.semantic.spi.Hit;
 import io.memsidecar.semantic.spi.IndexSpec;
+import io.memsidecar.semantic.spi.Predicate;
 import io.memsidecar.semantic.spi.SemanticIndex;
 import io.memsidecar.semantic.spi.SemanticQuery;
 import io.memsidecar.semantic.spi.SemanticRecord;
@@ -54,8 +56,16 @@ final class MemorySemanticStore implements SemanticStore {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** A stored row: the full record and its insertion order. */
-    private record Row(SemanticRecord record, long seq) {
+    /** A stored row: the full record, its insertion order, and its vector as search compares it. */
+    private record Row(SemanticRecord record, long seq, float[] prepared) {
+        Row(SemanticRecord record, long seq, Distance distance) {
+            this(record, seq, distance.prepare(record.vector()));
+        }
+
+        /** The same row with a changed lifecycle (the vector is unchanged). */
+        Row with(SemanticRecord changed) {
+            return new Row(changed, seq, prepared);
+        }
     }
 
     private final class Index implements SemanticIndex {
@@ -91,7 +101,7 @@ final class MemorySemanticStore implements SemanticStore {
                     var record = new SemanticRecord(w.id(), w.content(), w.payload().clone(), w.vector().clone(),
                             w.metadata(), old == null ? now : old.record().createdAt(), validFrom, w.validTo(),
                             w.deletedAt(), w.supersedes(), w.source(), stored + 1);
-                    staged.put(w.id(), new Row(record, old == null ? ++seq : old.seq()));
+                    staged.put(w.id(), new Row(record, old == null ? ++seq : old.seq(), spec.distance()));
                     for (String id : w.supersedes()) {
                         if (id.equals(w.id())) {
                             continue;
@@ -99,10 +109,7 @@ final class MemorySemanticStore implements SemanticStore {
                         Row target = staged.containsKey(id) ? staged.get(id) : rows.get(id);
                         if (target != null && target.record().deletedAt().isEmpty()
                                 && target.record().validTo().map(to -> to.isAfter(validFrom)).orElse(true)) {
-                            SemanticRecord r = target.record();
-                            staged.put(id, new Row(new SemanticRecord(r.id(), r.content(), r.payload(), r.vector(),
-                                    r.metadata(), r.createdAt(), r.validFrom(), Optional.of(validFrom), r.deletedAt(),
-                                    r.supersedes(), r.source(), r.version()), target.seq()));
+                            staged.put(id, target.with(target.record().withValidTo(validFrom)));
                         }
                     }
                     out.add(new Written(w.id(), stored + 1));
@@ -118,6 +125,7 @@ final class MemorySemanticStore implements SemanticStore {
         public List<Hit> search(String scope, SemanticQuery q) {
             Instant at = q.asOf().orElseGet(MemorySemanticStore.this::now);
             Set<String> terms = q.text().map(Terms::of).orElse(Set.of());
+            float[] query = q.vector().map(spec.distance()::prepare).orElse(null);
             var best = new PriorityQueue<Hit>(Comparator.comparingDouble(Hit::score));
             lock.readLock().lock();
             try {
@@ -128,7 +136,7 @@ final class MemorySemanticStore implements SemanticStore {
                     }
                     float score;
                     if (q.vector().isPresent()) {
-                        score = spec.distance().score(r.vector(), q.vector().get());
+                        score = spec.distance().scorePrepared(row.prepared(), query);
                     } else {
                         score = Terms.overlap(terms, r.content());
                         if (score == 0) {
@@ -166,7 +174,12 @@ final class MemorySemanticStore implements SemanticStore {
                     return false;
                 }
             }
-            return q.predicates().stream().allMatch(p -> p.matches(r.metadata()));
+            for (Predicate p : q.predicates()) {
+                if (!p.matches(r.metadata())) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
@@ -199,7 +212,7 @@ final class MemorySemanticStore implements SemanticStore {
                 if (row.record().deletedAt().isPresent()) {
                     return false;
                 }
-                rows.put(id, new Row(tombstone(row.record(), now()), row.seq()));
+                rows.put(id, row.with(row.record().withDeletedAt(now())));
                 return true;
             } finally {
                 lock.writeLock().unlock();
@@ -227,21 +240,14 @@ final class MemorySemanticStore implements SemanticStore {
                     SemanticRecord r = row.record();
                     switch (action) {
                         case HARD_DELETE -> rows.remove(r.id());
-                        case SOFT_DELETE -> rows.put(r.id(), new Row(tombstone(r, now), row.seq()));
-                        case INVALIDATE -> rows.put(r.id(), new Row(new SemanticRecord(r.id(), r.content(), r.payload(),
-                                r.vector(), r.metadata(), r.createdAt(), r.validFrom(), Optional.of(now), r.deletedAt(),
-                                r.supersedes(), r.source(), r.version()), row.seq()));
+                        case SOFT_DELETE -> rows.put(r.id(), row.with(r.withDeletedAt(now)));
+                        case INVALIDATE -> rows.put(r.id(), row.with(r.withValidTo(now)));
                     }
                 }
                 return matching.size();
             } finally {
                 lock.writeLock().unlock();
             }
-        }
-
-        private static SemanticRecord tombstone(SemanticRecord r, Instant now) {
-            return new SemanticRecord(r.id(), r.content(), r.payload(), r.vector(), r.metadata(), r.createdAt(),
-                    r.validFrom(), r.validTo(), Optional.of(now), r.supersedes(), r.source(), r.version());
         }
 
         private static SemanticRecord view(SemanticRecord r, boolean payload, boolean vector) {

@@ -294,12 +294,10 @@ final class PostgresSemanticStore implements SemanticStore {
             String sql;
             var head = new ArrayList<Object>();
             if (q.vector().isPresent()) {
-                PGvector v = new PGvector(q.vector().get());
-                String op = "vector " + spec.distance().pgOperator() + " ?";
-                sql = "SELECT " + columns + ", " + op + " AS distance FROM " + table + where + " ORDER BY " + op
-                        + " LIMIT ?";
-                head.add(v);
-                params.add(v);
+                // ORDER BY the output column: the HNSW index still orders, and the vector is sent once.
+                sql = "SELECT " + columns + ", vector " + spec.distance().pgOperator() + " ? AS distance FROM " + table
+                        + where + " ORDER BY distance LIMIT ?";
+                head.add(new PGvector(q.vector().get()));
             } else {
                 String terms = String.join(" | ", Terms.of(q.text().get()));
                 if (terms.isEmpty()) {

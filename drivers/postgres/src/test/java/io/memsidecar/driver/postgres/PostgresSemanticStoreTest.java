@@ -91,8 +91,10 @@ class PostgresSemanticStoreTest extends SemanticStoreConformance {
         index.upsert("s", records);
         try (var c = backend.dataSourceForTests().getConnection(); var st = c.createStatement()) {
             st.execute("ANALYZE " + PostgresSemanticStore.tableName(name));
-            var rs = st.executeQuery("EXPLAIN SELECT id FROM " + PostgresSemanticStore.tableName(name)
-                    + " WHERE scope = 's' ORDER BY vector <=> '[1,0,0,0]' LIMIT 10");
+            // the driver's shape: ORDER BY the distance output column
+            var rs = st.executeQuery("EXPLAIN SELECT id, vector <=> '[1,0,0,0]' AS distance FROM "
+                    + PostgresSemanticStore.tableName(name) + " WHERE scope = 's' AND deleted_at IS NULL"
+                    + " ORDER BY distance LIMIT 10");
             var plan = new StringBuilder();
             while (rs.next()) {
                 plan.append(rs.getString(1)).append('\n');
