@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.episodic.v1.AppendRequest;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.proto.kv.v1.ScanRequest;
+import io.memsidecar.proto.semantic.v1.DeleteRequest;
+import io.memsidecar.proto.semantic.v1.Record;
+import io.memsidecar.proto.semantic.v1.SearchRequest;
+import io.memsidecar.proto.semantic.v1.SemanticGrpc;
+import io.memsidecar.proto.semantic.v1.UpsertRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +42,8 @@ class TenantIsolationTest {
                 namespaces:
                   - { block: kv, name: notes-%s, backend: %s, max_items: 1 }
                   - { block: episodic, name: events-%s, backend: %s }
-                """.formatted(TestDatabase.url(), suffix, backend, suffix, backend);
+                  - { block: semantic, name: facts-%s, backend: %s, embedder: { provider: fake, dimensions: 8 } }
+                """.formatted(TestDatabase.url(), suffix, backend, suffix, backend, suffix, backend);
         try (var server = new TestServer(yaml, "")) {
             ManagedChannel ch = server.tcpChannel();
             try {
@@ -66,9 +75,32 @@ class TenantIsolationTest {
                 // Each tenant has its own log, with its own cursors.
                 assertThat(umbrellaLog.append(AppendRequest.newBuilder().setNamespace(events).setType("u").build())
                         .getEvent().getCursor()).isEqualTo(1);
+
+                // Semantic: one table on PostgreSQL, but each tenant searches, reads and deletes only its own rows.
+                var acmeFacts = SemanticGrpc.newBlockingStub(ClientInterceptors.intercept(ch,
+                        MetadataUtils.newAttachHeadersInterceptor(header(acmeToken))));
+                var umbrellaFacts = SemanticGrpc.newBlockingStub(ClientInterceptors.intercept(ch,
+                        MetadataUtils.newAttachHeadersInterceptor(header(umbrellaToken))));
+                String facts = "facts-" + suffix;
+                acmeFacts.upsert(UpsertRequest.newBuilder().setNamespace(facts)
+                        .addRecords(Record.newBuilder().setId("f").setContent("acme secret plan")).build());
+                assertThat(umbrellaFacts.search(SearchRequest.newBuilder().setNamespace(facts)
+                        .setQueryText("acme secret plan").build()).getHitsList()).isEmpty();
+                assertThat(umbrellaFacts.get(io.memsidecar.proto.semantic.v1.GetRequest.newBuilder().setNamespace(facts)
+                        .setId("f").setIncludeInvalidated(true).build()).getFound()).isFalse();
+                assertThat(umbrellaFacts.delete(DeleteRequest.newBuilder().setNamespace(facts).setId("f").setHard(true)
+                        .build()).getExisted()).isFalse();
+                assertThat(acmeFacts.search(SearchRequest.newBuilder().setNamespace(facts)
+                        .setQueryText("acme secret plan").build()).getHitsList()).hasSize(1);
             } finally {
                 ch.shutdownNow();
             }
         }
+    }
+
+    private static Metadata header(String token) {
+        var headers = new Metadata();
+        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return headers;
     }
 }

@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -149,16 +148,5 @@ final class HttpEmbedding {
             v[i] = node.get(i).floatValue();
         }
         return v;
-    }
-
-    static <T> List<List<T>> batches(List<T> items, int maxBatch) {
-        if (maxBatch <= 0 || items.size() <= maxBatch) {
-            return List.of(items);
-        }
-        var out = new java.util.ArrayList<List<T>>();
-        for (int i = 0; i < items.size(); i += maxBatch) {
-            out.add(items.subList(i, Math.min(items.size(), i + maxBatch)));
-        }
-        return out;
     }
 }

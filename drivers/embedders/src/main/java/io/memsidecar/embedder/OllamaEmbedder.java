@@ -13,18 +13,10 @@ import java.util.Map;
  * {@code {model, input:[...]}}, answer {@code {embeddings:[[...]]}}; count and every length are
  * checked against the configured dimensions.
  */
-public final class OllamaEmbedder implements Embedder {
-    private final HttpEmbedding http;
-    private final String model;
-    private final int dimensions;
-    private final int maxBatch;
-
+public final class OllamaEmbedder extends HttpEmbedder {
     private OllamaEmbedder(EmbedderSpec spec) {
-        var o = spec.options();
-        this.model = spec.model();
-        this.dimensions = spec.dimensions();
-        this.maxBatch = o.integer("max_batch", 0);
-        this.http = new HttpEmbedding(HttpEmbedding.endpoint(o, "http://localhost:11434", "/api/embed"), Map.of(), o);
+        super(new HttpEmbedding(HttpEmbedding.endpoint(spec.options(), "http://localhost:11434", "/api/embed"), Map.of(),
+                spec.options()), spec.model(), spec.dimensions(), spec.options().integer("max_batch", 0));
     }
 
     public static final class Provider implements EmbedderProvider {
@@ -43,29 +35,16 @@ public final class OllamaEmbedder implements Embedder {
     }
 
     @Override
-    public List<float[]> embed(List<String> texts) {
-        var out = new ArrayList<float[]>(texts.size());
-        for (List<String> batch : HttpEmbedding.batches(texts, maxBatch)) {
-            JsonNode answer = http.post(Map.of("model", model, "input", batch));
-            JsonNode embeddings = answer.get("embeddings");
-            if (embeddings == null || !embeddings.isArray() || embeddings.size() != batch.size()) {
-                throw new IllegalStateException("ollama returned " + (embeddings == null ? 0 : embeddings.size())
-                        + " embeddings for " + batch.size() + " inputs");
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                out.add(HttpEmbedding.vector(embeddings.get(i), dimensions, "ollama embedding " + i));
-            }
+    List<float[]> embedBatch(List<String> batch) {
+        JsonNode embeddings = http.post(Map.of("model", model, "input", batch)).get("embeddings");
+        if (embeddings == null || !embeddings.isArray() || embeddings.size() != batch.size()) {
+            throw new IllegalStateException("ollama returned " + (embeddings == null ? 0 : embeddings.size())
+                    + " embeddings for " + batch.size() + " inputs");
+        }
+        var out = new ArrayList<float[]>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(HttpEmbedding.vector(embeddings.get(i), dimensions, "ollama embedding " + i));
         }
         return out;
-    }
-
-    @Override
-    public int dimensions() {
-        return dimensions;
-    }
-
-    @Override
-    public String model() {
-        return model;
     }
 }

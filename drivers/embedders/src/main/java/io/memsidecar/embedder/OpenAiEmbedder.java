@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.memsidecar.semantic.spi.Embedder;
 import io.memsidecar.semantic.spi.EmbedderProvider;
 import io.memsidecar.semantic.spi.EmbedderSpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -16,21 +15,19 @@ import java.util.Map;
  * item or a wrong length is an error. Inputs are sent in batches of at most {@code max_batch}
  * (2048, the API's limit).
  */
-public final class OpenAiEmbedder implements Embedder {
-    private final HttpEmbedding http;
-    private final String model;
-    private final int dimensions;
-    private final int maxBatch;
+public final class OpenAiEmbedder extends HttpEmbedder {
+    private static final String DEFAULT_BASE = "https://api.openai.com";
 
     private OpenAiEmbedder(EmbedderSpec spec, String apiKey) {
-        var o = spec.options();
-        this.model = spec.model();
-        this.dimensions = spec.dimensions();
-        this.maxBatch = o.integer("max_batch", 2048);
-        String base = o.string("base_url").orElse("https://api.openai.com").replaceAll("/+$", "");
-        String path = base.endsWith("/v1") ? "/embeddings" : "/v1/embeddings";
-        this.http = new HttpEmbedding(HttpEmbedding.endpoint(o, "https://api.openai.com", path),
-                Map.of("Authorization", "Bearer " + apiKey), o);
+        super(new HttpEmbedding(HttpEmbedding.endpoint(spec.options(), DEFAULT_BASE, path(spec)),
+                Map.of("Authorization", "Bearer " + apiKey), spec.options()), spec.model(), spec.dimensions(),
+                spec.options().integer("max_batch", 2048));
+    }
+
+    /** {@code /v1/embeddings}, or {@code /embeddings} when the base URL already ends in {@code /v1}. */
+    private static String path(EmbedderSpec spec) {
+        String base = spec.options().string("base_url").orElse(DEFAULT_BASE).replaceAll("/+$", "");
+        return base.endsWith("/v1") ? "/embeddings" : "/v1/embeddings";
     }
 
     public static final class Provider implements EmbedderProvider {
@@ -56,41 +53,26 @@ public final class OpenAiEmbedder implements Embedder {
     }
 
     @Override
-    public List<float[]> embed(List<String> texts) {
-        var out = new ArrayList<float[]>(texts.size());
-        for (List<String> batch : HttpEmbedding.batches(texts, maxBatch)) {
-            JsonNode answer = http.post(Map.of("model", model, "input", batch, "dimensions", dimensions));
-            JsonNode data = answer.get("data");
-            if (data == null || !data.isArray()) {
-                throw new IllegalStateException("openai answer has no data array");
-            }
-            var ordered = new float[batch.size()][];
-            for (JsonNode item : data) {
-                JsonNode index = item.get("index");
-                if (index == null || !index.canConvertToInt() || index.asInt() < 0 || index.asInt() >= batch.size()
-                        || ordered[index.asInt()] != null) {
-                    throw new IllegalStateException("openai answer has a bad or repeated index " + index);
-                }
-                ordered[index.asInt()] = HttpEmbedding.vector(item.get("embedding"), dimensions,
-                        "openai embedding " + index.asInt());
-            }
-            for (int i = 0; i < ordered.length; i++) {
-                if (ordered[i] == null) {
-                    throw new IllegalStateException("openai answer is missing the embedding of input " + i);
-                }
-            }
-            out.addAll(List.of(ordered));
+    List<float[]> embedBatch(List<String> batch) {
+        JsonNode data = http.post(Map.of("model", model, "input", batch, "dimensions", dimensions)).get("data");
+        if (data == null || !data.isArray()) {
+            throw new IllegalStateException("openai answer has no data array");
         }
-        return out;
-    }
-
-    @Override
-    public int dimensions() {
-        return dimensions;
-    }
-
-    @Override
-    public String model() {
-        return model;
+        var ordered = new float[batch.size()][];
+        for (JsonNode item : data) {
+            JsonNode index = item.get("index");
+            if (index == null || !index.canConvertToInt() || index.asInt() < 0 || index.asInt() >= batch.size()
+                    || ordered[index.asInt()] != null) {
+                throw new IllegalStateException("openai answer has a bad or repeated index " + index);
+            }
+            ordered[index.asInt()] = HttpEmbedding.vector(item.get("embedding"), dimensions,
+                    "openai embedding " + index.asInt());
+        }
+        for (int i = 0; i < ordered.length; i++) {
+            if (ordered[i] == null) {
+                throw new IllegalStateException("openai answer is missing the embedding of input " + i);
+            }
+        }
+        return List.of(ordered);
     }
 }
