@@ -2,7 +2,6 @@ package io.memsidecar.driver.postgres;
 
 import com.pgvector.PGvector;
 import io.memsidecar.core.ApiException;
-import io.memsidecar.semantic.spi.Distance;
 import io.memsidecar.semantic.spi.ExpireAction;
 import io.memsidecar.semantic.spi.Hit;
 import io.memsidecar.semantic.spi.IndexSpec;
