@@ -267,6 +267,7 @@ public final class MemsidecarServer implements AutoCloseable {
         new KvCurlRoutes(table).register(http);
         new EpisodicCurlRoutes(table).register(http);
         new ArtifactCurlRoutes(table).register(http);
+        new SemanticCurlRoutes(table).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
         http.get("/readyz", (req, res) -> {
             var failures = new ArrayList<String>();

@@ -284,4 +284,43 @@ class SemanticEndToEndTest {
                 """, "").close())
                 .hasMessageContaining("embedder.provider").hasMessageContaining("fake, local, ollama, openai");
     }
+
+    private HttpResponse<String> curl(String method, String path, String token, String body) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("x-memsidecar-capability", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void curlRoutes(String driver) throws Exception {
+        String base = "/v1/semantic/" + ns(driver);
+        String token = server.fullToken();
+        var put = curl("PUT", base + "/cat?meta=topic:pets&meta=lang:en", token, "the cat sat on the mat");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(Json.parse(put.body()).get("versions").get(0).asText()).isEqualTo("1");
+        curl("PUT", base + "/stocks?meta=topic:money", token, "stock prices fell");
+
+        var found = Json.parse(curl("GET", base + "/search?q=the+cat+sat+on+the+mat&k=1", token, null).body());
+        assertThat(found.get("hits").size()).isEqualTo(1);
+        assertThat(found.get("hits").get(0).get("record").get("id").asText()).isEqualTo("cat");
+        var filtered = Json.parse(curl("GET", base + "/search?q=stock+cat&mode=sparse&filter=topic:money", token, null).body());
+        assertThat(filtered.get("hits")).extracting(h -> h.get("record").get("id").asText()).containsExactly("stocks");
+
+        var got = curl("GET", base + "/cat", token, null);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(Json.parse(got.body()).get("metadata").get("lang").asText()).isEqualTo("en");
+        assertThat(curl("DELETE", base + "/cat", token, null).statusCode()).isEqualTo(204);
+        assertThat(curl("GET", base + "/cat", token, null).statusCode()).isEqualTo(404);
+        assertThat(curl("DELETE", base + "/cat", token, null).statusCode()).isEqualTo(404);
+
+        assertThat(curl("GET", base + "/search?q=x&k=many", token, null).statusCode()).isEqualTo(400);
+        assertThat(curl("GET", base + "/search?q=x&mode=fuzzy", token, null).statusCode()).isEqualTo(400);
+        assertThat(curl("GET", base + "/search?q=x&filter=nocolon", token, null).statusCode()).isEqualTo(400);
+        assertThat(curl("GET", base + "/search?q=x", null, null).statusCode()).isEqualTo(401);
+        assertThat(curl("GET", base + "/search?q=x&k=51", token, null).statusCode()).as("policy cap").isEqualTo(429);
+    }
 }
