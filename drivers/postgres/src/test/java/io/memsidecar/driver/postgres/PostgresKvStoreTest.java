@@ -8,37 +8,22 @@ import io.memsidecar.kv.spi.KvWrite;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PostgresKvStoreTest extends KvStoreConformance {
-    private static PostgresBackend backend;
-    private static DataSource dataSource;
-
-    @BeforeAll
-    static void open() {
-        backend = TestDatabase.open(Map.of("sweeper_interval", "0"));
-        dataSource = backend.dataSourceForTests();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
+    @RegisterExtension
+    static final TestBackend DB = new TestBackend();
 
     @Override
     protected KvStore store() {
-        return backend.store(KvStore.class).orElseThrow();
+        return DB.backend().store(KvStore.class).orElseThrow();
     }
 
     /** Expiry is the database's clock; moving time forward means moving the deadlines back. */
     @Override
     protected void advance(Duration duration) {
-        try (var c = dataSource.getConnection(); var st = c.prepareStatement(
+        try (var c = DB.backend().dataSourceForTests().getConnection(); var st = c.prepareStatement(
                 "UPDATE kv_items SET expires_at = expires_at - ? * interval '1 microsecond'"
                         + " WHERE (namespace = ? OR starts_with(namespace, ?)) AND expires_at IS NOT NULL")) {
             st.setLong(1, duration.toNanos() / 1000);
@@ -55,8 +40,8 @@ class PostgresKvStoreTest extends KvStoreConformance {
         store().put(ns, "gone", KvWrite.of(new byte[] {1}).withTtl(Duration.ofSeconds(1)));
         store().put(ns, "kept", KvWrite.of(new byte[] {1}));
         advance(Duration.ofSeconds(2));
-        backend.sweep();
-        try (var c = dataSource.getConnection(); var st = c.prepareStatement(
+        DB.backend().sweep();
+        try (var c = DB.backend().dataSourceForTests().getConnection(); var st = c.prepareStatement(
                 "SELECT key FROM kv_items WHERE namespace = ? ORDER BY key")) {
             st.setString(1, ns);
             var rs = st.executeQuery();

@@ -7,34 +7,22 @@ import io.memsidecar.lease.spi.LeaseStore;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PostgresLeaseStoreTest extends LeaseStoreConformance {
-    private static PostgresBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = TestDatabase.open(Map.of("sweeper_interval", "0"));
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
+    @RegisterExtension
+    static final TestBackend DB = new TestBackend();
 
     @Override
     protected LeaseStore store() {
-        return backend.store(LeaseStore.class).orElseThrow();
+        return DB.backend().store(LeaseStore.class).orElseThrow();
     }
 
     /** Expiry is the database's clock; moving time forward means moving the lease times back. */
     @Override
     protected void advance(Duration duration) {
-        try (var c = backend.dataSourceForTests().getConnection(); var st = c.prepareStatement(
+        try (var c = DB.backend().dataSourceForTests().getConnection(); var st = c.prepareStatement(
                 "UPDATE leases SET expires_at = expires_at - ? * interval '1 microsecond',"
                         + " acquired_at = acquired_at - ? * interval '1 microsecond' WHERE namespace = ?")) {
             st.setLong(1, duration.toNanos() / 1000);
@@ -50,8 +38,8 @@ class PostgresLeaseStoreTest extends LeaseStoreConformance {
     void theSweeperDeletesExpiredLeasesButTokensKeepIncreasing() throws SQLException {
         long first = store().tryAcquire(ns, "job", Duration.ofSeconds(5), Map.of()).lease().orElseThrow().fencingToken();
         advance(Duration.ofSeconds(6));
-        backend.sweep();
-        try (var c = backend.dataSourceForTests().getConnection();
+        DB.backend().sweep();
+        try (var c = DB.backend().dataSourceForTests().getConnection();
              var st = c.prepareStatement("SELECT count(*) FROM leases WHERE namespace = ?")) {
             st.setString(1, ns);
             var rs = st.executeQuery();

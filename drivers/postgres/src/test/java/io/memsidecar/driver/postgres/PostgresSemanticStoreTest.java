@@ -13,28 +13,16 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PostgresSemanticStoreTest extends SemanticStoreConformance {
-    private static PostgresBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = TestDatabase.open(Map.of("sweeper_interval", "0"));
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
+    @RegisterExtension
+    static final TestBackend DB = new TestBackend();
 
     @Override
     protected SemanticStore store() {
-        return backend.store(SemanticStore.class).orElseThrow();
+        return DB.backend().store(SemanticStore.class).orElseThrow();
     }
 
     private static String freshName() {
@@ -69,13 +57,13 @@ class PostgresSemanticStoreTest extends SemanticStoreConformance {
     void readinessReportsAMissingHnswIndex() throws SQLException {
         String name = freshName();
         store().open(IndexSpec.of(name, 4));
-        backend.check();
-        try (var c = backend.dataSourceForTests().getConnection(); var st = c.createStatement()) {
+        DB.backend().check();
+        try (var c = DB.backend().dataSourceForTests().getConnection(); var st = c.createStatement()) {
             st.execute("DROP INDEX " + PostgresSemanticStore.tableName(name) + "_hnsw");
         }
-        assertThatThrownBy(backend::check).hasMessageContaining("HNSW index");
+        assertThatThrownBy(DB.backend()::check).hasMessageContaining("HNSW index");
         store().open(IndexSpec.of(name, 4)); // reopening (a restart) rebuilds it
-        backend.check();
+        DB.backend().check();
     }
 
     @Test
@@ -89,7 +77,7 @@ class PostgresSemanticStoreTest extends SemanticStoreConformance {
                     random.nextFloat(), random.nextFloat() + 0.01f}, Map.of()));
         }
         index.upsert("s", records);
-        try (var c = backend.dataSourceForTests().getConnection(); var st = c.createStatement()) {
+        try (var c = DB.backend().dataSourceForTests().getConnection(); var st = c.createStatement()) {
             st.execute("ANALYZE " + PostgresSemanticStore.tableName(name));
             // the driver's shape: ORDER BY the distance output column
             var rs = st.executeQuery("EXPLAIN SELECT id, vector <=> '[1,0,0,0]' AS distance FROM "
