@@ -2,23 +2,19 @@ package io.memsidecar.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
 import io.memsidecar.proto.artifact.v1.GetRequest;
 import io.memsidecar.proto.artifact.v1.GetResponse;
-import io.memsidecar.proto.artifact.v1.PutChunk;
 import io.memsidecar.proto.artifact.v1.PutInit;
-import io.memsidecar.proto.artifact.v1.PutRequest;
 import io.memsidecar.proto.artifact.v1.PutResponse;
 import io.memsidecar.proto.artifact.v1.StatRequest;
 import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tests.bench.ArtifactUpload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -67,58 +63,25 @@ class ArtifactProcessTest {
         return ArtifactGrpc.newStub(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers)));
     }
 
-    /** Streams {@code total} pseudo-random bytes as one Put, honouring flow control; returns their SHA-256. */
+    /** Streams {@code total} pseudo-random bytes as one Put, adding them to {@code sent}; {@code halfway} runs at half. */
     private static CompletableFuture<PutResponse> put(ArtifactGrpc.ArtifactStub stub, String id, long total, long seed,
                                                       MessageDigest sent, Runnable halfway) {
-        var done = new CompletableFuture<PutResponse>();
-        stub.withDeadlineAfter(10, TimeUnit.MINUTES).put(new ClientResponseObserver<PutRequest, PutResponse>() {
-            private final Random random = new Random(seed);
-            private final byte[] chunk = new byte[CHUNK];
-            private long written;
-            private boolean initSent;
-            private boolean halfwayRun;
-
-            @Override
-            public void beforeStart(ClientCallStreamObserver<PutRequest> requests) {
-                requests.setOnReadyHandler(() -> {
-                    if (!initSent) {
-                        requests.onNext(PutRequest.newBuilder().setInit(PutInit.newBuilder().setNamespace("blobs").setId(id)).build());
-                        initSent = true;
+        var random = new Random(seed);
+        long[] written = {0};
+        return ArtifactUpload.put(stub.withDeadlineAfter(10, TimeUnit.MINUTES),
+                PutInit.newBuilder().setNamespace("blobs").setId(id).build(), CHUNK, buffer -> {
+                    if (written[0] >= total) {
+                        return -1;
                     }
-                    while (requests.isReady() && written < total) {
-                        int n = (int) Math.min(CHUNK, total - written);
-                        random.nextBytes(chunk);
-                        sent.update(chunk, 0, n);
-                        requests.onNext(PutRequest.newBuilder().setChunk(PutChunk.newBuilder()
-                                .setData(ByteString.copyFrom(chunk, 0, n))).build());
-                        written += n;
-                        if (!halfwayRun && written >= total / 2 && halfway != null) {
-                            halfwayRun = true;
-                            Thread.ofVirtual().start(halfway);
-                        }
+                    int n = (int) Math.min(buffer.length, total - written[0]);
+                    random.nextBytes(buffer);
+                    sent.update(buffer, 0, n);
+                    if (halfway != null && written[0] < total / 2 && written[0] + n >= total / 2) {
+                        Thread.ofVirtual().start(halfway);
                     }
-                    if (written >= total && written != -1) {
-                        written = -1;
-                        requests.onCompleted();
-                    }
+                    written[0] += n;
+                    return n;
                 });
-            }
-
-            @Override
-            public void onNext(PutResponse r) {
-                done.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        return done;
     }
 
     @Test

@@ -1,14 +1,9 @@
 package io.memsidecar.tests.bench;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
 import io.memsidecar.proto.artifact.v1.GetRequest;
-import io.memsidecar.proto.artifact.v1.PutChunk;
 import io.memsidecar.proto.artifact.v1.PutInit;
-import io.memsidecar.proto.artifact.v1.PutRequest;
 import io.memsidecar.proto.artifact.v1.PutResponse;
 import java.io.InputStream;
 import java.net.URI;
@@ -93,53 +88,17 @@ public final class ArtifactLoad implements Callable<Integer> {
     }
 
     private CompletableFuture<PutResponse> put(ArtifactGrpc.ArtifactStub stub, long size) throws Exception {
-        var done = new CompletableFuture<PutResponse>();
         InputStream in = Files.newInputStream(file);
-        stub.put(new ClientResponseObserver<PutRequest, PutResponse>() {
-            private boolean initSent;
-            private boolean finished;
-
-            @Override
-            public void beforeStart(ClientCallStreamObserver<PutRequest> requests) {
-                requests.setOnReadyHandler(() -> {
+        return ArtifactUpload.put(stub, PutInit.newBuilder().setNamespace(run.namespace).setId("bench").build(), 64 * 1024,
+                buffer -> {
+                    int n = in.readNBytes(buffer, 0, buffer.length);
+                    return n == 0 ? -1 : n;
+                }).whenComplete((r, e) -> {
                     try {
-                        if (!initSent) {
-                            requests.onNext(PutRequest.newBuilder().setInit(PutInit.newBuilder()
-                                    .setNamespace(run.namespace).setId("bench")).build());
-                            initSent = true;
-                        }
-                        byte[] chunk = new byte[64 * 1024];
-                        while (requests.isReady() && !finished) {
-                            int n = in.readNBytes(chunk, 0, chunk.length);
-                            if (n <= 0) {
-                                finished = true;
-                                in.close();
-                                requests.onCompleted();
-                                return;
-                            }
-                            requests.onNext(PutRequest.newBuilder().setChunk(PutChunk.newBuilder()
-                                    .setData(ByteString.copyFrom(chunk, 0, n))).build());
-                        }
-                    } catch (java.io.IOException e) {
-                        requests.onError(e);
+                        in.close();
+                    } catch (java.io.IOException ignored) {
+                        // a read-only file: nothing to lose
                     }
                 });
-            }
-
-            @Override
-            public void onNext(PutResponse r) {
-                done.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        return done;
     }
 }
