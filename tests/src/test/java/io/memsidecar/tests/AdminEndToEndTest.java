@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.proto.admin.v1.AdminGrpc;
 import io.memsidecar.proto.admin.v1.ListNamespacesRequest;
 import io.memsidecar.proto.admin.v1.NamespaceInfo;
@@ -19,9 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class AdminEndToEndTest {
     private static AdminGrpc.AdminBlockingStub admin(ManagedChannel ch, String token) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), token);
-        return AdminGrpc.newBlockingStub(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers)));
+        return AdminGrpc.newBlockingStub(CapabilityHeader.attach(ch, token));
     }
 
     @Test

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
 import io.memsidecar.proto.artifact.v1.ArtifactRef;
@@ -75,15 +72,11 @@ class ArtifactEndToEndTest {
     }
 
     private ArtifactGrpc.ArtifactStub async(ManagedChannel ch) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), server.fullToken());
-        return ArtifactGrpc.newStub(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers)));
+        return ArtifactGrpc.newStub(CapabilityHeader.attach(ch, server.fullToken()));
     }
 
     private ArtifactGrpc.ArtifactBlockingStub blocking(ManagedChannel ch) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), server.fullToken());
-        return ArtifactGrpc.newBlockingStub(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers)));
+        return ArtifactGrpc.newBlockingStub(CapabilityHeader.attach(ch, server.fullToken()));
     }
 
     private static byte[] random(int size) {

@@ -2,11 +2,8 @@ package io.memsidecar.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
 import io.memsidecar.proto.artifact.v1.GetRequest;
 import io.memsidecar.proto.artifact.v1.GetResponse;
@@ -57,10 +54,12 @@ class ArtifactProcessTest {
     }
 
     private ArtifactGrpc.ArtifactStub stub(ManagedChannel ch) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER),
-                TestServer.token(key[0], List.of("*"), List.of("*"), Duration.ofMinutes(30), Instant.now()));
-        return ArtifactGrpc.newStub(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers)));
+        return ArtifactGrpc.newStub(authenticated(ch));
+    }
+
+    private io.grpc.Channel authenticated(ManagedChannel ch) {
+        return CapabilityHeader.attach(ch, TestServer.token(key[0], List.of("*"), List.of("*"), Duration.ofMinutes(30),
+                Instant.now()));
     }
 
     /** Streams {@code total} pseudo-random bytes as one Put, adding them to {@code sent}; {@code halfway} runs at half. */
@@ -98,8 +97,7 @@ class ArtifactProcessTest {
 
                 MessageDigest received = MessageDigest.getInstance("SHA-256");
                 long count = 0;
-                Iterator<GetResponse> it = ArtifactGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils
-                                .newAttachHeadersInterceptor(auth()))
+                Iterator<GetResponse> it = ArtifactGrpc.newBlockingStub(authenticated(ch))
                         .withDeadlineAfter(10, TimeUnit.MINUTES).get(GetRequest.newBuilder().setNamespace("blobs").setId("big").build());
                 while (it.hasNext()) {
                     GetResponse g = it.next();
@@ -115,13 +113,6 @@ class ArtifactProcessTest {
                 ch.shutdownNow();
             }
         }
-    }
-
-    private Metadata auth() {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER),
-                TestServer.token(key[0], List.of("*"), List.of("*"), Duration.ofMinutes(30), Instant.now()));
-        return headers;
     }
 
     @Test
@@ -148,7 +139,7 @@ class ArtifactProcessTest {
         try (var restarted = ServerProcess.start(Map.of(), "--config", config.toString())) {
             ManagedChannel ch2 = NettyChannelBuilder.forAddress("127.0.0.1", restarted.port).usePlaintext().build();
             try {
-                var stat = ArtifactGrpc.newBlockingStub(ch2).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth()))
+                var stat = ArtifactGrpc.newBlockingStub(authenticated(ch2))
                         .stat(StatRequest.newBuilder().setNamespace("blobs").setId("doc").build());
                 assertThat(stat.getFound()).isTrue();
                 assertThat(stat.getMeta().getSize()).isEqualTo(3 * CHUNK + 5);

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.episodic.v1.AppendRequest;
 import io.memsidecar.proto.episodic.v1.EpisodicGrpc;
@@ -70,9 +67,7 @@ class EpisodicEndToEndTest {
     }
 
     static EpisodicGrpc.EpisodicBlockingStub stub(ManagedChannel channel, String token) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), token);
-        return EpisodicGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)));
+        return EpisodicGrpc.newBlockingStub(CapabilityHeader.attach(channel, token));
     }
 
     private String ns(String driver) {

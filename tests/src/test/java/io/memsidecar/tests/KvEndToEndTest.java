@@ -7,7 +7,6 @@ import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
@@ -246,10 +245,7 @@ class KvEndToEndTest {
         ManagedChannel ch = server.tcpChannel();
         try {
             MethodDescriptor<byte[], byte[]> raw = KVGrpc.getPutMethod().toBuilder(RAW, RAW).build();
-            var headers = new Metadata();
-            headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), server.fullToken());
-            ClientCall<byte[], byte[]> call = io.grpc.ClientInterceptors.intercept(ch,
-                    io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers)).newCall(raw, CallOptions.DEFAULT
+            ClientCall<byte[], byte[]> call = CapabilityHeader.attach(ch, server.fullToken()).newCall(raw, CallOptions.DEFAULT
                     .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS));
             assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(call, new byte[] {(byte) 0xff, 0x01, 0x02}))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,

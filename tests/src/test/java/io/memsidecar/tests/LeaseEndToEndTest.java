@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Duration;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.lease.v1.AcquireRequest;
 import io.memsidecar.proto.lease.v1.InspectRequest;
@@ -49,9 +46,7 @@ class LeaseEndToEndTest {
                   - { block: kv, name: notes, backend: mem }
                 """.formatted(TestDatabase.url(), suffix), "");
         channel = server.tcpChannel();
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), server.fullToken());
-        lease = LeaseGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)));
+        lease = LeaseGrpc.newBlockingStub(CapabilityHeader.attach(channel, server.fullToken()));
     }
 
     @AfterEach

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.util.Timestamps;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.lease.v1.AcquireRequest;
 import io.memsidecar.proto.lease.v1.LeaseGrpc;
@@ -53,9 +50,7 @@ class LeaseSafetyTest {
     }
 
     private static LeaseGrpc.LeaseBlockingStub stub(ManagedChannel channel, String token) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), token);
-        return LeaseGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)));
+        return LeaseGrpc.newBlockingStub(CapabilityHeader.attach(channel, token));
     }
 
     @Test

@@ -3,9 +3,7 @@ package io.memsidecar.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -14,7 +12,6 @@ import io.grpc.reflection.v1alpha.ServerReflectionGrpc;
 import io.grpc.reflection.v1alpha.ServerReflectionRequest;
 import io.grpc.reflection.v1alpha.ServerReflectionResponse;
 import io.grpc.reflection.v1alpha.ServiceResponse;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,12 +39,7 @@ class ListenersTest {
     }
 
     private static List<String> listServices(ManagedChannel channel, String token) throws Exception {
-        var headers = new Metadata();
-        if (token != null) {
-            headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        }
-        var stub = ServerReflectionGrpc.newStub(ClientInterceptors.intercept(channel,
-                MetadataUtils.newAttachHeadersInterceptor(headers)));
+        var stub = ServerReflectionGrpc.newStub(CapabilityHeader.attach(channel, token == null ? null : "Bearer " + token));
         var result = new CompletableFuture<List<String>>();
         var requests = stub.serverReflectionInfo(new StreamObserver<>() {
             @Override

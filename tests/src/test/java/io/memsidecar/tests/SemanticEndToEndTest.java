@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.semantic.v1.DeleteRequest;
 import io.memsidecar.proto.semantic.v1.GetRequest;
@@ -102,10 +99,7 @@ class SemanticEndToEndTest {
     }
 
     private SemanticGrpc.SemanticBlockingStub stub(String token) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return SemanticGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
-                MetadataUtils.newAttachHeadersInterceptor(headers)));
+        return SemanticGrpc.newBlockingStub(CapabilityHeader.attach(channel, "Bearer " + token));
     }
 
     private String ns(String driver) {

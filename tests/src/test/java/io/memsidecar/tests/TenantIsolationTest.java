@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.episodic.v1.AppendRequest;
 import io.memsidecar.proto.kv.v1.GetRequest;
@@ -77,10 +74,8 @@ class TenantIsolationTest {
                         .getEvent().getCursor()).isEqualTo(1);
 
                 // Semantic: one table on PostgreSQL, but each tenant searches, reads and deletes only its own rows.
-                var acmeFacts = SemanticGrpc.newBlockingStub(ClientInterceptors.intercept(ch,
-                        MetadataUtils.newAttachHeadersInterceptor(header(acmeToken))));
-                var umbrellaFacts = SemanticGrpc.newBlockingStub(ClientInterceptors.intercept(ch,
-                        MetadataUtils.newAttachHeadersInterceptor(header(umbrellaToken))));
+                var acmeFacts = SemanticGrpc.newBlockingStub(CapabilityHeader.attach(ch, "Bearer " + acmeToken));
+                var umbrellaFacts = SemanticGrpc.newBlockingStub(CapabilityHeader.attach(ch, "Bearer " + umbrellaToken));
                 String facts = "facts-" + suffix;
                 acmeFacts.upsert(UpsertRequest.newBuilder().setNamespace(facts)
                         .addRecords(Record.newBuilder().setId("f").setContent("acme secret plan")).build());
@@ -96,11 +91,5 @@ class TenantIsolationTest {
                 ch.shutdownNow();
             }
         }
-    }
-
-    private static Metadata header(String token) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return headers;
     }
 }

@@ -1,13 +1,10 @@
 package io.memsidecar.tests;
 
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.stub.MetadataUtils;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.server.ConfigLoader;
 import io.memsidecar.server.Ed25519Keys;
@@ -110,11 +107,7 @@ final class TestServer implements AutoCloseable {
     }
 
     static KVGrpc.KVBlockingStub kv(ManagedChannel channel, String token) {
-        var headers = new Metadata();
-        if (token != null) {
-            headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        }
-        return KVGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)))
+        return KVGrpc.newBlockingStub(CapabilityHeader.attach(channel, token == null ? null : "Bearer " + token))
                 .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 

@@ -1,11 +1,9 @@
 package io.memsidecar.tests.bench;
 
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
+import io.memsidecar.tests.CapabilityHeader;
 import picocli.CommandLine.Option;
 
 /** The options every load generator takes, and the authenticated channel they open. */
@@ -28,8 +26,6 @@ final class LoadOptions {
     }
 
     Channel authenticated(ManagedChannel channel) {
-        var headers = new Metadata();
-        headers.put(Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        return CapabilityHeader.attach(channel, "Bearer " + token);
     }
 }
