@@ -30,12 +30,11 @@ public final class Terms {
         return terms;
     }
 
-    /** How many distinct query terms the text contains. */
-    public static int overlap(Set<String> queryTerms, String text) {
-        Set<String> own = of(text);
+    /** How many of the distinct query terms are among a text's {@link #of terms}. */
+    public static int overlap(Set<String> queryTerms, Set<String> textTerms) {
         int n = 0;
         for (String t : queryTerms) {
-            if (own.contains(t)) {
+            if (textTerms.contains(t)) {
                 n++;
             }
         }

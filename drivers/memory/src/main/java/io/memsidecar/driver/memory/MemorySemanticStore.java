@@ -56,15 +56,18 @@ final class MemorySemanticStore implements SemanticStore {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** A stored row: the full record, its insertion order, and its vector as search compares it. */
-    private record Row(SemanticRecord record, long seq, float[] prepared) {
+    /**
+     * A stored row: the full record, its insertion order, and what search compares, computed once
+     * at write: the vector as the distance prepares it and the lexical terms of the content.
+     */
+    private record Row(SemanticRecord record, long seq, float[] prepared, Set<String> terms) {
         Row(SemanticRecord record, long seq, Distance distance) {
-            this(record, seq, distance.prepare(record.vector()));
+            this(record, seq, distance.prepare(record.vector()), Terms.of(record.content()));
         }
 
-        /** The same row with a changed lifecycle (the vector is unchanged). */
+        /** The same row with a changed lifecycle (vector and content are unchanged). */
         Row with(SemanticRecord changed) {
-            return new Row(changed, seq, prepared);
+            return new Row(changed, seq, prepared, terms);
         }
     }
 
@@ -138,7 +141,7 @@ final class MemorySemanticStore implements SemanticStore {
                     if (q.vector().isPresent()) {
                         score = spec.distance().scorePrepared(row.prepared(), query);
                     } else {
-                        score = Terms.overlap(terms, r.content());
+                        score = Terms.overlap(terms, row.terms());
                         if (score == 0) {
                             continue;
                         }
