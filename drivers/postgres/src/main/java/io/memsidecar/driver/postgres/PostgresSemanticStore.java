@@ -46,8 +46,6 @@ final class PostgresSemanticStore implements SemanticStore {
     private static final Pattern PLAIN_NAME = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern TS_CONFIG = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,62}");
     private static final String NUMERIC_GUARD = "'^-?[0-9]+(\\.[0-9]+)?$'";
-    private static final String COLUMNS = "id, content, %s, %s, metadata::text, created_at, valid_from, valid_to,"
-            + " deleted_at, supersedes, source, version";
 
     private final DataSource dataSource;
     private final Map<String, Table> opened = new ConcurrentHashMap<>();
@@ -288,8 +286,7 @@ final class PostgresSemanticStore implements SemanticStore {
             var params = new ArrayList<Object>();
             params.add(scope);
             narrow(q, where, params);
-            String columns = COLUMNS.formatted(q.includePayload() ? "payload" : "''::bytea",
-                    q.includeVector() ? "vector::text" : "NULL::text");
+            String columns = columns(q.includePayload(), q.includeVector());
             String sql;
             var head = new ArrayList<Object>();
             if (q.vector().isPresent()) {
@@ -414,8 +411,7 @@ final class PostgresSemanticStore implements SemanticStore {
             if (!includeInvalidated) {
                 lifecycle(asOf, where, params);
             }
-            String sql = "SELECT " + COLUMNS.formatted(includePayload ? "payload" : "''::bytea",
-                    includeVector ? "vector::text" : "NULL::text") + " FROM " + table + where;
+            String sql = "SELECT " + columns(includePayload, includeVector) + " FROM " + table + where;
             try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
                 bind(st, params);
                 try (ResultSet rs = st.executeQuery()) {
@@ -464,6 +460,12 @@ final class PostgresSemanticStore implements SemanticStore {
                 throw ApiException.internal("semantic expire: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** The record columns {@link #record} reads; payload and vector only when asked for. */
+    private static String columns(boolean payload, boolean vector) {
+        return "id, content, " + (payload ? "payload" : "''::bytea") + ", " + (vector ? "vector::text" : "NULL::text")
+                + ", metadata::text, created_at, valid_from, valid_to, deleted_at, supersedes, source, version";
     }
 
     private static void bind(PreparedStatement st, List<Object> params) throws SQLException {
