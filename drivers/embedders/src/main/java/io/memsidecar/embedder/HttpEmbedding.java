@@ -47,8 +47,14 @@ final class HttpEmbedding {
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
+    /** {@code base_url} (or the provider's default) without trailing slashes. */
+    static String baseUrl(Options options, String defaultBase) {
+        return options.string("base_url").orElse(defaultBase).replaceAll("/+$", "");
+    }
+
+    /** {@link #baseUrl} + {@code path}, checked to be an http(s) URL. */
     static URI endpoint(Options options, String defaultBase, String path) {
-        String base = options.string("base_url").orElse(defaultBase).replaceAll("/+$", "");
+        String base = baseUrl(options, defaultBase);
         try {
             URI uri = URI.create(base + path);
             if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {

@@ -26,8 +26,7 @@ public final class OpenAiEmbedder extends HttpEmbedder {
 
     /** {@code /v1/embeddings}, or {@code /embeddings} when the base URL already ends in {@code /v1}. */
     private static String path(EmbedderSpec spec) {
-        String base = spec.options().string("base_url").orElse(DEFAULT_BASE).replaceAll("/+$", "");
-        return base.endsWith("/v1") ? "/embeddings" : "/v1/embeddings";
+        return HttpEmbedding.baseUrl(spec.options(), DEFAULT_BASE).endsWith("/v1") ? "/embeddings" : "/v1/embeddings";
     }
 
     public static final class Provider implements EmbedderProvider {
