@@ -17,7 +17,7 @@ import io.memsidecar.core.RoutingTable;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendProvider;
 import io.memsidecar.core.spi.BackendSpec;
-import io.memsidecar.core.spi.Backends;
+import io.memsidecar.core.spi.Providers;
 import io.memsidecar.core.Options;
 import io.memsidecar.kv.KvNamespace;
 import io.memsidecar.kv.KvService;
@@ -35,7 +35,6 @@ import io.memsidecar.semantic.spi.Embedder;
 import io.memsidecar.semantic.spi.EmbedderProvider;
 import io.memsidecar.semantic.spi.EmbedderSpec;
 import io.memsidecar.semantic.spi.SemanticStore;
-import java.util.ServiceLoader;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.LeaseNamespace;
 import io.memsidecar.lease.LeaseService;
@@ -117,7 +116,7 @@ public final class MemsidecarServer implements AutoCloseable {
     }
 
     private static Map<String, Backend> openBackends(MemsidecarConfig config, Clock clock) {
-        Map<String, BackendProvider> providers = Backends.providers();
+        Map<String, BackendProvider> providers = Providers.byName(BackendProvider.class, BackendProvider::driver);
         var open = new LinkedHashMap<String, Backend>();
         try {
             for (var b : config.backends()) {
@@ -159,7 +158,8 @@ public final class MemsidecarServer implements AutoCloseable {
         var artifacts = new LinkedHashMap<String, ArtifactNamespace>();
         var semantic = new LinkedHashMap<String, SemanticNamespace>();
         var embedders = new ArrayList<Embedder>();
-        Map<String, EmbedderProvider> embedderProviders = embedderProviders();
+        Map<String, EmbedderProvider> embedderProviders = Providers.byName(EmbedderProvider.class,
+                EmbedderProvider::provider);
         try {
             for (var ns : config.namespaces()) {
                 Backend backend = backends.get(ns.backend());
@@ -194,12 +194,6 @@ public final class MemsidecarServer implements AutoCloseable {
         routes.addAll(new SemanticService(semantic, config.tenantIsolation()).routes());
         routes.addAll(new AdminService(config, backends).routes());
         return new Services(routes, episodicService, embedders);
-    }
-
-    private static Map<String, EmbedderProvider> embedderProviders() {
-        var map = new java.util.TreeMap<String, EmbedderProvider>();
-        ServiceLoader.load(EmbedderProvider.class).forEach(p -> map.put(p.provider(), p));
-        return map;
     }
 
     /** Opens a namespace's embedder behind its cache; registers it in {@code opened} to be closed. */
