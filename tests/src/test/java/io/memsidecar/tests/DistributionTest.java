@@ -72,25 +72,21 @@ class DistributionTest {
 
     /** semantic/notes embeds with the in-process model: its native libraries load from the distribution. */
     private static void semanticSearchRunsTheLocalModel(Running r) throws Exception {
+        var up = semantic(r, "Upsert", """
+                {"namespace":"notes","records":[{"id":"cat","content":"the cat sat on the mat"},
+                 {"id":"money","content":"quarterly revenue grew by eight percent"}]}""");
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+        var found = semantic(r, "Search", "{\"namespace\":\"notes\",\"queryText\":\"a kitten resting on a rug\",\"idsOnly\":true}");
+        assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+        assertThat(Json.parse(found.body()).get("hits").get(0).get("record").get("id").asText()).isEqualTo("cat");
+    }
+
+    private static HttpResponse<String> semantic(Running r, String method, String body) throws Exception {
         try (var http = HttpClient.newHttpClient()) {
-            java.util.function.Function<String, HttpResponse<String>> post = body -> {
-                try {
-                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.port()
-                                    + (body.contains("records") ? "/memsidecar.semantic.v1.Semantic/Upsert"
-                                    : "/memsidecar.semantic.v1.Semantic/Search")))
-                            .header("x-memsidecar-capability", "Bearer " + r.token())
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            };
-            var up = post.apply("""
-                    {"namespace":"notes","records":[{"id":"cat","content":"the cat sat on the mat"},
-                     {"id":"money","content":"quarterly revenue grew by eight percent"}]}""");
-            assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
-            var found = post.apply("{\"namespace\":\"notes\",\"queryText\":\"a kitten resting on a rug\",\"idsOnly\":true}");
-            assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
-            assertThat(Json.parse(found.body()).get("hits").get(0).get("record").get("id").asText()).isEqualTo("cat");
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.port()
+                            + "/memsidecar.semantic.v1.Semantic/" + method))
+                    .header("x-memsidecar-capability", "Bearer " + r.token())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         }
     }
 
