@@ -7,6 +7,7 @@ import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.core.spi.StoreBackend;
 import io.memsidecar.core.spi.StoreSet;
 import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import io.memsidecar.semantic.spi.SemanticStore;
@@ -33,7 +34,8 @@ public final class MemoryBackendProvider implements BackendProvider {
         var leases = new MemoryLeaseStore(spec.clock());
         var stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases,
                 EpisodicStore.class, new MemoryEpisodicStore(spec.clock()), ArtifactStore.class,
-                new MemoryArtifactStore(spec.clock()), SemanticStore.class, new MemorySemanticStore(spec.clock())));
+                new MemoryArtifactStore(spec.clock()), SemanticStore.class, new MemorySemanticStore(spec.clock()),
+                GraphStore.class, new MemoryGraphStore(spec.clock())));
         Thread sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + spec.name()).start(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {

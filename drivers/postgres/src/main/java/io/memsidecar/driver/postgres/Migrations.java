@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  */
 final class Migrations {
     /** In order; never edit an applied file, add a new one. */
-    static final List<String> ALL = List.of("0001_init", "0002_leases", "0003_episodic", "0004_semantic");
+    static final List<String> ALL = List.of("0001_init", "0002_leases", "0003_episodic", "0004_semantic",
+            "0005_graph");
     static final long LOCK_KEY = 0x6d656d7369646563L; // "memsidec"
 
     private Migrations() {

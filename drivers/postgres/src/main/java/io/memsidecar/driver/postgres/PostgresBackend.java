@@ -7,6 +7,7 @@ import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.core.spi.StoreSet;
 import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import io.memsidecar.semantic.spi.SemanticStore;
@@ -74,7 +75,7 @@ final class PostgresBackend implements Backend {
         this.episodic = new PostgresEpisodicStore(dataSource, episodicNotifications);
         this.semantic = new PostgresSemanticStore(dataSource);
         this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic,
-                SemanticStore.class, semantic));
+                SemanticStore.class, semantic, GraphStore.class, new PostgresGraphStore(dataSource)));
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
         this.sweeper = interval.isNegative() || interval.isZero()
                 ? Optional.empty()
