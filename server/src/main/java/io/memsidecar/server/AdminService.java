@@ -4,6 +4,9 @@ import io.memsidecar.core.Op;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
 import io.memsidecar.core.spi.Backend;
+import io.memsidecar.graph.GraphService;
+import io.memsidecar.graph.spi.GraphStore;
+import io.memsidecar.kv.KvService;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.proto.admin.v1.ListNamespacesRequest;
 import io.memsidecar.proto.admin.v1.ListNamespacesResponse;
@@ -12,10 +15,11 @@ import io.memsidecar.proto.admin.v1.ServerInfo;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Read-only introspection (spec §2.8): the configured namespaces, their backend and driver, and a
- * live item count where the driver has a cheap one (KV). Needs op {@code admin.inspect}, no
+ * live item count where the driver has a cheap one (KV keys, graph nodes). Needs op {@code admin.inspect}, no
  * namespace scope. It lives in the server because it reads the config, not one block.
  */
 final class AdminService {
@@ -38,6 +42,15 @@ final class AdminService {
                 }));
     }
 
+    /** The cheap counts: KV live keys and graph nodes (under tenant isolation they are per tenant: none). */
+    private static OptionalLong count(Backend backend, MemsidecarConfig.NamespaceConfig ns) {
+        return switch (ns.block()) {
+            case KvService.BLOCK -> backend.store(KvStore.class).map(s -> s.size(ns.name())).orElse(OptionalLong.empty());
+            case GraphService.BLOCK -> backend.store(GraphStore.class).map(s -> s.size(ns.name())).orElse(OptionalLong.empty());
+            default -> OptionalLong.empty();
+        };
+    }
+
     private ListNamespacesResponse list() {
         var b = ListNamespacesResponse.newBuilder().setServer(ServerInfo.newBuilder().setVersion(Version.current()));
         config.namespaces().stream()
@@ -47,11 +60,8 @@ final class AdminService {
                     Backend backend = backends.get(ns.backend());
                     var info = NamespaceInfo.newBuilder().setBlock(ns.block()).setName(ns.name())
                             .setBackend(ns.backend()).setDriver(backend.driver());
-                    if (ns.block().equals("kv") && !config.tenantIsolation()) {
-                        backend.store(KvStore.class).flatMap(s -> {
-                            var size = s.size(ns.name());
-                            return size.isPresent() ? java.util.Optional.of(size.getAsLong()) : java.util.Optional.empty();
-                        }).ifPresent(count -> info.setItemCount(count).setHasCount(true));
+                    if (!config.tenantIsolation()) {
+                        count(backend, ns).ifPresent(count -> info.setItemCount(count).setHasCount(true));
                     }
                     b.addNamespaces(info);
                 });

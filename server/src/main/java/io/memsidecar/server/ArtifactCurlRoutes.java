@@ -72,7 +72,7 @@ final class ArtifactCurlRoutes {
             var init = PutInit.newBuilder().setNamespace(ns(req)).setId(id(req))
                     .setContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
             req.headers().first(HeaderNames.create("X-Expected-Sha256")).ifPresent(init::setExpectedSha256);
-            InputStream body = req.content().inputStream();
+            InputStream body = HttpGateway.bodyStream(req);
             byte[] buffer = new byte[64 * 1024];
             Call call = call(req).withRest(() -> {
                 try {

@@ -34,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Generates the gRPC services from the routing table. Every method of the wire contract is
- * bound: to its route, or to UNIMPLEMENTED for blocks not built yet. The same definitions serve
+ * bound to its route (a method without one is a start-up error). The same definitions serve
  * the Helidon TCP listener and the Netty Unix-socket listener.
  */
 final class GrpcTransport {
@@ -66,7 +66,9 @@ final class GrpcTransport {
             }
             var builder = ServerServiceDefinition.builder(descriptor.build());
             for (MethodDescriptor<byte[], ?> md : methods) {
-                bind(builder, md, table.route(md.getFullMethodName()), transport);
+                Route<?, ?> route = table.route(md.getFullMethodName()).orElseThrow(() ->
+                        new IllegalStateException("no route for " + md.getFullMethodName() + " of the wire contract"));
+                bind(builder, md, route, transport);
             }
             out.add(builder.build());
         }
@@ -112,24 +114,14 @@ final class GrpcTransport {
         }
     };
 
-    /** Whether a full method name ({@code memsidecar.kv.v1.KV/Get}) is part of the contract. */
-    static boolean inContract(String fullMethodName) {
-        return CONTRACT.stream().flatMap(sd -> sd.getMethods().stream())
-                .anyMatch(md -> md.getFullMethodName().equals(fullMethodName));
-    }
-
     static Set<String> serviceNames() {
         return Set.copyOf(CONTRACT.stream().map(ServiceDescriptor::getName).toList());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void bind(ServerServiceDefinition.Builder builder, MethodDescriptor<byte[], ?> md,
-                             Optional<Route<?, ?>> route, String transport) {
-        ServerCallHandler handler = route.isPresent()
-                ? new RouteHandler<>((Route) route.get(), transport)
-                : (call, headers) -> rejecting(call, Status.UNIMPLEMENTED.withDescription(
-                        "method " + md.getFullMethodName() + " is not implemented by this server yet"));
-        builder.addMethod(md, handler);
+                             Route<?, ?> route, String transport) {
+        builder.addMethod(md, (ServerCallHandler) new RouteHandler<>((Route) route, transport));
     }
 
     /**

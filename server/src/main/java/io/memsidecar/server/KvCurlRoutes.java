@@ -117,7 +117,7 @@ final class KvCurlRoutes {
         try {
             Target t = target(req);
             var put = PutRequest.newBuilder().setNamespace(t.namespace()).setKey(t.key().orElse(""))
-                    .setValue(ByteString.copyFrom(req.content().as(byte[].class)))
+                    .setValue(ByteString.copyFrom(HttpGateway.body(req)))
                     .setContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
             Optional<String> ttl = req.query().first("ttl").asOptional();
             if (ttl.isPresent()) {

@@ -28,6 +28,9 @@ import io.memsidecar.episodic.EpisodicNamespace;
 import io.memsidecar.episodic.EpisodicService;
 import io.memsidecar.episodic.RetentionSweeper;
 import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.graph.GraphNamespace;
+import io.memsidecar.graph.GraphService;
+import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.semantic.CachingEmbedder;
 import io.memsidecar.semantic.SemanticNamespace;
 import io.memsidecar.semantic.SemanticService;
@@ -157,6 +160,7 @@ public final class MemsidecarServer implements AutoCloseable {
         var episodic = new LinkedHashMap<String, EpisodicNamespace>();
         var artifacts = new LinkedHashMap<String, ArtifactNamespace>();
         var semantic = new LinkedHashMap<String, SemanticNamespace>();
+        var graphs = new LinkedHashMap<String, GraphNamespace>();
         var embedders = new ArrayList<Embedder>();
         Map<String, EmbedderProvider> embedderProviders = Providers.byName(EmbedderProvider.class,
                 EmbedderProvider::provider);
@@ -178,8 +182,9 @@ public final class MemsidecarServer implements AutoCloseable {
                         Embedder embedder = embedder(embedderProviders, ns, sem.embedder(), embedders);
                         semantic.put(ns.name(), new SemanticNamespace(ns.name(), store.open(sem.index()), embedder));
                     }
-                    default -> LOG.log(Level.WARNING, "namespace " + ns.block() + "/" + ns.name()
-                            + " ignored: the " + ns.block() + " block is not in this build yet");
+                    case GraphService.BLOCK -> graphs.put(ns.name(),
+                            new GraphNamespace(ns.name(), store(backend, GraphStore.class, ns)));
+                    default -> throw new IllegalStateException("unknown block " + ns.block());
                 }
             }
         } catch (RuntimeException e) {
@@ -192,6 +197,7 @@ public final class MemsidecarServer implements AutoCloseable {
         routes.addAll(episodicService.routes());
         routes.addAll(new ArtifactService(artifacts, config.tenantIsolation()).routes());
         routes.addAll(new SemanticService(semantic, config.tenantIsolation()).routes());
+        routes.addAll(new GraphService(graphs, config.tenantIsolation()).routes());
         routes.addAll(new AdminService(config, backends).routes());
         return new Services(routes, episodicService, embedders);
     }
@@ -262,6 +268,7 @@ public final class MemsidecarServer implements AutoCloseable {
         new EpisodicCurlRoutes(table).register(http);
         new ArtifactCurlRoutes(table).register(http);
         new SemanticCurlRoutes(table).register(http);
+        new GraphCurlRoutes(table).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
         http.get("/readyz", (req, res) -> {
             var failures = new ArrayList<String>();

@@ -1,14 +1,10 @@
 package io.memsidecar.server;
 
-import com.google.protobuf.Message;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.memsidecar.core.ApiException;
-import io.memsidecar.core.Call;
-import io.memsidecar.core.Route;
 import io.memsidecar.core.RoutingTable;
 import io.memsidecar.proto.semantic.v1.DeleteRequest;
 import io.memsidecar.proto.semantic.v1.DeleteResponse;
@@ -37,44 +33,25 @@ import java.util.function.BiConsumer;
  */
 final class SemanticCurlRoutes {
     private static final String PREFIX = "/v1/semantic/{namespace}";
-    private final RoutingTable table;
+    private final CurlCalls calls;
 
     SemanticCurlRoutes(RoutingTable table) {
-        this.table = table;
+        this.calls = new CurlCalls(table, SemanticService.SERVICE);
     }
 
     void register(HttpRouting.Builder routing) {
-        routing.get(PREFIX + "/search", (req, res) -> handle(req, res, this::search))
-                .put(PREFIX + "/{id}", (req, res) -> handle(req, res, this::put))
-                .get(PREFIX + "/{id}", (req, res) -> handle(req, res, this::get))
-                .delete(PREFIX + "/{id}", (req, res) -> handle(req, res, this::delete));
-    }
-
-    private static void handle(ServerRequest req, ServerResponse res, BiConsumer<ServerRequest, ServerResponse> action) {
-        try {
-            action.accept(req, res);
-        } catch (ApiException e) {
-            HttpGateway.error(res, e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private <Q extends Message, R extends Message> R unary(String method, ServerRequest req, Q request) {
-        var route = (Route<Q, R>) table.route(SemanticService.SERVICE + "/" + method).orElseThrow();
-        return HttpGateway.call(route, new Call("curl", req.headers().first(HttpGateway.CAPABILITY), () -> false), request);
+        routing.get(PREFIX + "/search", CurlCalls.handler(this::search))
+                .put(PREFIX + "/{id}", CurlCalls.handler(this::put))
+                .get(PREFIX + "/{id}", CurlCalls.handler(this::get))
+                .delete(PREFIX + "/{id}", CurlCalls.handler(this::delete));
     }
 
     private static String namespace(ServerRequest req) {
-        return req.path().pathParameters().get("namespace");
+        return CurlCalls.param(req, "namespace");
     }
 
     private static String id(ServerRequest req) {
-        return req.path().pathParameters().get("id");
-    }
-
-    private static void json(ServerResponse res, Message message) {
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(HttpGateway.json(message).getBytes(StandardCharsets.UTF_8));
+        return CurlCalls.param(req, "id");
     }
 
     /** {@code key:value} pairs of a repeated query parameter. */
@@ -91,11 +68,7 @@ final class SemanticCurlRoutes {
     private void search(ServerRequest req, ServerResponse res) {
         var q = req.query();
         var search = SearchRequest.newBuilder().setNamespace(namespace(req)).setQueryText(q.first("q").orElse(""));
-        try {
-            search.setTopK(Integer.parseUnsignedInt(q.first("k").orElse("0")));
-        } catch (NumberFormatException e) {
-            throw ApiException.invalidArgument("k must be a non-negative integer");
-        }
+        search.setTopK(CurlCalls.unsigned(req, "k"));
         String mode = q.first("mode").orElse("dense").toUpperCase(Locale.ROOT);
         try {
             search.setMode(SearchMode.valueOf("SEARCH_MODE_" + mode));
@@ -103,26 +76,26 @@ final class SemanticCurlRoutes {
             throw ApiException.invalidArgument("mode must be dense, sparse or hybrid");
         }
         pairs(req, "filter", search::putFilter);
-        json(res, unary("Search", req, search.build()));
+        CurlCalls.json(res, calls.unary("Search", req, search.build()));
     }
 
     private void put(ServerRequest req, ServerResponse res) {
         var record = Record.newBuilder().setId(id(req))
-                .setContent(new String(req.content().as(byte[].class), StandardCharsets.UTF_8));
+                .setContent(new String(HttpGateway.body(req), StandardCharsets.UTF_8));
         pairs(req, "meta", record::putMetadata);
-        json(res, unary("Upsert", req, UpsertRequest.newBuilder().setNamespace(namespace(req)).addRecords(record).build()));
+        CurlCalls.json(res, calls.unary("Upsert", req, UpsertRequest.newBuilder().setNamespace(namespace(req)).addRecords(record).build()));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        GetResponse r = unary("Get", req, GetRequest.newBuilder().setNamespace(namespace(req)).setId(id(req)).build());
+        GetResponse r = calls.unary("Get", req, GetRequest.newBuilder().setNamespace(namespace(req)).setId(id(req)).build());
         if (!r.getFound()) {
             throw ApiException.notFound("record not found");
         }
-        json(res, r.getRecord());
+        CurlCalls.json(res, r.getRecord());
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        DeleteResponse r = unary("Delete", req, DeleteRequest.newBuilder().setNamespace(namespace(req)).setId(id(req))
+        DeleteResponse r = calls.unary("Delete", req, DeleteRequest.newBuilder().setNamespace(namespace(req)).setId(id(req))
                 .setHard(req.query().first("hard").map(Boolean::parseBoolean).orElse(false)).build());
         if (!r.getExisted()) {
             throw ApiException.notFound("record not found");

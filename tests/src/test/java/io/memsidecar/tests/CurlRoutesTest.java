@@ -39,6 +39,24 @@ class CurlRoutesTest {
         return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Regression: the JDK client sends a body-less PUT as an h2c upgrade with Content-Length: 0,
+     * whose empty entity Helidon never ended, so the call hung. The first request of a fresh
+     * client is the one that upgrades.
+     */
+    @Test
+    void anEmptyPutOverAnH2cUpgradeAnswers() throws Exception {
+        try (HttpClient fresh = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build()) {
+            var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/kv/notes/empty"))
+                    .timeout(java.time.Duration.ofSeconds(10)).header("x-memsidecar-capability", "Bearer " + server.fullToken())
+                    .PUT(HttpRequest.BodyPublishers.noBody()).build();
+            var res = fresh.send(req, HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        }
+        assertThat(send("GET", "/v1/kv/notes/empty", null, server.fullToken()).body()).isEmpty();
+    }
+
     @Test
     void putGetListDeleteWithEtagsAndConditionalWrites() throws Exception {
         String t = server.fullToken();

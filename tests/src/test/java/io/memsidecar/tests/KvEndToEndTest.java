@@ -276,10 +276,10 @@ class KvEndToEndTest {
         expect400.accept("{\"namespace\":\"notes\",\"key\":\"k\",\"value\":\"***not base64***\"}");
         assertThat(stored("notes", "k").getFound()).isFalse();
         var unknown = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/memsidecar.graph.v1.Graph/GetNode"))
+                        java.net.URI.create("http://127.0.0.1:" + server.port() + "/memsidecar.graph.v1.Graph/Nope"))
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(unknown.statusCode()).isEqualTo(501);
+        assertThat(unknown.statusCode()).isEqualTo(404);
         http.close();
     }
 

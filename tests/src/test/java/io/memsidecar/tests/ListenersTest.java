@@ -82,14 +82,14 @@ class ListenersTest {
     }
 
     @Test
-    void methodsOfBlocksNotBuiltAreUnimplementedOnBothTransports() {
+    void graphCallsPassTheAuthFilterOnBothTransports() {
         for (ManagedChannel ch : List.of(server.tcpChannel(), server.udsChannel())) {
             try {
                 var stub = io.memsidecar.proto.graph.v1.GraphGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
                 assertThatThrownBy(() -> stub.getNode(io.memsidecar.proto.graph.v1.GetNodeRequest.newBuilder()
                         .setNamespace("g").setId("n").build()))
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                                assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED));
+                                assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
             } finally {
                 ch.shutdownNow();
             }

@@ -9,6 +9,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.episodic.v1.AppendRequest;
+import io.memsidecar.proto.graph.v1.DeleteEdgeRequest;
+import io.memsidecar.proto.graph.v1.Edge;
+import io.memsidecar.proto.graph.v1.GetNodeRequest;
+import io.memsidecar.proto.graph.v1.GraphGrpc;
+import io.memsidecar.proto.graph.v1.NeighborsRequest;
+import io.memsidecar.proto.graph.v1.Node;
+import io.memsidecar.proto.graph.v1.UpsertEdgesRequest;
+import io.memsidecar.proto.graph.v1.UpsertNodesRequest;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.proto.kv.v1.ScanRequest;
@@ -40,7 +48,8 @@ class TenantIsolationTest {
                   - { block: kv, name: notes-%s, backend: %s, max_items: 1 }
                   - { block: episodic, name: events-%s, backend: %s }
                   - { block: semantic, name: facts-%s, backend: %s, embedder: { provider: fake, dimensions: 8 } }
-                """.formatted(TestDatabase.url(), suffix, backend, suffix, backend, suffix, backend);
+                  - { block: graph, name: kg-%s, backend: %s }
+                """.formatted(TestDatabase.url(), suffix, backend, suffix, backend, suffix, backend, suffix, backend);
         try (var server = new TestServer(yaml, "")) {
             ManagedChannel ch = server.tcpChannel();
             try {
@@ -87,6 +96,25 @@ class TenantIsolationTest {
                         .build()).getExisted()).isFalse();
                 assertThat(acmeFacts.search(SearchRequest.newBuilder().setNamespace(facts)
                         .setQueryText("acme secret plan").build()).getHitsList()).hasSize(1);
+
+                // Graph: shared tables on PostgreSQL, keyed by the tenant-qualified namespace.
+                var acmeGraph = GraphGrpc.newBlockingStub(CapabilityHeader.attach(ch, "Bearer " + acmeToken));
+                var umbrellaGraph = GraphGrpc.newBlockingStub(CapabilityHeader.attach(ch, "Bearer " + umbrellaToken));
+                String kg = "kg-" + suffix;
+                acmeGraph.upsertNodes(UpsertNodesRequest.newBuilder().setNamespace(kg)
+                        .addNodes(Node.newBuilder().setId("a")).addNodes(Node.newBuilder().setId("b")).build());
+                acmeGraph.upsertEdges(UpsertEdgesRequest.newBuilder().setNamespace(kg)
+                        .addEdges(Edge.newBuilder().setId("ab").setType("r").setFrom("a").setTo("b")).build());
+                assertThatThrownBy(() -> umbrellaGraph.getNode(GetNodeRequest.newBuilder().setNamespace(kg).setId("a").build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+                umbrellaGraph.upsertNodes(UpsertNodesRequest.newBuilder().setNamespace(kg).addNodes(Node.newBuilder().setId("a")).build());
+                assertThat(umbrellaGraph.neighbors(NeighborsRequest.newBuilder().setNamespace(kg).setNodeId("a").build())
+                        .getNodesList()).isEmpty();
+                assertThat(umbrellaGraph.deleteEdge(DeleteEdgeRequest.newBuilder().setNamespace(kg).setId("ab").build())
+                        .getExisted()).isFalse();
+                assertThat(acmeGraph.neighbors(NeighborsRequest.newBuilder().setNamespace(kg).setNodeId("a").build())
+                        .getNodesList()).hasSize(1);
             } finally {
                 ch.shutdownNow();
             }
