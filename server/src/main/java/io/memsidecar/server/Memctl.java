@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 /** {@code memctl}: keys and tokens (control plane) and a few data-plane calls over gRPC. */
 @Command(name = "memctl", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "memsidecar control tool.",
-        subcommands = {Memctl.GenKeypair.class, Memctl.Token.class, Memctl.Kv.class, Memctl.Ns.class,
+        subcommands = {Memctl.GenKeypair.class, Memctl.Token.class, Memctl.Kv.class, Memctl.Graph.class, Memctl.Ns.class,
                 Memctl.VersionCommand.class})
 public final class Memctl {
     public static void main(String[] args) {
@@ -183,4 +183,33 @@ public final class Memctl {
         }
     }
 
+    @Command(name = "graph", description = "Graph data plane.", subcommands = {Graph.Neighbors.class})
+    static final class Graph {
+        @Command(name = "neighbors", description = "List a node's neighbours (both directions) and the edges to them.")
+        static final class Neighbors extends Connection implements Callable<Integer> {
+            @Parameters(index = "0")
+            String namespace;
+            @Parameters(index = "1")
+            String node;
+            @Option(names = "--limit", defaultValue = "0", description = "At most N nodes (0: the server's default, 50).")
+            int limit;
+            @Option(names = "--edge-types", split = ",", description = "Only edges of these types, e.g. KNOWS,CITES.")
+            List<String> edgeTypes = List.of();
+
+            @Override
+            public Integer call() {
+                return with(ch -> {
+                    var r = io.memsidecar.proto.graph.v1.GraphGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .neighbors(io.memsidecar.proto.graph.v1.NeighborsRequest.newBuilder().setNamespace(namespace)
+                                    .setNodeId(node).setLimit(limit).addAllEdgeTypes(edgeTypes).build());
+                    System.out.printf("%-24s %s%n", "NODE", "LABELS");
+                    r.getNodesList().forEach(n -> System.out.printf("%-24s %s%n", n.getId(), String.join(",", n.getLabelsList())));
+                    System.out.printf("%n%-24s %-16s %-24s %s%n", "EDGE", "TYPE", "FROM", "TO");
+                    r.getEdgesList().forEach(e -> System.out.printf("%-24s %-16s %-24s %s%n", e.getId(), e.getType(),
+                            e.getFrom(), e.getTo()));
+                    return 0;
+                });
+            }
+        }
+    }
 }

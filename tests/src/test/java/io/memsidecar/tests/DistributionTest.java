@@ -81,6 +81,29 @@ class DistributionTest {
         assertThat(Json.parse(found.body()).get("hits").get(0).get("record").get("id").asText()).isEqualTo("cat");
     }
 
+    /** graph/knowledge through the curl routes, then read back by the packaged memctl. */
+    private static void graphNeighborsThroughMemctl(Running r) throws Exception {
+        try (var http = HttpClient.newHttpClient()) {
+            for (String[] put : new String[][] {{"nodes/paris", "{\"labels\":[\"City\"]}"},
+                    {"nodes/france", "{\"labels\":[\"Country\"]}"},
+                    {"edges/cap", "{\"type\":\"CAPITAL_OF\",\"from\":\"paris\",\"to\":\"france\"}"}}) {
+                var res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.port() + "/v1/graph/knowledge/"
+                                + put[0])).header("x-memsidecar-capability", "Bearer " + r.token())
+                        .PUT(HttpRequest.BodyPublishers.ofString(put[1])).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            }
+        }
+        Path memctl = Path.of(System.getProperty("memsidecar.dist")).resolve("bin/memctl");
+        var pb = new ProcessBuilder(memctl.toString(), "graph", "neighbors", "knowledge", "paris", "--edge-types", "CAPITAL_OF",
+                "--addr", "127.0.0.1:" + r.port()).redirectErrorStream(true);
+        pb.environment().put("MEMSIDECAR_TOKEN", r.token());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).containsPattern("france\\s+Country").containsPattern("cap\\s+CAPITAL_OF\\s+paris\\s+france");
+    }
+
     private static HttpResponse<String> semantic(Running r, String method, String body) throws Exception {
         try (var http = HttpClient.newHttpClient()) {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.port()
@@ -105,6 +128,7 @@ class DistributionTest {
             assertThat(got.statusCode()).isEqualTo(200);
             assertThat(got.body()).isEqualTo("hello");
             semanticSearchRunsTheLocalModel(first);
+            graphNeighborsThroughMemctl(first);
         } finally {
             stop(first.process());
         }
