@@ -1,7 +1,12 @@
 # Sourced by the benchmark scripts: builds, mints a token, starts the packaged server on
-# 127.0.0.1:$port with the YAML given to bench_start, and stops it on exit.
+# 127.0.0.1:$port (and the Unix socket $work/sidecar.sock) with the YAML given to bench_start,
+# and stops it on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# The JDK ./dev would use, so a script also runs on its own.
+. bin/find-java.sh
+JAVA_HOME="$(memsidecar_find_java_home)" || { echo "no JDK >= 21 found" >&2; exit 1; }
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 pg="${MEMSIDECAR_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
 port=7788
 dist=server/target/memsidecar
@@ -19,7 +24,7 @@ bench_start() {
   token="$($dist/bin/memctl token issue --secret-key-hex "$secret" --tenant bench --ns '*' --ops '*' --ttl 1h)"
   work="$(mktemp -d)"
   cat > "$work/bench.yaml" <<YAML
-server: { grpc: { tcp: "127.0.0.1:$port" } }
+server: { grpc: { tcp: "127.0.0.1:$port", uds: "$work/sidecar.sock" } }
 logging: { level: warn, access: false }
 auth: { paseto: { public_key_hexes: ["$public"] } }
 backends:

@@ -3,6 +3,9 @@ package io.memsidecar.tests.bench;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.memsidecar.tests.CapabilityHeader;
 import picocli.CommandLine.Option;
 
@@ -20,8 +23,14 @@ final class LoadOptions {
     int seconds;
     @Option(names = "--jdbc", description = "JDBC URL of the baseline that talks to PostgreSQL directly")
     String jdbc;
+    @Option(names = "--unix", description = "the sidecar's Unix socket (gRPC on grpc-netty) instead of --target")
+    String unix;
 
     ManagedChannel open() {
+        if (unix != null) {
+            return NettyChannelBuilder.forAddress(new DomainSocketAddress(unix)).channelType(EpollDomainSocketChannel.class)
+                    .eventLoopGroup(new EpollEventLoopGroup(1)).usePlaintext().build();
+        }
         return NettyChannelBuilder.forTarget(target).usePlaintext().build();
     }
 
