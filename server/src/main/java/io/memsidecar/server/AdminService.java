@@ -42,8 +42,11 @@ final class AdminService {
                 }));
     }
 
-    /** The cheap counts: KV live keys and graph nodes (under tenant isolation they are per tenant: none). */
-    private static OptionalLong count(Backend backend, MemsidecarConfig.NamespaceConfig ns) {
+    /**
+     * The cheap counts, also behind the {@code memsidecar.namespace.items} gauge: KV live keys and
+     * graph nodes (under tenant isolation they are per tenant: none).
+     */
+    static OptionalLong count(Backend backend, MemsidecarConfig.NamespaceConfig ns) {
         return switch (ns.block()) {
             case KvService.BLOCK -> backend.store(KvStore.class).map(s -> s.size(ns.name())).orElse(OptionalLong.empty());
             case GraphService.BLOCK -> backend.store(GraphStore.class).map(s -> s.size(ns.name())).orElse(OptionalLong.empty());

@@ -56,7 +56,7 @@ final class ArtifactCurlRoutes {
     }
 
     private static Call call(ServerRequest req) {
-        return new Call("curl", req.headers().first(HttpGateway.CAPABILITY), () -> false);
+        return HttpGateway.call(req, "curl", () -> false);
     }
 
     private static String ns(ServerRequest req) {

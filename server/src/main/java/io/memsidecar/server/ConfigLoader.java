@@ -6,12 +6,14 @@ import io.memsidecar.core.GoDuration;
 import io.memsidecar.episodic.Retention;
 import io.memsidecar.semantic.spi.Distance;
 import io.memsidecar.semantic.spi.IndexSpec;
+import io.memsidecar.server.observe.TelemetryConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +63,7 @@ public final class ConfigLoader {
     }
 
     private static MemsidecarConfig read(Config c, Map<String, String> env) {
+        ConfigKeys.check(c);
         Config grpc = c.get("server.grpc");
         String tcp = grpc.get("tcp").asString().orElse("127.0.0.1:7777");
         Optional<Path> uds = grpc.get("uds").asString().filter(s -> !s.isBlank()).map(Path::of);
@@ -86,9 +89,67 @@ public final class ConfigLoader {
         Path dataDir = c.get("data_dir").asString().map(Path::of)
                 .orElseGet(() -> Path.of(env.getOrDefault("MEMSIDECAR_DATA_DIR",
                         System.getProperty("user.home") + "/.memsidecar")));
+        String format = c.get("logging.format").asString().orElse("json");
+        if (!format.equals("json")) {
+            System.getLogger(ConfigLoader.class.getName()).log(System.Logger.Level.WARNING,
+                    "logging.format: \"" + format + "\" is not supported, logging JSON lines");
+        }
         return new MemsidecarConfig(listeners, auth, policy, c.get("tenant_isolation").asBoolean().orElse(false),
                 backends, namespaces, c.get("logging.level").asString().orElse("info"),
-                c.get("logging.access").asBoolean().orElse(true), dataDir);
+                c.get("logging.access").asBoolean().orElse(true), dataDir, telemetry(c, env));
+    }
+
+    /** {@code metrics} and {@code tracing} (spec §3.2). Tracing is off unless an exporter is named. */
+    static TelemetryConfig telemetry(Config c, Map<String, String> env) {
+        String metrics = oneOf(c.get("metrics.exporter"), "none", "prometheus", "otlp", "none");
+        String addr = c.get("metrics.prometheus.addr").asString().orElse(":9090");
+        hostPort(addr, "metrics.prometheus.addr");
+        String path = c.get("metrics.prometheus.path").asString().orElse("/metrics");
+        if (!path.startsWith("/")) {
+            throw new ConfigException("metrics.prometheus.path must start with /");
+        }
+        if (!metrics.equals("prometheus") && c.get("metrics.prometheus").exists()) {
+            System.getLogger(ConfigLoader.class.getName()).log(System.Logger.Level.WARNING,
+                    "metrics.prometheus is set but metrics.exporter is \"" + metrics + "\": no /metrics listener");
+        }
+        String tracing = oneOf(c.get("tracing.exporter"), "none", "stdout", "otlp", "none");
+        double ratio = c.get("tracing.sample_ratio").asDouble().orElse(0.0);
+        if (ratio < 0 || ratio > 1) {
+            throw new ConfigException("tracing.sample_ratio must be between 0 and 1, got " + ratio);
+        }
+        return new TelemetryConfig(
+                new TelemetryConfig.Metrics(metrics, addr, path,
+                        metrics.equals("otlp") ? Optional.of(otlp(c.get("metrics.otlp"), "metrics.otlp", env)) : Optional.empty()),
+                new TelemetryConfig.Tracing(tracing, ratio == 0 ? 1.0 : ratio,
+                        tracing.equals("otlp") ? Optional.of(otlp(c.get("tracing.otlp"), "tracing.otlp", env)) : Optional.empty()));
+    }
+
+    private static String oneOf(Config node, String fallback, String... allowed) {
+        String value = node.asString().filter(s -> !s.isBlank()).orElse(fallback).toLowerCase(Locale.ROOT);
+        if (!List.of(allowed).contains(value)) {
+            throw new ConfigException(node.key() + " must be one of " + String.join(", ", new LinkedHashSet<>(List.of(allowed)))
+                    + ", got \"" + value + "\"");
+        }
+        return value;
+    }
+
+    private static TelemetryConfig.Otlp otlp(Config o, String at, Map<String, String> env) {
+        String endpoint = o.get("endpoint").asString().filter(s -> !s.isBlank())
+                .orElseThrow(() -> new ConfigException(at + ".endpoint is required for the otlp exporter"));
+        String compression = o.get("compression").asString().orElse("");
+        if (!compression.isEmpty() && !compression.equals("gzip")) {
+            throw new ConfigException(at + ".compression must be gzip or empty, got \"" + compression + "\"");
+        }
+        var headers = new HashMap<String, String>(o.get("headers").detach().asMap().orElse(Map.of()));
+        o.get("headers_env").detach().asMap().orElse(Map.of()).forEach((header, variable) -> {
+            String value = env.get(variable);
+            if (value == null || value.isBlank()) {
+                throw new ConfigException(at + ".headers_env." + header + ": environment variable " + variable + " is empty");
+            }
+            headers.put(header, value);
+        });
+        return new TelemetryConfig.Otlp(endpoint, o.get("insecure").asBoolean().orElse(false), compression.equals("gzip"),
+                headers, duration(o.get("interval"), Duration.ofSeconds(60)));
     }
 
     private static MemsidecarConfig.Auth auth(Config a) {

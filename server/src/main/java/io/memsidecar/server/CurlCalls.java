@@ -6,7 +6,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.memsidecar.core.ApiException;
-import io.memsidecar.core.Call;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.RoutingTable;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +39,7 @@ final class CurlCalls {
     @SuppressWarnings("unchecked")
     <Q extends Message, R extends Message> R unary(String method, ServerRequest req, Q request) {
         var route = (Route<Q, R>) table.route(service + "/" + method).orElseThrow();
-        return HttpGateway.call(route, new Call("curl", req.headers().first(HttpGateway.CAPABILITY), () -> false), request);
+        return HttpGateway.call(route, HttpGateway.call(req, "curl", () -> false), request);
     }
 
     static void json(ServerResponse res, Message message) {

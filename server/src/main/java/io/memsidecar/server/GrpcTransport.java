@@ -172,7 +172,7 @@ final class GrpcTransport {
             // A client stream takes every message as it comes and applies backpressure by blocking
             // on its bounded queue (which holds back the HTTP/2 window); the others need one.
             call.request(route.kind() == Kind.CLIENT_STREAMING ? Integer.MAX_VALUE : 2);
-            return new Listener<>(route, transport, call, Optional.ofNullable(headers.get(CAPABILITY)));
+            return new Listener<>(route, transport, call, headers);
         }
     }
 
@@ -186,7 +186,7 @@ final class GrpcTransport {
         private final BlockingQueue<byte[]> rest = new ArrayBlockingQueue<>(BUFFERED);
         private final String transport;
         private final ServerCall<byte[], R> call;
-        private final Optional<String> credential;
+        private final Metadata headers;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition ready = lock.newCondition();
         private volatile boolean cancelled;
@@ -195,11 +195,15 @@ final class GrpcTransport {
         private byte[] request;
         private boolean tooMany;
 
-        Listener(Route<Q, R> route, String transport, ServerCall<byte[], R> call, Optional<String> credential) {
+        Listener(Route<Q, R> route, String transport, ServerCall<byte[], R> call, Metadata headers) {
             this.route = route;
             this.transport = transport;
             this.call = call;
-            this.credential = credential;
+            this.headers = headers;
+        }
+
+        private Optional<String> header(String name) {
+            return Optional.ofNullable(headers.get(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)));
         }
 
         private boolean streaming() {
@@ -265,7 +269,8 @@ final class GrpcTransport {
         }
 
         private void run() {
-            var c = new Call(transport, credential, () -> cancelled || call.isCancelled()).withRest((Source<Q>) this::next);
+            var c = new Call(transport, Optional.ofNullable(headers.get(CAPABILITY)), () -> cancelled || call.isCancelled(),
+                    this::header).withRest((Source<Q>) this::next);
             boolean[] headersSent = {false};
             worker = Thread.currentThread();
             try {
@@ -281,6 +286,9 @@ final class GrpcTransport {
             } catch (ApiException e) {
                 closeQuietly(status(e));
             } catch (RuntimeException e) {
+                // The filters map handler failures; this is a failure of the transport or a filter itself.
+                System.getLogger(GrpcTransport.class.getName()).log(System.Logger.Level.ERROR,
+                        "call " + route.fullName() + " failed outside its handler", e);
                 closeQuietly(Status.INTERNAL.withDescription(route.op().name() + ": internal error"));
             } finally {
                 worker = null;

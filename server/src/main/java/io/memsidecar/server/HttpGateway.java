@@ -70,7 +70,7 @@ final class HttpGateway {
         }
         if (route.kind() == Kind.UNARY) {
             try {
-                respond(route, new Call("http", req.headers().first(CAPABILITY), () -> false), request, res);
+                respond(route, call(req, "http", () -> false), request, res);
             } catch (ApiException e) {
                 error(res, e);
             }
@@ -96,10 +96,16 @@ final class HttpGateway {
         try {
             Q first = next.get().orElseThrow(() -> ApiException.invalidArgument("expected at least one message"));
             io.memsidecar.core.Source<Q> rest = next::get;
-            respond(route, new Call("http", req.headers().first(CAPABILITY), () -> false).withRest(rest), first, res);
+            respond(route, call(req, "http", () -> false).withRest(rest), first, res);
         } catch (ApiException e) {
             error(res, e);
         }
+    }
+
+    /** A call for an HTTP request: its capability header, its other headers (traceparent), its transport name. */
+    static Call call(ServerRequest req, String transport, java.util.function.BooleanSupplier cancelled) {
+        return new Call(transport, req.headers().first(CAPABILITY), cancelled,
+                name -> req.headers().first(HeaderNames.create(name)));
     }
 
     /** Runs a route that answers with one message and sends it as JSON; shared with the curl routes. */
@@ -125,7 +131,7 @@ final class HttpGateway {
                                                               Q request, ServerResponse res, String contentType,
                                                               java.util.function.Function<R, String> line) {
         var body = new StreamBody(res, contentType);
-        Call call = new Call(transport, req.headers().first(CAPABILITY), body::isClosed);
+        Call call = call(req, transport, body::isClosed);
         Thread heartbeat = Thread.ofVirtual().start(body::heartbeat);
         try {
             route.handler().handle(call, request, item -> body.write(line.apply(item)));

@@ -64,7 +64,7 @@ final class KvCurlRoutes {
     }
 
     private Call call(ServerRequest req) {
-        return new Call("curl", req.headers().first(HttpGateway.CAPABILITY), () -> false);
+        return HttpGateway.call(req, "curl", () -> false);
     }
 
     @SuppressWarnings("unchecked")

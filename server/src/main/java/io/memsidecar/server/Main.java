@@ -54,14 +54,31 @@ public final class Main implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "memsidecar-shutdown"));
-        System.getLogger("memsidecar").log(Level.INFO, "ready: version " + Version.current()
-                + ", grpc+http on " + cfg.server().grpcTcp() + " (port " + server.port() + ")"
-                + cfg.server().grpcUds().map(p -> ", grpc on unix:" + p).orElse(""));
+        var log = System.getLogger("memsidecar");
+        MemsidecarConfig started = cfg;
+        listening(log, "grpc+http", host(cfg.server().grpcTcp()) + ":" + server.port(), "api");
+        cfg.server().grpcUds().ifPresent(p -> listening(log, "grpc", "unix:" + p, "api"));
+        server.httpPort().ifPresent(p -> listening(log, "http", host(started.server().httpAddr().orElseThrow()) + ":" + p,
+                "gateway"));
+        server.metricsPort().ifPresent(p -> listening(log, "http", host(started.telemetry().metrics().prometheusAddr()) + ":"
+                + p + started.telemetry().metrics().prometheusPath(), "metrics"));
+        log.log(Level.INFO, "{\"msg\":\"ready\",\"version\":\"" + Version.current() + "\",\"metrics\":\""
+                + cfg.telemetry().metrics().exporter() + "\",\"tracing\":\"" + cfg.telemetry().tracing().exporter() + "\"}");
         if (config.isEmpty()) {
-            printWelcome(cfg, server.port());
+            printWelcome(cfg, server);
         }
         stopped.await();
         return 0;
+    }
+
+    /** One start-up line per listener (spec §8). Every listener is plaintext in this build. */
+    private static void listening(System.Logger log, String transport, String addr, String purpose) {
+        log.log(Level.INFO, "{\"msg\":\"listening\",\"transport\":\"" + transport + "\",\"addr\":\"" + addr
+                + "\",\"security\":\"plaintext\",\"purpose\":\"" + purpose + "\"}");
+    }
+
+    private static String host(String hostPort) {
+        return hostPort.substring(0, hostPort.lastIndexOf(':'));
     }
 
     /**
@@ -84,7 +101,8 @@ public final class Main implements Callable<Integer> {
         }));
     }
 
-    private static void printWelcome(MemsidecarConfig cfg, int port) {
+    private static void printWelcome(MemsidecarConfig cfg, MemsidecarServer server) {
+        int port = server.port();
         String token = EmbeddedDefaults.localToken(cfg);
         System.out.printf("""
 
@@ -97,8 +115,10 @@ public final class Main implements Callable<Integer> {
                   curl -X PUT -H "x-memsidecar-capability: Bearer $MEMSIDECAR_TOKEN" --data-binary 'hello' \\
                        http://127.0.0.1:%d/v1/kv/scratchpad/greeting
                   curl -H "x-memsidecar-capability: Bearer $MEMSIDECAR_TOKEN" http://127.0.0.1:%d/v1/kv/scratchpad/greeting
-
-                %n""", EmbeddedDefaults.TOKEN_TTL.toHours(), cfg.dataDir().resolve("token"), token, port, port);
+                %s
+                %n""", EmbeddedDefaults.TOKEN_TTL.toHours(), cfg.dataDir().resolve("token"), token, port, port,
+                server.metricsPort().map(p -> "\nMetrics (Prometheus): http://127.0.0.1:" + p
+                        + cfg.telemetry().metrics().prometheusPath()).orElse(""));
         System.out.flush();
     }
 

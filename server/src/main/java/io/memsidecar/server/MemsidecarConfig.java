@@ -15,7 +15,8 @@ public record MemsidecarConfig(Listeners server,
                                List<NamespaceConfig> namespaces,
                                String logLevel,
                                boolean accessLog,
-                               Path dataDir) {
+                               Path dataDir,
+                               io.memsidecar.server.observe.TelemetryConfig telemetry) {
 
     /** gRPC TCP (host:port, also serving the HTTP gateway), optional UDS and extra HTTP listener. */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout) {
@@ -44,6 +45,6 @@ public record MemsidecarConfig(Listeners server,
 
     public MemsidecarConfig withAuth(Auth newAuth) {
         return new MemsidecarConfig(server, newAuth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
-                dataDir);
+                dataDir, telemetry);
     }
 }

@@ -39,6 +39,14 @@ import io.memsidecar.semantic.spi.EmbedderProvider;
 import io.memsidecar.semantic.spi.EmbedderSpec;
 import io.memsidecar.semantic.spi.SemanticStore;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.core.Evictions;
+import io.memsidecar.semantic.spi.SemanticIndex;
+import io.memsidecar.server.observe.Instrumented;
+import io.memsidecar.server.observe.ObserveFilter;
+import io.memsidecar.server.observe.Telemetry;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.memsidecar.lease.LeaseNamespace;
 import io.memsidecar.lease.LeaseService;
 import io.memsidecar.lease.spi.LeaseStore;
@@ -77,25 +85,41 @@ public final class MemsidecarServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final RetentionSweeper retention;
     private final List<Embedder> embedders;
+    private final Telemetry telemetry;
 
     private MemsidecarServer(MemsidecarConfig config, Clock clock) {
         this.config = config;
+        this.telemetry = Telemetry.start(config.telemetry());
+        boolean metrics = !config.telemetry().metrics().exporter().equals("none");
         this.trustedKeys = new AtomicReference<>(config.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList());
         this.policy = new AtomicReference<>(config.policy());
-        this.backends = openBackends(config, clock);
-        Services services;
         try {
-            services = services(config, backends);
+            this.backends = openBackends(config, clock, telemetry.registry());
         } catch (RuntimeException e) {
-            backends.values().forEach(Backend::close);
+            telemetry.close();
             throw e;
         }
-        this.retention = new RetentionSweeper(services.episodic(), clock);
+        Services services;
+        try {
+            services = services(config, backends, new Instrumentation(telemetry, metrics));
+        } catch (RuntimeException e) {
+            backends.values().forEach(Backend::close);
+            telemetry.close();
+            throw e;
+        }
+        this.retention = new RetentionSweeper(services.episodic(), clock,
+                new Evictions(telemetry.registry(), EpisodicService.BLOCK, "retention"));
         this.embedders = services.embedders();
         try {
+            if (metrics) {
+                gauges(services);
+            }
             var auth = new AuthFilter(trustedKeys::get, clock);
+            var configured = new java.util.HashSet<String>();
+            config.namespaces().forEach(ns -> configured.add(ns.block() + "/" + ns.name()));
+            configured.add("admin/");
             this.table = RoutingTable.of(services.routes()).filtered(List.of(
-                    new AccessLogFilter(), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
+                    new ObserveFilter(telemetry, metrics, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
             this.web = startWeb(config, withReflection(GrpcTransport.services(table, "grpc"), auth));
             if (config.server().grpcUds().isPresent()) {
@@ -110,15 +134,42 @@ public final class MemsidecarServer implements AutoCloseable {
             retention.close();
             backends.values().forEach(Backend::close);
             embedders.forEach(Embedder::close);
+            telemetry.close();
             throw e;
         }
+    }
+
+    /** spec §8's gauges and counters read from the stores and services: cheap, sampled at scrape or push. */
+    private void gauges(Services services) {
+        MeterRegistry registry = telemetry.registry();
+        if (!config.tenantIsolation()) {
+            for (var ns : config.namespaces()) {
+                Backend backend = backends.get(ns.backend());
+                if (AdminService.count(backend, ns).isPresent()) {
+                    Gauge.builder("memsidecar.namespace.items", () -> AdminService.count(backend, ns).orElse(0))
+                            .description("live items of a namespace").tags("block", ns.block(), "namespace", ns.name())
+                            .register(registry);
+                }
+            }
+        }
+        services.caches().forEach((ns, cache) -> {
+            String model = ns.semantic().map(s -> s.embedder().model()).orElse("");
+            FunctionCounter.builder("memsidecar.embedder.cache.hits", cache, CachingEmbedder::hits)
+                    .description("texts answered from the embedding cache").tags("namespace", ns.name(), "model", model)
+                    .register(registry);
+            FunctionCounter.builder("memsidecar.embedder.cache.misses", cache, CachingEmbedder::misses)
+                    .description("texts sent to the embedding provider").tags("namespace", ns.name(), "model", model)
+                    .register(registry);
+        });
+        Gauge.builder("memsidecar.episodic.tail.subscribers", services.episodic(), EpisodicService::activeTails)
+                .description("episodic tails streaming now").register(registry);
     }
 
     public static MemsidecarServer start(MemsidecarConfig config) {
         return new MemsidecarServer(config, Clock.systemUTC());
     }
 
-    private static Map<String, Backend> openBackends(MemsidecarConfig config, Clock clock) {
+    private static Map<String, Backend> openBackends(MemsidecarConfig config, Clock clock, MeterRegistry registry) {
         Map<String, BackendProvider> providers = Providers.byName(BackendProvider.class, BackendProvider::driver);
         var open = new LinkedHashMap<String, Backend>();
         try {
@@ -130,7 +181,7 @@ public final class MemsidecarServer implements AutoCloseable {
                 }
                 try {
                     open.put(b.name(), p.open(new BackendSpec(b.name(),
-                            new Options("backends[" + b.name() + "].options", b.options()), clock)));
+                            new Options("backends[" + b.name() + "].options", b.options()), clock, registry)));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigLoader.ConfigException(e.getMessage());
                 }
@@ -150,11 +201,23 @@ public final class MemsidecarServer implements AutoCloseable {
         return all;
     }
 
-    /** Every block's routes; the episodic service also feeds the retention sweeper; embedders close last. */
-    private record Services(List<Route<?, ?>> routes, EpisodicService episodic, List<Embedder> embedders) {
+    /**
+     * Every block's routes; the episodic service also feeds the retention sweeper and the tail
+     * gauge; the embedding caches feed their counters; embedders close last.
+     */
+    private record Services(List<Route<?, ?>> routes, EpisodicService episodic, List<Embedder> embedders,
+                            Map<MemsidecarConfig.NamespaceConfig, CachingEmbedder> caches) {
     }
 
-    private static Services services(MemsidecarConfig config, Map<String, Backend> backends) {
+    /** How stores and embedders are wrapped for metrics and spans (not at all when both are off). */
+    private record Instrumentation(Telemetry telemetry, boolean metrics) {
+        <T> T store(Backend backend, Class<T> spi, MemsidecarConfig.NamespaceConfig ns) {
+            return Instrumented.store(spi, MemsidecarServer.store(backend, spi, ns), ns.block(), ns.name(), backend.driver(),
+                    telemetry, metrics);
+        }
+    }
+
+    private static Services services(MemsidecarConfig config, Map<String, Backend> backends, Instrumentation instrument) {
         var kv = new LinkedHashMap<String, KvNamespace>();
         var leases = new LinkedHashMap<String, LeaseNamespace>();
         var episodic = new LinkedHashMap<String, EpisodicNamespace>();
@@ -162,6 +225,7 @@ public final class MemsidecarServer implements AutoCloseable {
         var semantic = new LinkedHashMap<String, SemanticNamespace>();
         var graphs = new LinkedHashMap<String, GraphNamespace>();
         var embedders = new ArrayList<Embedder>();
+        var caches = new LinkedHashMap<MemsidecarConfig.NamespaceConfig, CachingEmbedder>();
         Map<String, EmbedderProvider> embedderProviders = Providers.byName(EmbedderProvider.class,
                 EmbedderProvider::provider);
         try {
@@ -169,21 +233,26 @@ public final class MemsidecarServer implements AutoCloseable {
                 Backend backend = backends.get(ns.backend());
                 switch (ns.block()) {
                     case KvService.BLOCK -> kv.put(ns.name(),
-                            new KvNamespace(ns.name(), store(backend, KvStore.class, ns), ns.maxItems()));
+                            new KvNamespace(ns.name(), instrument.store(backend, KvStore.class, ns), ns.maxItems()));
                     case LeaseService.BLOCK -> leases.put(ns.name(),
-                            new LeaseNamespace(ns.name(), store(backend, LeaseStore.class, ns)));
+                            new LeaseNamespace(ns.name(), instrument.store(backend, LeaseStore.class, ns)));
                     case ArtifactService.BLOCK -> artifacts.put(ns.name(),
-                            new ArtifactNamespace(ns.name(), store(backend, ArtifactStore.class, ns)));
-                    case EpisodicService.BLOCK -> episodic.put(ns.name(),
-                            new EpisodicNamespace(ns.name(), store(backend, EpisodicStore.class, ns), ns.retention()));
+                            new ArtifactNamespace(ns.name(), instrument.store(backend, ArtifactStore.class, ns)));
+                    case EpisodicService.BLOCK -> episodic.put(ns.name(), new EpisodicNamespace(ns.name(),
+                            instrument.store(backend, EpisodicStore.class, ns), ns.retention()));
                     case SemanticService.BLOCK -> {
                         var sem = ns.semantic().orElseThrow();
-                        SemanticStore store = store(backend, SemanticStore.class, ns);
-                        Embedder embedder = embedder(embedderProviders, ns, sem.embedder(), embedders);
-                        semantic.put(ns.name(), new SemanticNamespace(ns.name(), store.open(sem.index()), embedder));
+                        SemanticIndex index = Instrumented.store(SemanticIndex.class,
+                                store(backend, SemanticStore.class, ns).open(sem.index()), ns.block(), ns.name(),
+                                backend.driver(), instrument.telemetry(), instrument.metrics());
+                        Embedder embedder = embedder(embedderProviders, ns, sem.embedder(), embedders, instrument.telemetry());
+                        if (embedder instanceof CachingEmbedder cache) {
+                            caches.put(ns, cache);
+                        }
+                        semantic.put(ns.name(), new SemanticNamespace(ns.name(), index, embedder));
                     }
                     case GraphService.BLOCK -> graphs.put(ns.name(),
-                            new GraphNamespace(ns.name(), store(backend, GraphStore.class, ns)));
+                            new GraphNamespace(ns.name(), instrument.store(backend, GraphStore.class, ns)));
                     default -> throw new IllegalStateException("unknown block " + ns.block());
                 }
             }
@@ -199,12 +268,12 @@ public final class MemsidecarServer implements AutoCloseable {
         routes.addAll(new SemanticService(semantic, config.tenantIsolation()).routes());
         routes.addAll(new GraphService(graphs, config.tenantIsolation()).routes());
         routes.addAll(new AdminService(config, backends).routes());
-        return new Services(routes, episodicService, embedders);
+        return new Services(routes, episodicService, embedders, caches);
     }
 
     /** Opens a namespace's embedder behind its cache; registers it in {@code opened} to be closed. */
     private static Embedder embedder(Map<String, EmbedderProvider> providers, MemsidecarConfig.NamespaceConfig ns,
-                                     MemsidecarConfig.Embedder config, List<Embedder> opened) {
+                                     MemsidecarConfig.Embedder config, List<Embedder> opened, Telemetry telemetry) {
         String at = "namespaces[" + ns.block() + "/" + ns.name() + "].embedder";
         EmbedderProvider provider = providers.get(config.provider());
         if (provider == null) {
@@ -215,7 +284,8 @@ public final class MemsidecarServer implements AutoCloseable {
             Embedder embedder = provider.open(new EmbedderSpec(config.provider(), config.model(), config.dimensions(),
                     new Options(at + ".options", config.options()), System.getenv()));
             opened.add(embedder);
-            return CachingEmbedder.wrap(embedder, config.cacheSize());
+            return CachingEmbedder.wrap(Instrumented.embedder(Embedder.class, embedder, config.provider(), config.model(),
+                    telemetry), config.cacheSize());
         } catch (IllegalArgumentException e) {
             throw new ConfigLoader.ConfigException(e.getMessage());
         }
@@ -247,6 +317,13 @@ public final class MemsidecarServer implements AutoCloseable {
                     .addProtocol(http2())
                     .shutdownGracePeriod(config.server().shutdownTimeout()));
             builder.routing("http", this::httpRoutes);
+        });
+        telemetry.prometheus().ifPresent(prometheus -> {
+            var metrics = config.telemetry().metrics();
+            var hp = ConfigLoader.hostPort(metrics.prometheusAddr(), "metrics.prometheus.addr");
+            builder.putSocket("metrics", s -> s.host(hp.host()).port(hp.port()));
+            builder.routing("metrics", r -> r.get(metrics.prometheusPath(), (req, res) -> res
+                    .header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").send(prometheus.scrape())));
         });
         return builder.build().start();
     }
@@ -338,6 +415,11 @@ public final class MemsidecarServer implements AutoCloseable {
         return config.server().httpAddr().map(a -> web.port("http"));
     }
 
+    /** The bound port of the Prometheus listener, when metrics.exporter is prometheus. */
+    public Optional<Integer> metricsPort() {
+        return telemetry.prometheus().map(p -> web.port("metrics"));
+    }
+
     /** Stops accepting, lets in-flight calls finish within the shutdown timeout, closes backends. */
     @Override
     public void close() {
@@ -366,5 +448,6 @@ public final class MemsidecarServer implements AutoCloseable {
         retention.close();
         backends.values().forEach(Backend::close);
         embedders.forEach(Embedder::close);
+        telemetry.close();
     }
 }

@@ -120,4 +120,62 @@ class ConfigLoaderTest {
         assertThat(c.server().grpcTcp()).startsWith("127.0.0.1:");
         assertThat(c.namespaces()).extracting(MemsidecarConfig.NamespaceConfig::name).contains("scratchpad");
     }
+
+    @Test
+    void unknownKeysFailWithTheirPathAndEmptySectionsPass() throws IOException {
+        assertThatThrownBy(() -> load("metrics:\n  promethus: { addr: \":9090\" }\n", Map.of()))
+                .hasMessageContaining("unknown key metrics.promethus.addr");
+        assertThatThrownBy(() -> load("namespaces:\n  - { block: kv, name: a, backend: b, max_item: 3 }\n", Map.of()))
+                .hasMessageContaining("unknown key namespaces.0.max_item");
+        assertThatThrownBy(() -> load("tenant_isolation: true\n", Map.of("MEMSIDECAR_SERVER__GRCP__TCP", ":1")))
+                .hasMessageContaining("unknown key server.grcp.tcp");
+        assertThatThrownBy(() -> load("policy:\n  rules:\n    - { name: a, effect: cap, max: { topk: 3 } }\n", Map.of()))
+                .hasMessageContaining("unknown key policy.rules.0.max.topk");
+        // free-form maps, empty lists and sections, and keys of the original this build does not act on yet
+        var c = load("""
+                policy: {}
+                backends:
+                  - { name: m, driver: memory, options: { anything: 1 } }
+                namespaces:
+                  - { block: kv, name: a, backend: m, access: { track: true, capacity: 100 } }
+                tracing:
+                  exporter: otlp
+                  otlp: { endpoint: "collector:4317", insecure: true, headers: { x-team: memory }, headers_env: { x-key: KEY } }
+                """, Map.of("KEY", "s3cret"));
+        assertThat(c.telemetry().tracing().otlp().orElseThrow().headers())
+                .containsEntry("x-team", "memory").containsEntry("x-key", "s3cret");
+        assertThat(c.telemetry().tracing().otlp().orElseThrow().url()).isEqualTo("http://collector:4317");
+    }
+
+    @Test
+    void theShippedExampleConfigsUseOnlyKnownKeys() {
+        for (String file : new String[] {"../etc/memsidecar.yaml", "../etc/memsidecar-postgres.yaml"}) {
+            assertThat(ConfigLoader.load(Optional.of(Path.of(file)), Map.of("MEMSIDECAR_PG_DSN", "postgres://x@y/z")))
+                    .as(file).isNotNull();
+        }
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).telemetry().metrics().prometheusAddr())
+                .isEqualTo("127.0.0.1:9090");
+    }
+
+    @Test
+    void telemetryDefaultsAndChecks() throws IOException {
+        var none = load("tenant_isolation: false\n", Map.of()).telemetry();
+        assertThat(none.metrics().exporter()).isEqualTo("none");
+        assertThat(none.tracing().exporter()).isEqualTo("none");
+        var prom = load("metrics: { exporter: prometheus }\ntracing: { exporter: stdout, sample_ratio: 0 }\n", Map.of())
+                .telemetry();
+        assertThat(prom.metrics().prometheusAddr()).isEqualTo(":9090");
+        assertThat(prom.metrics().prometheusPath()).isEqualTo("/metrics");
+        assertThat(prom.tracing().sampleRatio()).isEqualTo(1.0);
+        assertThatThrownBy(() -> load("metrics: { exporter: statsd }\n", Map.of()))
+                .hasMessageContaining("metrics.exporter must be one of");
+        assertThatThrownBy(() -> load("tracing: { exporter: otlp }\n", Map.of()))
+                .hasMessageContaining("tracing.otlp.endpoint is required");
+        assertThatThrownBy(() -> load("tracing: { exporter: stdout, sample_ratio: 2 }\n", Map.of()))
+                .hasMessageContaining("tracing.sample_ratio");
+        assertThatThrownBy(() -> load("metrics: { exporter: otlp, otlp: { endpoint: \"c:4317\", headers_env: { k: NOPE } } }\n",
+                Map.of())).hasMessageContaining("metrics.otlp.headers_env.k").hasMessageContaining("NOPE");
+        assertThatThrownBy(() -> load("metrics: { exporter: prometheus, prometheus: { addr: \"nope\" } }\n", Map.of()))
+                .hasMessageContaining("metrics.prometheus.addr");
+    }
 }

@@ -37,6 +37,7 @@ class DistributionTest {
         var pb = new ProcessBuilder(bin.toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("MEMSIDECAR_DATA_DIR", dataDir.toString());
         pb.environment().put("MEMSIDECAR_SERVER__GRPC__TCP", "127.0.0.1:0");
+        pb.environment().put("MEMSIDECAR_METRICS__PROMETHEUS__ADDR", "127.0.0.1:0");
         Process p = pb.start();
         var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String token = null;

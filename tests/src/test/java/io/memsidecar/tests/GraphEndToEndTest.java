@@ -75,8 +75,10 @@ class GraphEndToEndTest {
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        server.close();
+        if (channel != null) {
+            channel.shutdownNow();
+            server.close();
+        }
         http.close();
     }
 

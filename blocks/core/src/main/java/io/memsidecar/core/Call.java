@@ -2,6 +2,7 @@ package io.memsidecar.core;
 
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * One call as the routing table sees it, whatever transport carried it: the raw credential the
@@ -12,13 +13,26 @@ public final class Call {
     private final String transport;
     private final Optional<String> credential;
     private final BooleanSupplier cancelled;
+    private final Function<String, Optional<String>> headers;
     private volatile Capability capability;
     private volatile Source<?> rest = Source.empty();
 
     public Call(String transport, Optional<String> credential, BooleanSupplier cancelled) {
+        this(transport, credential, cancelled, name -> Optional.empty());
+    }
+
+    /** {@code headers}: the request's headers (gRPC metadata) by lower-case name, e.g. {@code traceparent}. */
+    public Call(String transport, Optional<String> credential, BooleanSupplier cancelled,
+                Function<String, Optional<String>> headers) {
         this.transport = transport;
         this.credential = credential;
         this.cancelled = cancelled;
+        this.headers = headers;
+    }
+
+    /** A request header (gRPC metadata) by lower-case name. */
+    public Optional<String> header(String name) {
+        return headers.apply(name);
     }
 
     /** {@code grpc}, {@code grpc-uds}, {@code http} or {@code curl}. */

@@ -13,4 +13,9 @@ public final class StorageNamespace {
     public static String of(boolean tenantIsolation, Capability capability, String namespace) {
         return tenantIsolation ? capability.tenant() + SEPARATOR + namespace : namespace;
     }
+
+    /** The namespace as configured, without its tenant: what metrics label it with. */
+    public static String bare(String storage) {
+        return storage.substring(storage.lastIndexOf(SEPARATOR) + 1);
+    }
 }

@@ -45,6 +45,7 @@ public final class EpisodicService {
     private static final Duration TAIL_WAIT = Duration.ofSeconds(1);
 
     private final NamespaceTable<EpisodicNamespace> namespaces;
+    private final java.util.concurrent.atomic.AtomicInteger tails = new java.util.concurrent.atomic.AtomicInteger();
 
     public EpisodicService(Map<String, EpisodicNamespace> namespaces, boolean tenantIsolation) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
@@ -95,6 +96,21 @@ public final class EpisodicService {
      */
     public void tail(Call call, TailRequest r, Sink<io.memsidecar.proto.episodic.v1.Event> sink) {
         var t = namespaces.resolve(call, TAIL, r.getNamespace());
+        tails.incrementAndGet();
+        try {
+            follow(call, r, t, sink);
+        } finally {
+            tails.decrementAndGet();
+        }
+    }
+
+    /** Tails running now, for the subscriber gauge. */
+    public int activeTails() {
+        return tails.get();
+    }
+
+    private void follow(Call call, TailRequest r, NamespaceTable.Target<EpisodicNamespace> t,
+                        Sink<io.memsidecar.proto.episodic.v1.Event> sink) {
         long last = r.getIncludeHistorical() ? r.getAfterCursor() : t.namespace().store().lastCursor(t.storage());
         long[] sent = {last};
         while (!call.isCancelled()) {

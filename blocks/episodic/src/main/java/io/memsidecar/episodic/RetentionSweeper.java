@@ -1,5 +1,6 @@
 package io.memsidecar.episodic;
 
+import io.memsidecar.core.Evictions;
 import io.memsidecar.core.StorageNamespace;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.episodic.spi.ExpireQuery;
@@ -20,8 +21,12 @@ public final class RetentionSweeper implements AutoCloseable {
     private final Clock clock;
     private final boolean tenantIsolation;
 
-    public RetentionSweeper(EpisodicService service, Clock clock) {
+    private final Evictions evictions;
+
+    /** {@code evictions}: where each pass counts what it removed (cause {@code retention}). */
+    public RetentionSweeper(EpisodicService service, Clock clock, Evictions evictions) {
         this.clock = clock;
+        this.evictions = evictions;
         this.tenantIsolation = service.tenantIsolation();
         for (EpisodicNamespace ns : service.withRetention()) {
             threads.add(Thread.ofVirtual().name("memsidecar-retention-" + ns.name()).start(() -> loop(ns)));
@@ -70,13 +75,14 @@ public final class RetentionSweeper implements AutoCloseable {
         return ns.store().namespaces().stream().filter(s -> s.endsWith(suffix)).toList();
     }
 
-    private static long drain(EpisodicStore store, String storage, ExpireQuery q) {
+    private long drain(EpisodicStore store, String storage, ExpireQuery q) {
         long total = 0;
         long affected;
         do {
             affected = store.expire(storage, q);
             total += affected;
         } while (affected == BATCH);
+        evictions.record(storage, total);
         return total;
     }
 

@@ -1,6 +1,7 @@
 package io.memsidecar.driver.memory;
 
 import io.memsidecar.artifact.spi.ArtifactStore;
+import io.memsidecar.core.Evictions;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendProvider;
 import io.memsidecar.core.spi.BackendSpec;
@@ -36,11 +37,12 @@ public final class MemoryBackendProvider implements BackendProvider {
                 EpisodicStore.class, new MemoryEpisodicStore(spec.clock()), ArtifactStore.class,
                 new MemoryArtifactStore(spec.clock()), SemanticStore.class, new MemorySemanticStore(spec.clock()),
                 GraphStore.class, new MemoryGraphStore(spec.clock())));
+        var expired = new Evictions(spec.meters(), "kv", "ttl");
         Thread sweeper = Thread.ofVirtual().name("memsidecar-sweep-" + spec.name()).start(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(SWEEP_INTERVAL);
-                    kv.sweep();
+                    kv.sweep(expired);
                     leases.sweep();
                 }
             } catch (InterruptedException e) {

@@ -177,15 +177,17 @@ final class MemoryKvStore implements KvStore {
     }
 
     /** Removes expired keys of every namespace; run periodically by the backend. */
-    void sweep() {
+    void sweep(io.memsidecar.core.Evictions expired) {
         Instant now = clock.instant();
-        for (Space s : spaces.values()) {
+        spaces.forEach((namespace, s) -> {
             s.lock.writeLock().lock();
             try {
+                int before = s.keys.size();
                 s.keys.values().removeIf(r -> !live(r, now));
+                expired.record(namespace, before - s.keys.size());
             } finally {
                 s.lock.writeLock().unlock();
             }
-        }
+        });
     }
 }

@@ -2,7 +2,9 @@ package io.memsidecar.driver.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memsidecar.core.Evictions;
 import io.memsidecar.core.StorageNamespace;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.memsidecar.episodic.EpisodicNamespace;
 import io.memsidecar.episodic.EpisodicService;
 import io.memsidecar.episodic.Retention;
@@ -21,6 +23,13 @@ import org.junit.jupiter.api.Test;
 class RetentionSweeperTest {
     private final MutableClock clock = new MutableClock();
     private final MemoryEpisodicStore store = new MemoryEpisodicStore(clock);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    private double evicted(String namespace) {
+        var counter = meters.find(Evictions.METRIC).tags("block", "episodic", "namespace", namespace, "cause", "retention")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
 
     private List<Long> live(String storage) {
         var out = new ArrayList<Long>();
@@ -30,7 +39,8 @@ class RetentionSweeperTest {
 
     private RetentionSweeper sweeper(EpisodicNamespace ns, boolean isolation) {
         // An hour-long interval: the test drives sweepOnce itself.
-        return new RetentionSweeper(new EpisodicService(Map.of(ns.name(), ns), isolation), clock);
+        return new RetentionSweeper(new EpisodicService(Map.of(ns.name(), ns), isolation), clock,
+                new Evictions(meters, "episodic", "retention"));
     }
 
     @Test
@@ -44,6 +54,7 @@ class RetentionSweeperTest {
             assertThat(sweeper.sweepOnce(ns)).isEqualTo(2497);
         }
         assertThat(live("events")).containsExactly(2498L, 2499L, 2500L);
+        assertThat(evicted("events")).isEqualTo(2497);
         assertThat(store.append("events", NewEvent.of("e", "x")).cursor()).isEqualTo(2501);
     }
 
@@ -67,5 +78,6 @@ class RetentionSweeperTest {
         store.range(b, RangeQuery.after(0, 0), all::add);
         assertThat(all).singleElement().satisfies(e -> assertThat(e.deletedAt()).isPresent());
         assertThat(live("other" + StorageNamespace.SEPARATOR + "events-2")).hasSize(1);
+        assertThat(evicted("events")).as("both tenants under the configured name").isEqualTo(2);
     }
 }

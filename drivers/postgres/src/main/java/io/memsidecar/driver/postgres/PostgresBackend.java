@@ -2,6 +2,8 @@ package io.memsidecar.driver.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.memsidecar.core.Evictions;
 import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
@@ -41,6 +43,7 @@ final class PostgresBackend implements Backend {
     private final PostgresSemanticStore semantic;
     private final Optional<Thread> sweeper;
     private final StoreSet stores;
+    private final Evictions expired;
 
     PostgresBackend(BackendSpec spec) {
         this.name = spec.name();
@@ -61,6 +64,9 @@ final class PostgresBackend implements Backend {
         hc.setMaximumPoolSize(o.integer("max_conns", 10));
         hc.setPoolName("memsidecar-" + name);
         hc.setInitializationFailTimeout(10_000);
+        // Pool metrics (active, idle, pending, acquire/usage time) under the pool's name.
+        hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(spec.meters()));
+        this.expired = new Evictions(spec.meters(), "kv", "ttl");
         this.dataSource = new HikariDataSource(hc);
         try {
             Migrations.apply(dataSource);
@@ -103,7 +109,7 @@ final class PostgresBackend implements Backend {
     void sweep() throws SQLException {
         int removed;
         do {
-            removed = kv.sweep(SWEEP_BATCH);
+            removed = kv.sweep(SWEEP_BATCH, expired);
         } while (removed == SWEEP_BATCH);
         leases.sweep();
     }

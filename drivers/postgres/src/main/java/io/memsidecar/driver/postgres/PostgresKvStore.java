@@ -257,11 +257,21 @@ final class PostgresKvStore implements KvStore {
     }
 
     /** Deletes up to {@code batch} expired rows; returns how many went. */
-    int sweep(int batch) throws SQLException {
-        try (Connection c = dataSource.getConnection(); var st = c.prepareStatement(
-                "DELETE FROM kv_items WHERE ctid IN (SELECT ctid FROM kv_items WHERE expires_at <= now() LIMIT ?)")) {
+    /** Deletes up to {@code batch} expired rows, counted per namespace; returns how many. */
+    int sweep(int batch, io.memsidecar.core.Evictions expired) throws SQLException {
+        try (Connection c = dataSource.getConnection(); var st = c.prepareStatement("""
+                WITH gone AS (DELETE FROM kv_items
+                    WHERE ctid IN (SELECT ctid FROM kv_items WHERE expires_at <= now() LIMIT ?) RETURNING namespace)
+                SELECT namespace, count(*) FROM gone GROUP BY namespace""")) {
             st.setInt(1, batch);
-            return st.executeUpdate();
+            int total = 0;
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    expired.record(rs.getString(1), rs.getLong(2));
+                    total += (int) rs.getLong(2);
+                }
+            }
+            return total;
         }
     }
 

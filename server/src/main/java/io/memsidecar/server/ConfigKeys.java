@@ -1,0 +1,99 @@
+package io.memsidecar.server;
+
+import io.helidon.config.Config;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every key a config may hold (spec §3 plus this build's additions). A key that is not here fails
+ * the start with its path; a key of the original that this build does not serve yet is named in
+ * one warning. {@code *} is one path segment (a list index or a map key), {@code **} any rest.
+ */
+final class ConfigKeys {
+    private static final System.Logger LOG = System.getLogger(ConfigKeys.class.getName());
+    private static final String OTLP = "endpoint insecure compression headers.** headers_env.**";
+
+    private static final List<List<String>> KNOWN = patterns(
+            "server.grpc", "tcp uds tls.cert_file tls.key_file tls.client_ca_file tls.require_client_cert",
+            "server.http", "addr",
+            "server", "shutdown_timeout",
+            "tracing", "exporter sample_ratio",
+            "tracing.otlp", OTLP,
+            "metrics", "exporter",
+            "metrics.prometheus", "addr path",
+            "metrics.otlp", OTLP + " interval",
+            "logging", "level format access",
+            "auth", "verifier",
+            "auth.paseto", "public_key_hex public_key_hexes.* private_key_hex",
+            "auth.jwt", "alg secret_env public_pem public_pems.*",
+            "policy", "default",
+            "policy.rules.*", "name effect reason match.tenant.* match.agent.* match.block.* match.namespace.* match.op.*"
+                    + " bucket.per_tenant bucket.per_agent bucket.per_namespace bucket.per_op bucket.rate_per_second"
+                    + " bucket.burst max.top_k max.limit max.depth max.fan_out max.rerank_candidate_k",
+            "", "tenant_isolation data_dir",
+            "backends.*", "name driver options.**",
+            "namespaces.*", "block name backend max_items text_search distance hnsw.m hnsw.ef_construction hnsw.ef_search"
+                    + " access.track access.slide_ttl_seconds access.capacity access.heat_half_life_seconds"
+                    + " retention.max_age_seconds retention.max_items retention.action retention.interval_seconds"
+                    + " embedder.provider embedder.model embedder.dimensions embedder.cache_size embedder.options.**");
+
+    /** Keys of the original that this build accepts but does not act on yet, and why. */
+    private static final List<List<String>> NOT_BUILT = patterns(
+            "auth", "jwt.**",
+            "namespaces.*", "access.**");
+
+    private ConfigKeys() {
+    }
+
+    private static List<List<String>> patterns(String... prefixAndKeys) {
+        var out = new ArrayList<List<String>>();
+        for (int i = 0; i < prefixAndKeys.length; i += 2) {
+            for (String key : prefixAndKeys[i + 1].split(" ")) {
+                String full = prefixAndKeys[i].isEmpty() ? key : prefixAndKeys[i] + "." + key;
+                out.add(List.of(full.split("\\.")));
+            }
+        }
+        return out;
+    }
+
+    /** Fails on the first unknown key; warns once about known keys this build ignores. */
+    static void check(Config root) {
+        Set<String> ignored = new LinkedHashSet<>();
+        root.traverse().forEach(node -> {
+            boolean value = node.type() == Config.Type.VALUE;
+            if (!value && node.traverse().findAny().isPresent()) {
+                return; // its leaves are checked
+            }
+            List<String> path = List.of(node.key().toString().split("\\."));
+            // an empty list or section is fine where keys may follow
+            if (KNOWN.stream().noneMatch(p -> value ? matches(p, path) : matches(p.subList(0, Math.min(p.size(),
+                    path.size())), path))) {
+                throw new ConfigLoader.ConfigException("unknown key " + node.key()
+                        + " (a typo, or a key of a newer version? see etc/memsidecar.yaml for every key)");
+            }
+            if (NOT_BUILT.stream().anyMatch(p -> matches(p, path))) {
+                ignored.add(node.key().toString());
+            }
+        });
+        if (!ignored.isEmpty()) {
+            LOG.log(Level.WARNING, "config keys ignored, not served by this build yet: " + String.join(", ", ignored)
+                    + " (JWT verification and the KV access tier are planned; see the README, Not in this build yet)");
+        }
+    }
+
+    private static boolean matches(List<String> pattern, List<String> path) {
+        for (int i = 0; i < pattern.size(); i++) {
+            String p = pattern.get(i);
+            if (p.equals("**")) {
+                return true;
+            }
+            if (i >= path.size() || (!p.equals("*") && !p.equals(path.get(i)))) {
+                return false;
+            }
+        }
+        return pattern.size() == path.size();
+    }
+}
