@@ -16,7 +16,8 @@ bench_build() {
   cp="tests/target/classes:$(cat tests/target/bench.cp)"
 }
 # bench_start NAMESPACES_YAML [MORE_BACKENDS_YAML]: backends mem (memory) and pg (PostgreSQL) are
-# always declared; the second argument adds more.
+# always declared; the second argument adds more; $BENCH_TOP_YAML adds top-level sections
+# (metrics, tracing). bench_stop stops it (also done on exit).
 bench_start() {
   local keys secret public
   keys="$($dist/bin/memctl gen-keypair)"
@@ -26,6 +27,7 @@ bench_start() {
   cat > "$work/bench.yaml" <<YAML
 server: { grpc: { tcp: "127.0.0.1:$port", uds: "$work/sidecar.sock" } }
 logging: { level: warn, access: false }
+${BENCH_TOP_YAML:-}
 auth: { paseto: { public_key_hexes: ["$public"] } }
 backends:
   - { name: mem, driver: memory }
@@ -39,6 +41,9 @@ YAML
   trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return 0; sleep 0.5; done
   echo "server did not start; see $work/server.log" >&2; return 1
+}
+bench_stop() {
+  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"; trap - EXIT
 }
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

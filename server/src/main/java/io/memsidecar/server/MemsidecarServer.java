@@ -115,9 +115,9 @@ public final class MemsidecarServer implements AutoCloseable {
                 gauges(services);
             }
             var auth = new AuthFilter(trustedKeys::get, clock);
-            var configured = new java.util.HashSet<String>();
-            config.namespaces().forEach(ns -> configured.add(ns.block() + "/" + ns.name()));
-            configured.add("admin/");
+            var configured = new java.util.HashMap<String, java.util.Set<String>>();
+            config.namespaces().forEach(ns -> configured.computeIfAbsent(ns.block(), b -> new java.util.HashSet<>()).add(ns.name()));
+            configured.put("admin", java.util.Set.of(""));
             this.table = RoutingTable.of(services.routes()).filtered(List.of(
                     new ObserveFilter(telemetry, metrics, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));

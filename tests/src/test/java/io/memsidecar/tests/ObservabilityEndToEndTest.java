@@ -20,6 +20,9 @@ import io.memsidecar.proto.semantic.v1.Record;
 import io.memsidecar.proto.semantic.v1.SearchRequest;
 import io.memsidecar.proto.semantic.v1.SemanticGrpc;
 import io.memsidecar.proto.semantic.v1.UpsertRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
@@ -50,6 +53,7 @@ class ObservabilityEndToEndTest {
     private static final String PARENT_SPAN = "00f067aa0ba902b7";
 
     private final List<Span> spans = new CopyOnWriteArrayList<>();
+    private final List<String> metricNames = new CopyOnWriteArrayList<>();
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private Server collector;
     private TestServer server;
@@ -65,6 +69,15 @@ class ObservabilityEndToEndTest {
                         request.getResourceSpansList().forEach(rs -> rs.getScopeSpansList()
                                 .forEach(ss -> spans.addAll(ss.getSpansList())));
                         out.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                        out.onCompleted();
+                    }
+                })
+                .addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
+                    @Override
+                    public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> out) {
+                        request.getResourceMetricsList().forEach(rm -> rm.getScopeMetricsList()
+                                .forEach(sm -> sm.getMetricsList().forEach(m -> metricNames.add(m.getName()))));
+                        out.onNext(ExportMetricsServiceResponse.getDefaultInstance());
                         out.onCompleted();
                     }
                 }).build().start();
@@ -201,6 +214,34 @@ class ObservabilityEndToEndTest {
         }));
     }
 
+    /** metrics.exporter: otlp pushes the same meters to an OTLP/gRPC collector through a periodic reader. */
+    @Test
+    void otlpMetricsArePushed() throws Exception {
+        try (var pushing = new TestServer("""
+                backends:
+                  - { name: mem, driver: memory }
+                namespaces:
+                  - { block: kv, name: notes, backend: mem }
+                """, """
+                metrics:
+                  exporter: otlp
+                  otlp: { endpoint: "127.0.0.1:%d", insecure: true, interval: 500ms }
+                """.formatted(collector.getPort()))) {
+            ManagedChannel ch = pushing.tcpChannel();
+            try {
+                TestServer.kv(ch, pushing.fullToken()).get(GetRequest.newBuilder().setNamespace("notes").setKey("k").build());
+            } finally {
+                ch.shutdownNow();
+            }
+            assertThat(pushing.server.metricsPort()).isEmpty();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!metricNames.contains("memsidecar.op.duration") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(metricNames).contains("memsidecar.op.duration", "rpc.server.duration", "jvm.memory.used");
+        }
+    }
+
     @Test
     void spansContinueTheCallersTraceAndCarryThePrincipal() throws Exception {
         var headers = new Metadata();
@@ -218,6 +259,15 @@ class ObservabilityEndToEndTest {
         Span driver = awaitSpan("kv.put", TRACE_ID);
         assertThat(driver.getParentSpanId()).isEqualTo(rpc.getSpanId());
         assertThat(attributes(driver)).containsEntry("db.system", "postgres").doesNotContainValue("v");
+
+        // an embedder call (a cache miss) is a child span of the Upsert
+        SemanticGrpc.newBlockingStub(ClientInterceptors.intercept(CapabilityHeader.attach(channel, "Bearer " + server.fullToken()),
+                MetadataUtils.newAttachHeadersInterceptor(headers))).upsert(UpsertRequest.newBuilder().setNamespace("facts")
+                .addRecords(Record.newBuilder().setId("e").setContent("embed me")).build());
+        Span upsert = awaitSpan("memsidecar.semantic.v1.Semantic/Upsert", TRACE_ID);
+        Span embed = awaitSpan("embedder.embed", TRACE_ID);
+        assertThat(embed.getParentSpanId()).isEqualTo(upsert.getSpanId());
+        assertThat(attributes(embed)).containsEntry("memsidecar.embedder.provider", "fake");
 
         // the gateway honours traceparent too; a failed call is marked as an error
         String trace2 = "0af7651916cd43dd8448eb211c80319c";

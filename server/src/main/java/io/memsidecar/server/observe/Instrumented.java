@@ -33,7 +33,8 @@ public final class Instrumented {
                 return invoke(method, store, args); // waiting for a signal is not driver work
             }
             long start = System.nanoTime();
-            Span span = telemetry.tracing() ? telemetry.tracer().spanBuilder(block + "." + method.getName())
+            // a child only of a sampled call: an unsampled or absent parent (a sweeper) gets none
+            Span span = telemetry.tracing() && Span.current().isRecording() ? telemetry.tracer().spanBuilder(block + "." + method.getName())
                     .setSpanKind(SpanKind.CLIENT).setAttribute("db.system", driver)
                     .setAttribute("db.operation.name", method.getName())
                     .setAttribute("memsidecar.namespace", block + "/" + namespace).startSpan() : Span.getInvalid();

@@ -61,18 +61,19 @@ public final class ObserveFilter implements Filter {
 
     private final Telemetry telemetry;
     private final boolean metrics;
-    /** "block/name" of every configured namespace: only those become label values. */
-    private final Set<String> namespaces;
+    /** The configured namespaces by block: only those become label values. */
+    private final Map<String, Set<String>> namespaces;
 
-    public ObserveFilter(Telemetry telemetry, boolean metrics, Set<String> namespaces) {
+    public ObserveFilter(Telemetry telemetry, boolean metrics, Map<String, Set<String>> namespaces) {
         this.telemetry = telemetry;
         this.metrics = metrics;
-        this.namespaces = Set.copyOf(namespaces);
+        this.namespaces = Map.copyOf(namespaces);
     }
 
     @Override
     public <Q extends Message, R extends Message> Handler<Q, R> apply(Route<Q, R> route, Handler<Q, R> next) {
         var meters = metrics ? new RouteMeters(route, telemetry.registry()) : null;
+        Set<String> labelled = namespaces.getOrDefault(route.op().block(), Set.of());
         boolean tracing = telemetry.tracing();
         String spanName = route.fullName();
         return (call, request, sink) -> {
@@ -98,31 +99,31 @@ public final class ObserveFilter implements Filter {
                 throw internal(route, e);
             } finally {
                 long nanos = System.nanoTime() - start;
-                String namespace = route.op().block() + "/" + route.scope().apply(request).namespace();
+                String name = route.scope().apply(request).namespace();
                 if (meters != null) {
                     try {
-                        meters.record(label(namespace), code, call.transport(), nanos, counting);
+                        meters.record(labelled.contains(name) ? name : UNKNOWN, code, call.transport(), nanos, counting);
                     } catch (RuntimeException e) {
                         LOG.log(Level.WARNING, "metrics of " + route.fullName() + " not recorded: " + e.getMessage());
                     }
                 }
                 if (tracing) {
-                    end(span, route, call, namespace, code);
+                    end(span, route, call, name, code);
                 }
                 if (ACCESS.isLoggable(Level.INFO)) {
-                    log(route, call, namespace, code, nanos, span);
+                    log(route, call, name, code, nanos, span);
                 }
             }
         };
     }
 
-    private String label(String namespace) {
-        return namespaces.contains(namespace) ? namespace.substring(namespace.indexOf('/') + 1) : UNKNOWN;
-    }
-
     private static void end(Span span, Route<?, ?> route, Call call, String namespace, Code code) {
+        if (!span.isRecording()) {
+            span.end(); // not sampled: nothing to fill in
+            return;
+        }
         span.setAttribute("memsidecar.method", "/" + route.fullName());
-        span.setAttribute("memsidecar.namespace", namespace);
+        span.setAttribute("memsidecar.namespace", route.op().block() + "/" + namespace);
         span.setAttribute("memsidecar.transport", call.transport());
         call.capability().ifPresent(c -> {
             span.setAttribute("memsidecar.tenant", c.tenant());
@@ -151,7 +152,7 @@ public final class ObserveFilter implements Filter {
         line.put("transport", call.transport());
         line.put("tenant", call.capability().map(Capability::tenant).orElse(""));
         line.put("agent", call.capability().map(Capability::agent).orElse(""));
-        line.put("namespace", namespace);
+        line.put("namespace", route.op().block() + "/" + namespace);
         line.put("code", code.name());
         line.put("duration_ms", nanos / 1e6);
         if (span.getSpanContext().isValid()) {
