@@ -13,11 +13,13 @@ import java.util.regex.Pattern;
 
 /**
  * The packaged server ({@code server/target/memsidecar/bin/memsidecar}) as a separate process,
- * so tests can run several sidecars and kill one with SIGKILL. The port comes from its "ready"
+ * so tests can run several sidecars and kill one with SIGKILL. The port comes from its "listening"
  * log line, so configs can bind port 0.
  */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern READY = Pattern.compile("\"msg\":\"ready: .*\\(port (\\d+)\\)");
+    /** The start-up line of the gRPC + HTTP listener, with the port it bound. */
+    private static final Pattern READY = Pattern.compile(
+            "\"msg\":\"listening\",\"transport\":\"grpc\\+http\",\"addr\":\"[^\"]*:(\\d+)\"");
 
     final Process process;
     final int port;
