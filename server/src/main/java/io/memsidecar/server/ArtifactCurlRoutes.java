@@ -72,7 +72,7 @@ final class ArtifactCurlRoutes {
             var init = PutInit.newBuilder().setNamespace(ns(req)).setId(id(req))
                     .setContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
             req.headers().first(HeaderNames.create("X-Expected-Sha256")).ifPresent(init::setExpectedSha256);
-            InputStream body = HttpGateway.bodyStream(req);
+            InputStream body = Bodies.stream(req);
             byte[] buffer = new byte[64 * 1024];
             Call call = call(req).withRest(() -> {
                 try {
@@ -105,7 +105,7 @@ final class ArtifactCurlRoutes {
             res.header(HeaderNames.CONTENT_LENGTH, Long.toString(r.getMeta().getSize()));
             res.send();
         } catch (ApiException e) {
-            res.status(Status.create(e.code().httpStatus())).send();
+            res.status(Status.create(e.httpStatus())).send();
         }
     }
 

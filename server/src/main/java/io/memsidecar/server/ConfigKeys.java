@@ -34,8 +34,9 @@ final class ConfigKeys {
                     + " bucket.per_tenant bucket.per_agent bucket.per_namespace bucket.per_op bucket.rate_per_second"
                     + " bucket.burst max.top_k max.limit max.depth max.fan_out max.rerank_candidate_k",
             "", "tenant_isolation data_dir",
+            "limits", "max_message_bytes max_value_bytes max_batch_items",
             "backends.*", "name driver options.**",
-            "namespaces.*", "block name backend max_items text_search distance hnsw.m hnsw.ef_construction hnsw.ef_search"
+            "namespaces.*", "block name backend max_items max_size text_search distance hnsw.m hnsw.ef_construction hnsw.ef_search"
                     + " access.track access.slide_ttl_seconds access.capacity access.heat_half_life_seconds"
                     + " retention.max_age_seconds retention.max_items retention.action retention.interval_seconds"
                     + " embedder.provider embedder.model embedder.dimensions embedder.cache_size embedder.options.**");

@@ -3,6 +3,7 @@ package io.memsidecar.server;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.memsidecar.core.GoDuration;
+import io.memsidecar.core.Limits;
 import io.memsidecar.episodic.Retention;
 import io.memsidecar.semantic.spi.Distance;
 import io.memsidecar.semantic.spi.IndexSpec;
@@ -96,7 +97,40 @@ public final class ConfigLoader {
         }
         return new MemsidecarConfig(listeners, auth, policy, c.get("tenant_isolation").asBoolean().orElse(false),
                 backends, namespaces, c.get("logging.level").asString().orElse("info"),
-                c.get("logging.access").asBoolean().orElse(true), dataDir, telemetry(c, env));
+                c.get("logging.access").asBoolean().orElse(true), dataDir, telemetry(c, env), limits(c.get("limits")));
+    }
+
+    /** {@code limits} (new in this build): byte sizes as integers or with a unit (KiB, MiB, GiB, KB, MB, GB). */
+    private static Limits limits(Config l) {
+        Limits d = Limits.DEFAULT;
+        int batch = l.get("max_batch_items").asInt().orElse(d.maxBatchItems());
+        if (batch <= 0) {
+            throw new ConfigException("limits.max_batch_items must be > 0");
+        }
+        return new Limits(bytes(l.get("max_message_bytes"), d.maxMessageBytes()), bytes(l.get("max_value_bytes"),
+                d.maxValueBytes()), batch);
+    }
+
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([KMG]i?B)?");
+
+    static long bytes(Config node, long fallback) {
+        if (!node.exists()) {
+            return fallback;
+        }
+        String text = node.asString().get().strip();
+        var m = BYTES.matcher(text);
+        if (!m.matches() || Long.parseLong(m.group(1)) <= 0) {
+            throw new ConfigException(node.key() + ": \"" + text + "\" is not a positive size (e.g. 4194304, 4MiB, 512KiB)");
+        }
+        long unit = m.group(2) == null ? 1 : switch (m.group(2)) {
+            case "KiB" -> 1L << 10;
+            case "MiB" -> 1L << 20;
+            case "GiB" -> 1L << 30;
+            case "KB" -> 1000L;
+            case "MB" -> 1000L * 1000;
+            default -> 1000L * 1000 * 1000;
+        };
+        return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
     }
 
     /** {@code metrics} and {@code tracing} (spec §3.2). Tracing is off unless an exporter is named. */
@@ -234,7 +268,14 @@ public final class ConfigLoader {
                     }
                 }
             }
-            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, retention, semantic));
+            long maxSize = 0;
+            if (n.get("max_size").exists()) {
+                if (!block.equals("artifact")) {
+                    throw new ConfigException(at + ".max_size: applies to artifact namespaces only");
+                }
+                maxSize = bytes(n.get("max_size"), 0);
+            }
+            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, maxSize, retention, semantic));
         }
         return out;
     }

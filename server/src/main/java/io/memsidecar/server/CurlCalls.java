@@ -19,10 +19,17 @@ import java.util.List;
 final class CurlCalls {
     private final RoutingTable table;
     private final String service;
+    private final Bodies bodies;
 
-    CurlCalls(RoutingTable table, String service) {
+    CurlCalls(RoutingTable table, String service, Bodies bodies) {
         this.table = table;
         this.service = service;
+        this.bodies = bodies;
+    }
+
+    /** The request body, within the limit. */
+    byte[] body(ServerRequest req) {
+        return bodies.read(req);
     }
 
     /** A Helidon handler whose ApiExceptions become the spec §9 status with a Status body. */

@@ -42,8 +42,8 @@ final class GraphCurlRoutes {
     private static final String EDGE = "/v1/graph/{namespace}/edges/{id}";
     private final CurlCalls calls;
 
-    GraphCurlRoutes(RoutingTable table) {
-        this.calls = new CurlCalls(table, GraphService.SERVICE);
+    GraphCurlRoutes(RoutingTable table, Bodies bodies) {
+        this.calls = new CurlCalls(table, GraphService.SERVICE, bodies);
     }
 
     void register(HttpRouting.Builder routing) {
@@ -90,13 +90,13 @@ final class GraphCurlRoutes {
     }
 
     private void putNode(ServerRequest req, ServerResponse res) {
-        Node node = HttpGateway.parse(Node.getDefaultInstance(), HttpGateway.body(req)).toBuilder().setId(id(req)).build();
+        Node node = HttpGateway.parse(Node.getDefaultInstance(), calls.body(req)).toBuilder().setId(id(req)).build();
         CurlCalls.json(res, calls.unary("UpsertNodes", req,
                 UpsertNodesRequest.newBuilder().setNamespace(namespace(req)).addNodes(node).build()));
     }
 
     private void putEdge(ServerRequest req, ServerResponse res) {
-        Edge edge = HttpGateway.parse(Edge.getDefaultInstance(), HttpGateway.body(req)).toBuilder().setId(id(req)).build();
+        Edge edge = HttpGateway.parse(Edge.getDefaultInstance(), calls.body(req)).toBuilder().setId(id(req)).build();
         CurlCalls.json(res, calls.unary("UpsertEdges", req,
                 UpsertEdgesRequest.newBuilder().setNamespace(namespace(req)).addEdges(edge).build()));
     }

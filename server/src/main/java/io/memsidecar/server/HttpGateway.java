@@ -35,9 +35,11 @@ final class HttpGateway {
     static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
     private final RoutingTable table;
+    private final Bodies bodies;
 
-    HttpGateway(RoutingTable table) {
+    HttpGateway(RoutingTable table, Bodies bodies) {
         this.table = table;
+        this.bodies = bodies;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -63,7 +65,7 @@ final class HttpGateway {
         }
         Q request;
         try {
-            request = parse(route.requestPrototype(), body(req));
+            request = parse(route.requestPrototype(), bodies.read(req));
         } catch (ApiException e) {
             error(res, e);
             return;
@@ -81,14 +83,10 @@ final class HttpGateway {
 
     /** A client stream over HTTP: the body is newline-delimited JSON messages, read as the handler asks. */
     private <Q extends Message, R extends Message> void clientStream(Route<Q, R> route, ServerRequest req, ServerResponse res) {
-        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(bodyStream(req), StandardCharsets.UTF_8));
+        var in = new java.io.BufferedInputStream(Bodies.stream(req));
         java.util.function.Supplier<Optional<Q>> next = () -> {
             try {
-                String line;
-                do {
-                    line = lines.readLine();
-                } while (line != null && line.isBlank());
-                return line == null ? Optional.empty() : Optional.of(parse(route.requestPrototype(), line.getBytes(StandardCharsets.UTF_8)));
+                return bodies.line(in).map(line -> parse(route.requestPrototype(), line));
             } catch (IOException e) {
                 throw new ApiException(Code.CANCELLED, "request body ended early");
             }
@@ -211,7 +209,7 @@ final class HttpGateway {
             lock.lock();
             try {
                 if (out == null) {
-                    res.status(Status.create(e.code().httpStatus()));
+                    res.status(Status.create(e.httpStatus()));
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
                     res.send(("{\"error\":" + statusJson(e) + "}").getBytes(StandardCharsets.UTF_8));
                 } else if (!closed) {
@@ -237,24 +235,6 @@ final class HttpGateway {
                 lock.unlock();
             }
         }
-    }
-
-    /**
-     * The request body. A declared length of 0 is answered without reading: Helidon 4.2 never ends
-     * the (empty) entity of a request upgraded to h2c with {@code Content-Length: 0} (the JDK
-     * HttpClient's body-less PUT), so reading it would hang the call.
-     */
-    static byte[] body(ServerRequest req) {
-        return emptyBody(req) ? new byte[0] : req.content().as(byte[].class);
-    }
-
-    /** The request body as a stream; see {@link #body}. */
-    static java.io.InputStream bodyStream(ServerRequest req) {
-        return emptyBody(req) ? java.io.InputStream.nullInputStream() : req.content().inputStream();
-    }
-
-    private static boolean emptyBody(ServerRequest req) {
-        return !req.content().hasEntity() || req.headers().contentLength().orElse(-1) == 0;
     }
 
     @SuppressWarnings("unchecked")
@@ -289,7 +269,7 @@ final class HttpGateway {
     }
 
     static void error(ServerResponse res, ApiException e) {
-        res.status(Status.create(e.code().httpStatus()));
+        res.status(Status.create(e.httpStatus()));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(statusJson(e).getBytes(StandardCharsets.UTF_8));
     }

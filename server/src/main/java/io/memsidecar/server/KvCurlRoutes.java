@@ -37,9 +37,20 @@ import java.util.Optional;
 final class KvCurlRoutes {
     private static final String PREFIX = "/v1/kv/";
     private final RoutingTable table;
+    private final Bodies bodies;
 
-    KvCurlRoutes(RoutingTable table) {
+    KvCurlRoutes(RoutingTable table, Bodies bodies) {
         this.table = table;
+        this.bodies = bodies;
+    }
+
+    /**
+     * HTTP semantics for conditional writes: an If-Match that does not match, or If-None-Match: *
+     * on an existing key, is 412 Precondition Failed (the gateway keeps grpc-gateway's 400).
+     */
+    private static ApiException conditional(ServerRequest req, ApiException e) {
+        boolean conditional = req.headers().contains(HeaderNames.IF_MATCH) || req.headers().contains(HeaderNames.IF_NONE_MATCH);
+        return conditional && e.code() == io.memsidecar.core.Code.FAILED_PRECONDITION ? e.withHttpStatus(412) : e;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -117,7 +128,7 @@ final class KvCurlRoutes {
         try {
             Target t = target(req);
             var put = PutRequest.newBuilder().setNamespace(t.namespace()).setKey(t.key().orElse(""))
-                    .setValue(ByteString.copyFrom(HttpGateway.body(req)))
+                    .setValue(ByteString.copyFrom(bodies.read(req)))
                     .setContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
             Optional<String> ttl = req.query().first("ttl").asOptional();
             if (ttl.isPresent()) {
@@ -133,7 +144,7 @@ final class KvCurlRoutes {
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(HttpGateway.json(r));
         } catch (ApiException e) {
-            HttpGateway.error(res, e);
+            HttpGateway.error(res, conditional(req, e));
         }
     }
 
@@ -146,7 +157,7 @@ final class KvCurlRoutes {
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(HttpGateway.json(r));
         } catch (ApiException e) {
-            HttpGateway.error(res, e);
+            HttpGateway.error(res, conditional(req, e));
         }
     }
 

@@ -16,7 +16,8 @@ public record MemsidecarConfig(Listeners server,
                                String logLevel,
                                boolean accessLog,
                                Path dataDir,
-                               io.memsidecar.server.observe.TelemetryConfig telemetry) {
+                               io.memsidecar.server.observe.TelemetryConfig telemetry,
+                               io.memsidecar.core.Limits limits) {
 
     /** gRPC TCP (host:port, also serving the HTTP gateway), optional UDS and extra HTTP listener. */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout) {
@@ -29,8 +30,11 @@ public record MemsidecarConfig(Listeners server,
     public record BackendConfig(String name, String driver, Map<String, String> options) {
     }
 
-    /** {@code maxItems}: kv quota; {@code retention}: episodic only; {@code semantic}: semantic only. */
-    public record NamespaceConfig(String block, String name, String backend, long maxItems,
+    /**
+     * {@code maxItems}: kv quota; {@code maxSize}: artifact bytes per artifact (0 = none);
+     * {@code retention}: episodic only; {@code semantic}: semantic only.
+     */
+    public record NamespaceConfig(String block, String name, String backend, long maxItems, long maxSize,
                                   Optional<io.memsidecar.episodic.Retention> retention,
                                   Optional<Semantic> semantic) {
     }
@@ -45,6 +49,6 @@ public record MemsidecarConfig(Listeners server,
 
     public MemsidecarConfig withAuth(Auth newAuth) {
         return new MemsidecarConfig(server, newAuth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
-                dataDir, telemetry);
+                dataDir, telemetry, limits);
     }
 }

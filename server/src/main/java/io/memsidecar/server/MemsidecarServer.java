@@ -237,7 +237,7 @@ public final class MemsidecarServer implements AutoCloseable {
                     case LeaseService.BLOCK -> leases.put(ns.name(),
                             new LeaseNamespace(ns.name(), instrument.store(backend, LeaseStore.class, ns)));
                     case ArtifactService.BLOCK -> artifacts.put(ns.name(),
-                            new ArtifactNamespace(ns.name(), instrument.store(backend, ArtifactStore.class, ns)));
+                            new ArtifactNamespace(ns.name(), instrument.store(backend, ArtifactStore.class, ns), ns.maxSize()));
                     case EpisodicService.BLOCK -> episodic.put(ns.name(), new EpisodicNamespace(ns.name(),
                             instrument.store(backend, EpisodicStore.class, ns), ns.retention()));
                     case SemanticService.BLOCK -> {
@@ -261,12 +261,12 @@ public final class MemsidecarServer implements AutoCloseable {
             throw e;
         }
         var episodicService = new EpisodicService(episodic, config.tenantIsolation());
-        List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation()).routes());
+        List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
         routes.addAll(episodicService.routes());
         routes.addAll(new ArtifactService(artifacts, config.tenantIsolation()).routes());
-        routes.addAll(new SemanticService(semantic, config.tenantIsolation()).routes());
-        routes.addAll(new GraphService(graphs, config.tenantIsolation()).routes());
+        routes.addAll(new SemanticService(semantic, config.tenantIsolation(), config.limits()).routes());
+        routes.addAll(new GraphService(graphs, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new AdminService(config, backends).routes());
         return new Services(routes, episodicService, embedders, caches);
     }
@@ -340,12 +340,13 @@ public final class MemsidecarServer implements AutoCloseable {
     }
 
     private void httpRoutes(HttpRouting.Builder http) {
-        new HttpGateway(table).register(http);
-        new KvCurlRoutes(table).register(http);
+        var bodies = new Bodies(config.limits().maxMessageBytes());
+        new HttpGateway(table, bodies).register(http);
+        new KvCurlRoutes(table, bodies).register(http);
         new EpisodicCurlRoutes(table).register(http);
         new ArtifactCurlRoutes(table).register(http);
-        new SemanticCurlRoutes(table).register(http);
-        new GraphCurlRoutes(table).register(http);
+        new SemanticCurlRoutes(table, bodies).register(http);
+        new GraphCurlRoutes(table, bodies).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
         http.get("/readyz", (req, res) -> {
             var failures = new ArrayList<String>();
@@ -378,7 +379,8 @@ public final class MemsidecarServer implements AutoCloseable {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(new EpollEventLoopGroup(1))
                     .workerEventLoopGroup(new EpollEventLoopGroup(2))
-                    .executor(executor);
+                    .executor(executor)
+                    .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxMessageBytes()));
             services.forEach(builder::addService);
             io.grpc.Server server = builder.build().start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));

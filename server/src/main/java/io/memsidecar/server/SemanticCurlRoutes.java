@@ -35,8 +35,8 @@ final class SemanticCurlRoutes {
     private static final String PREFIX = "/v1/semantic/{namespace}";
     private final CurlCalls calls;
 
-    SemanticCurlRoutes(RoutingTable table) {
-        this.calls = new CurlCalls(table, SemanticService.SERVICE);
+    SemanticCurlRoutes(RoutingTable table, Bodies bodies) {
+        this.calls = new CurlCalls(table, SemanticService.SERVICE, bodies);
     }
 
     void register(HttpRouting.Builder routing) {
@@ -81,7 +81,7 @@ final class SemanticCurlRoutes {
 
     private void put(ServerRequest req, ServerResponse res) {
         var record = Record.newBuilder().setId(id(req))
-                .setContent(new String(HttpGateway.body(req), StandardCharsets.UTF_8));
+                .setContent(new String(calls.body(req), StandardCharsets.UTF_8));
         pairs(req, "meta", record::putMetadata);
         CurlCalls.json(res, calls.unary("Upsert", req, UpsertRequest.newBuilder().setNamespace(namespace(req)).addRecords(record).build()));
     }

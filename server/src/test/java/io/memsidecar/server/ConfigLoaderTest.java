@@ -178,4 +178,27 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load("metrics: { exporter: prometheus, prometheus: { addr: \"nope\" } }\n", Map.of()))
                 .hasMessageContaining("metrics.prometheus.addr");
     }
+
+    @Test
+    void limitsTakeSizesWithUnitsAndArtifactMaxSize() throws IOException {
+        var d = load("tenant_isolation: false\n", Map.of()).limits();
+        assertThat(d.maxMessageBytes()).isEqualTo(4L << 20);
+        assertThat(d.maxBatchItems()).isEqualTo(1000);
+        var c = load("""
+                limits: { max_message_bytes: 8MiB, max_value_bytes: 512KiB, max_batch_items: 50 }
+                backends: [ { name: m, driver: memory } ]
+                namespaces: [ { block: artifact, name: a, backend: m, max_size: 2GB } ]
+                """, Map.of());
+        assertThat(c.limits().maxMessageBytes()).isEqualTo(8L << 20);
+        assertThat(c.limits().maxValueBytes()).isEqualTo(512L << 10);
+        assertThat(c.limits().maxBatchItems()).isEqualTo(50);
+        assertThat(c.namespaces().getFirst().maxSize()).isEqualTo(2_000_000_000L);
+        assertThatThrownBy(() -> load("limits: { max_message_bytes: lots }\n", Map.of()))
+                .hasMessageContaining("limits.max_message_bytes");
+        assertThatThrownBy(() -> load("limits: { max_value_bytes: 0 }\n", Map.of()))
+                .hasMessageContaining("limits.max_value_bytes");
+        assertThatThrownBy(() -> load("backends: [ { name: m, driver: memory } ]\n"
+                + "namespaces: [ { block: kv, name: a, backend: m, max_size: 1MiB } ]\n", Map.of()))
+                .hasMessageContaining("namespaces[0].max_size: applies to artifact namespaces only");
+    }
 }

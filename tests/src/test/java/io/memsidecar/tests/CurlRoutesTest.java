@@ -71,8 +71,11 @@ class CurlRoutesTest {
         assertThat(get.headers().firstValue("Content-Type")).hasValue("text/plain");
         assertThat(get.headers().firstValue("ETag")).hasValue("\"1\"");
 
-        assertThat(send("PUT", "/v1/kv/notes/dir/a%20b", "stale", t, "If-Match", "\"7\"").statusCode()).isEqualTo(400);
-        assertThat(send("PUT", "/v1/kv/notes/dir/a%20b", "again", t, "If-None-Match", "*").statusCode()).isEqualTo(400);
+        // HTTP semantics for conditional requests: 412 (the gateway mirror keeps grpc-gateway's 400)
+        var stale = send("PUT", "/v1/kv/notes/dir/a%20b", "stale", t, "If-Match", "\"7\"");
+        assertThat(stale.statusCode()).isEqualTo(412);
+        assertThat(Json.parse(stale.body()).get("code").asInt()).isEqualTo(9);
+        assertThat(send("PUT", "/v1/kv/notes/dir/a%20b", "again", t, "If-None-Match", "*").statusCode()).isEqualTo(412);
         var cas = send("PUT", "/v1/kv/notes/dir/a%20b", "world", t, "If-Match", "\"1\"");
         assertThat(cas.headers().firstValue("ETag")).hasValue("\"2\"");
         send("PUT", "/v1/kv/notes/dir/c", "x", t);
@@ -84,7 +87,7 @@ class CurlRoutesTest {
         assertThat(Json.parse(lines.get(0)).get("key").asText()).isEqualTo("dir/a b");
         assertThat(Json.parse(lines.get(0)).get("value").asText()).isEqualTo("d29ybGQ="); // base64("world")
 
-        assertThat(send("DELETE", "/v1/kv/notes/dir/c", null, t, "If-Match", "\"9\"").statusCode()).isEqualTo(400);
+        assertThat(send("DELETE", "/v1/kv/notes/dir/c", null, t, "If-Match", "\"9\"").statusCode()).isEqualTo(412);
         var del = send("DELETE", "/v1/kv/notes/dir/c", null, t);
         assertThat(Json.parse(del.body()).get("existed").asBoolean()).isTrue();
         assertThat(send("GET", "/v1/kv/notes/dir/c", null, t).statusCode()).isEqualTo(404);

@@ -87,7 +87,11 @@ public final class ArtifactService {
         if (!expectedSha.isEmpty() && !expectedSha.matches("[0-9a-f]{64}")) {
             throw ApiException.invalidArgument("expected_sha256 must be 64 hex characters");
         }
-        var body = new ChunkStream(call.rest());
+        long maxSize = t.namespace().maxSize();
+        if (maxSize > 0 && init.hasExpectedSize() && init.getExpectedSize() > maxSize) {
+            throw overMax(init.getNamespace(), maxSize);
+        }
+        var body = new ChunkStream(call.rest(), maxSize, () -> overMax(init.getNamespace(), maxSize));
         var upload = new Upload() {
             public String id() {
                 return id;
@@ -192,17 +196,30 @@ public final class ArtifactService {
         }
     }
 
-    /** The chunks after the init as one stream, hashed and counted as the driver reads them. */
+    private static ApiException overMax(String namespace, long maxSize) {
+        return ApiException.tooLarge("artifact is larger than the max_size of artifact/" + namespace + " (" + maxSize
+                + " bytes); nothing stored");
+    }
+
+    /**
+     * The chunks after the init as one stream, hashed and counted as the driver reads them; a
+     * chunk that would pass {@code maxSize} fails the read, so the driver publishes nothing.
+     */
     private static final class ChunkStream extends InputStream {
         private final Source<PutRequest> source;
+        private final long maxSize;
+        private final java.util.function.Supplier<ApiException> overMax;
+        private long received;
         final MessageDigest digest = sha256();
         long size;
         private ByteString current = ByteString.EMPTY;
         private int position;
         private boolean ended;
 
-        ChunkStream(Source<PutRequest> source) {
+        ChunkStream(Source<PutRequest> source, long maxSize, java.util.function.Supplier<ApiException> overMax) {
             this.source = source;
+            this.maxSize = maxSize;
+            this.overMax = overMax;
         }
 
         private boolean fill() {
@@ -220,6 +237,10 @@ public final class ArtifactService {
                 }
                 current = next.get().getChunk().getData();
                 position = 0;
+                received += current.size();
+                if (maxSize > 0 && received > maxSize) {
+                    throw overMax.get();
+                }
             }
             return true;
         }

@@ -6,19 +6,43 @@ package io.memsidecar.core;
  */
 public class ApiException extends RuntimeException {
     private final Code code;
+    private final int httpStatus;
 
     public ApiException(Code code, String message) {
         super(message, null, false, false);
         this.code = code;
+        this.httpStatus = code.httpStatus();
     }
 
     public ApiException(Code code, String message, Throwable cause) {
         super(message, cause, false, true);
         this.code = code;
+        this.httpStatus = code.httpStatus();
+    }
+
+    private ApiException(Code code, String message, int httpStatus) {
+        super(message, null, false, false);
+        this.code = code;
+        this.httpStatus = httpStatus;
     }
 
     public Code code() {
         return code;
+    }
+
+    /** The HTTP status of this answer: the code's (spec §9), unless HTTP semantics call for another. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The same answer with another HTTP status (a curl route's 412 for a failed If-Match, say). */
+    public ApiException withHttpStatus(int status) {
+        return new ApiException(code, getMessage(), status);
+    }
+
+    /** Input over a configured size: RESOURCE_EXHAUSTED, HTTP 413, refused before it is buffered. */
+    public static ApiException tooLarge(String message) {
+        return new ApiException(Code.RESOURCE_EXHAUSTED, message, 413);
     }
 
     public static ApiException invalidArgument(String message) {

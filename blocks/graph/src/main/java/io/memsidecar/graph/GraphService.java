@@ -3,6 +3,7 @@ package io.memsidecar.graph;
 import com.google.protobuf.Timestamp;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
+import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
@@ -68,9 +69,11 @@ public final class GraphService {
     private static final int MAX_PROPS = 256;
 
     private final NamespaceTable<GraphNamespace> namespaces;
+    private final Limits limits;
 
-    public GraphService(Map<String, GraphNamespace> namespaces, boolean tenantIsolation) {
+    public GraphService(Map<String, GraphNamespace> namespaces, boolean tenantIsolation, Limits limits) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
+        this.limits = limits;
     }
 
     public List<Route<?, ?>> routes() {
@@ -102,6 +105,7 @@ public final class GraphService {
 
     public UpsertNodesResponse upsertNodes(Call call, UpsertNodesRequest request) {
         var t = namespaces.resolve(call, UPSERT, request.getNamespace());
+        limits.checkBatch(request.getNodesCount(), "nodes");
         var nodes = new ArrayList<GraphNode>(request.getNodesCount());
         for (int i = 0; i < request.getNodesCount(); i++) {
             Node n = request.getNodes(i);
@@ -120,6 +124,7 @@ public final class GraphService {
 
     public UpsertEdgesResponse upsertEdges(Call call, UpsertEdgesRequest request) {
         var t = namespaces.resolve(call, UPSERT, request.getNamespace());
+        limits.checkBatch(request.getEdgesCount(), "edges");
         var edges = new ArrayList<GraphEdge>(request.getEdgesCount());
         for (int i = 0; i < request.getEdgesCount(); i++) {
             Edge e = request.getEdges(i);

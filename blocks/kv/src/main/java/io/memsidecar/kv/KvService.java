@@ -3,6 +3,7 @@ package io.memsidecar.kv;
 import com.google.protobuf.ByteString;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
+import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
@@ -45,9 +46,11 @@ public final class KvService {
     private static final int MAX_METADATA_ENTRIES = 64;
 
     private final NamespaceTable<KvNamespace> namespaces;
+    private final Limits limits;
 
-    public KvService(Map<String, KvNamespace> namespaces, boolean tenantIsolation) {
+    public KvService(Map<String, KvNamespace> namespaces, boolean tenantIsolation, Limits limits) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
+        this.limits = limits;
     }
 
     public List<Route<?, ?>> routes() {
@@ -105,6 +108,10 @@ public final class KvService {
                 throw ApiException.invalidArgument("ttl must not be negative");
             }
             ttl = d.isZero() ? Optional.empty() : Optional.of(d);
+        }
+        if (request.getValue().size() > limits.maxValueBytes()) {
+            throw ApiException.tooLarge("value of " + request.getValue().size() + " bytes is over the limit of "
+                    + limits.maxValueBytes() + " bytes (limits.max_value_bytes)");
         }
         var write = new KvWrite(request.getValue().toByteArray(),
                 Require.text(request.getContentType(), "content_type", 256),

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
@@ -63,8 +64,10 @@ public final class SemanticService {
     private static final int MAX_CONTENT_BYTES = 1 << 20;
 
     private final NamespaceTable<SemanticNamespace> namespaces;
+    private final Limits limits;
 
-    public SemanticService(Map<String, SemanticNamespace> namespaces, boolean tenantIsolation) {
+    public SemanticService(Map<String, SemanticNamespace> namespaces, boolean tenantIsolation, Limits limits) {
+        this.limits = limits;
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
     }
 
@@ -90,6 +93,7 @@ public final class SemanticService {
 
     public UpsertResponse upsert(Call call, UpsertRequest request) {
         var t = namespaces.resolve(call, UPSERT, request.getNamespace());
+        limits.checkBatch(request.getRecordsCount(), "records");
         if (request.getRecordsCount() == 0) {
             return UpsertResponse.getDefaultInstance();
         }

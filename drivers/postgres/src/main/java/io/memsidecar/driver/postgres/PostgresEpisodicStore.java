@@ -111,9 +111,7 @@ final class PostgresEpisodicStore implements EpisodicStore {
                 return new Event(id, cursor, timestamp, e.type(), e.payload().clone(), e.metadata(), e.role(),
                         e.sessionId(), e.supersedes(), e.source(), Optional.empty());
             } catch (SQLException | RuntimeException ex) {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                }
+                Transactions.rollback(c, ex);
                 throw ex;
             }
         } catch (SQLException ex) {

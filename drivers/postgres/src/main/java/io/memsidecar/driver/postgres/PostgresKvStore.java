@@ -115,7 +115,7 @@ final class PostgresKvStore implements KvStore {
                 c.commit();
                 return r;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollback(c, e);
                 throw e;
             }
         } catch (SQLException e) {

@@ -137,7 +137,7 @@ final class PostgresLeaseStore implements LeaseStore {
                 c.commit(); // the notification is delivered on commit
                 return deleted;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollback(c, e);
                 throw e;
             }
         } catch (SQLException e) {

@@ -103,7 +103,7 @@ final class PostgresSemanticStore implements SemanticStore {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollback(c, e);
                 throw e;
             }
         } catch (SQLException e) {
@@ -272,7 +272,7 @@ final class PostgresSemanticStore implements SemanticStore {
                     c.commit();
                     return out;
                 } catch (SQLException | RuntimeException e) {
-                    c.rollback();
+                    Transactions.rollback(c, e);
                     throw e;
                 }
             } catch (SQLException e) {

@@ -1,0 +1,27 @@
+package io.memsidecar.core;
+
+/**
+ * Size limits that keep one request from exhausting the server ({@code limits.*}): the largest
+ * gRPC message or HTTP request body, the largest KV value, and the most records one batch call
+ * (semantic Upsert, graph UpsertNodes/UpsertEdges) may carry. Over a limit is RESOURCE_EXHAUSTED
+ * (HTTP 413), refused before anything is stored.
+ */
+public record Limits(long maxMessageBytes, long maxValueBytes, int maxBatchItems) {
+    public static final long MIB = 1024 * 1024;
+    /** The original's effective limits: grpc's 4 MiB per message. */
+    public static final Limits DEFAULT = new Limits(4 * MIB, 4 * MIB, 1000);
+
+    public Limits {
+        if (maxMessageBytes <= 0 || maxValueBytes <= 0 || maxBatchItems <= 0) {
+            throw new IllegalArgumentException("limits must be > 0");
+        }
+    }
+
+    /** RESOURCE_EXHAUSTED when a batch of {@code count} records is over the limit. */
+    public void checkBatch(int count, String field) {
+        if (count > maxBatchItems) {
+            throw ApiException.tooLarge(field + " has " + count + " records, more than the limit of " + maxBatchItems
+                    + " (limits.max_batch_items)");
+        }
+    }
+}
