@@ -39,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class GrpcTransport {
     static final Metadata.Key<String> CAPABILITY =
-            Metadata.Key.of(PasetoAuthenticationProvider.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+            Metadata.Key.of(AuthFilter.HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
     /** The whole wire contract, in service order. */
     static final List<ServiceDescriptor> CONTRACT = List.of(

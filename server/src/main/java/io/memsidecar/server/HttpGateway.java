@@ -29,7 +29,7 @@ import java.util.Optional;
  * {@code {"error": ...}} line. Errors are {@code google.rpc.Status} JSON with the mapped HTTP status.
  */
 final class HttpGateway {
-    static final HeaderName CAPABILITY = HeaderNames.create(PasetoAuthenticationProvider.HEADER);
+    static final HeaderName CAPABILITY = HeaderNames.create(AuthFilter.HEADER);
     static final JsonFormat.Printer PRINTER = JsonFormat.printer().includingDefaultValueFields()
             .omittingInsignificantWhitespace();
     static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();

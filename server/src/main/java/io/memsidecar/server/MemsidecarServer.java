@@ -10,6 +10,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
 import io.memsidecar.core.Route;
@@ -306,6 +307,9 @@ public final class MemsidecarServer implements AutoCloseable {
                 // delayed ACK: ~40 ms per sequential call on one connection.
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .addProtocol(http2())
+                // gRPC messages past the limit are refused before Helidon buffers them
+                .addProtocol(GrpcConfig.builder()
+                        .maxReadBufferSize((int) Math.min(Integer.MAX_VALUE - 8, config.limits().maxMessageBytes())).build())
                 .addRouting(grpc)
                 .routing(this::httpRoutes);
         var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
