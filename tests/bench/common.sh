@@ -26,7 +26,7 @@ bench_start() {
   work="$(mktemp -d)"
   cat > "$work/bench.yaml" <<YAML
 server: { grpc: { tcp: "127.0.0.1:$port", uds: "$work/sidecar.sock" } }
-logging: { level: warn, access: false }
+logging: { level: warn, access: ${BENCH_ACCESS_LOG:-false} }
 ${BENCH_TOP_YAML:-}
 auth: { paseto: { public_key_hexes: ["$public"] } }
 backends:

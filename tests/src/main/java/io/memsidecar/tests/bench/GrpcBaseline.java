@@ -1,0 +1,59 @@
+package io.memsidecar.tests.bench;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.memsidecar.proto.kv.v1.GetRequest;
+import io.memsidecar.proto.kv.v1.GetResponse;
+import io.memsidecar.proto.kv.v1.KVGrpc;
+import io.memsidecar.proto.kv.v1.PutRequest;
+import io.memsidecar.proto.kv.v1.PutResponse;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The transport benchmark's baseline: a plain grpc-java Netty server (default executor, no auth,
+ * no policy, no log) answering the same {@code memsidecar.kv.v1.KV} Get and Put from a map, so a
+ * load generator sees the same messages as from the sidecar. Runs until killed.
+ */
+@Command(name = "grpc-baseline", mixinStandardHelpOptions = true)
+public final class GrpcBaseline implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "7790")
+    int port;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new GrpcBaseline()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, GetResponse> map = new ConcurrentHashMap<>();
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(new KVGrpc.KVImplBase() {
+                    @Override
+                    public void get(GetRequest request, StreamObserver<GetResponse> out) {
+                        out.onNext(map.getOrDefault(request.getNamespace() + "\u001e" + request.getKey(),
+                                GetResponse.getDefaultInstance()));
+                        out.onCompleted();
+                    }
+
+                    @Override
+                    public void put(PutRequest request, StreamObserver<PutResponse> out) {
+                        GetResponse stored = map.compute(request.getNamespace() + "\u001e" + request.getKey(),
+                                (k, old) -> GetResponse.newBuilder().setFound(true).setValue(request.getValue())
+                                        .setContentType(request.getContentType())
+                                        .setVersion(old == null ? 1 : old.getVersion() + 1).build());
+                        out.onNext(PutResponse.newBuilder().setVersion(stored.getVersion()).build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+        System.out.println("grpc-baseline listening on 127.0.0.1:" + port);
+        server.awaitTermination();
+        return 0;
+    }
+}
