@@ -59,6 +59,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +94,6 @@ public final class MemsidecarServer implements AutoCloseable {
     private MemsidecarServer(MemsidecarConfig config, Clock clock) {
         this.config = config;
         this.telemetry = Telemetry.start(config.telemetry());
-        boolean metrics = !config.telemetry().metrics().exporter().equals("none");
         this.trustedKeys = new AtomicReference<>(config.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList());
         this.policy = new AtomicReference<>(config.policy());
         try {
@@ -102,7 +104,7 @@ public final class MemsidecarServer implements AutoCloseable {
         }
         Services services;
         try {
-            services = services(config, backends, new Instrumentation(telemetry, metrics));
+            services = services(config, backends, telemetry);
         } catch (RuntimeException e) {
             backends.values().forEach(Backend::close);
             telemetry.close();
@@ -112,15 +114,15 @@ public final class MemsidecarServer implements AutoCloseable {
                 new Evictions(telemetry.registry(), EpisodicService.BLOCK, "retention"));
         this.embedders = services.embedders();
         try {
-            if (metrics) {
+            if (telemetry.metrics()) {
                 gauges(services);
             }
             var auth = new AuthFilter(trustedKeys::get, clock);
-            var configured = new java.util.HashMap<String, java.util.Set<String>>();
-            config.namespaces().forEach(ns -> configured.computeIfAbsent(ns.block(), b -> new java.util.HashSet<>()).add(ns.name()));
-            configured.put("admin", java.util.Set.of(""));
+            var configured = new HashMap<String, Set<String>>();
+            config.namespaces().forEach(ns -> configured.computeIfAbsent(ns.block(), b -> new HashSet<>()).add(ns.name()));
+            configured.put("admin", Set.of(""));
             this.table = RoutingTable.of(services.routes()).filtered(List.of(
-                    new ObserveFilter(telemetry, metrics, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
+                    new ObserveFilter(telemetry, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
             this.web = startWeb(config, withReflection(GrpcTransport.services(table, "grpc"), auth));
             if (config.server().grpcUds().isPresent()) {
@@ -210,15 +212,12 @@ public final class MemsidecarServer implements AutoCloseable {
                             Map<MemsidecarConfig.NamespaceConfig, CachingEmbedder> caches) {
     }
 
-    /** How stores and embedders are wrapped for metrics and spans (not at all when both are off). */
-    private record Instrumentation(Telemetry telemetry, boolean metrics) {
-        <T> T store(Backend backend, Class<T> spi, MemsidecarConfig.NamespaceConfig ns) {
-            return Instrumented.store(spi, MemsidecarServer.store(backend, spi, ns), ns.block(), ns.name(), backend.driver(),
-                    telemetry, metrics);
-        }
+    /** A namespace's store behind its SPI, measured and traced (not wrapped at all when both are off). */
+    private static <T> T instrumented(Backend backend, Class<T> spi, MemsidecarConfig.NamespaceConfig ns, Telemetry telemetry) {
+        return Instrumented.store(spi, store(backend, spi, ns), ns.block(), ns.name(), backend.driver(), telemetry);
     }
 
-    private static Services services(MemsidecarConfig config, Map<String, Backend> backends, Instrumentation instrument) {
+    private static Services services(MemsidecarConfig config, Map<String, Backend> backends, Telemetry telemetry) {
         var kv = new LinkedHashMap<String, KvNamespace>();
         var leases = new LinkedHashMap<String, LeaseNamespace>();
         var episodic = new LinkedHashMap<String, EpisodicNamespace>();
@@ -234,26 +233,26 @@ public final class MemsidecarServer implements AutoCloseable {
                 Backend backend = backends.get(ns.backend());
                 switch (ns.block()) {
                     case KvService.BLOCK -> kv.put(ns.name(),
-                            new KvNamespace(ns.name(), instrument.store(backend, KvStore.class, ns), ns.maxItems()));
+                            new KvNamespace(ns.name(), instrumented(backend, KvStore.class, ns, telemetry), ns.maxItems()));
                     case LeaseService.BLOCK -> leases.put(ns.name(),
-                            new LeaseNamespace(ns.name(), instrument.store(backend, LeaseStore.class, ns)));
+                            new LeaseNamespace(ns.name(), instrumented(backend, LeaseStore.class, ns, telemetry)));
                     case ArtifactService.BLOCK -> artifacts.put(ns.name(),
-                            new ArtifactNamespace(ns.name(), instrument.store(backend, ArtifactStore.class, ns), ns.maxSize()));
+                            new ArtifactNamespace(ns.name(), instrumented(backend, ArtifactStore.class, ns, telemetry), ns.maxSize()));
                     case EpisodicService.BLOCK -> episodic.put(ns.name(), new EpisodicNamespace(ns.name(),
-                            instrument.store(backend, EpisodicStore.class, ns), ns.retention()));
+                            instrumented(backend, EpisodicStore.class, ns, telemetry), ns.retention()));
                     case SemanticService.BLOCK -> {
                         var sem = ns.semantic().orElseThrow();
                         SemanticIndex index = Instrumented.store(SemanticIndex.class,
                                 store(backend, SemanticStore.class, ns).open(sem.index()), ns.block(), ns.name(),
-                                backend.driver(), instrument.telemetry(), instrument.metrics());
-                        Embedder embedder = embedder(embedderProviders, ns, sem.embedder(), embedders, instrument.telemetry());
+                                backend.driver(), telemetry);
+                        Embedder embedder = embedder(embedderProviders, ns, sem.embedder(), embedders, telemetry);
                         if (embedder instanceof CachingEmbedder cache) {
                             caches.put(ns, cache);
                         }
                         semantic.put(ns.name(), new SemanticNamespace(ns.name(), index, embedder));
                     }
                     case GraphService.BLOCK -> graphs.put(ns.name(),
-                            new GraphNamespace(ns.name(), instrument.store(backend, GraphStore.class, ns)));
+                            new GraphNamespace(ns.name(), instrumented(backend, GraphStore.class, ns, telemetry)));
                     default -> throw new IllegalStateException("unknown block " + ns.block());
                 }
             }

@@ -22,8 +22,8 @@ public final class Instrumented {
     }
 
     /** {@code store} behind {@code spi}, measured for {@code block}/{@code namespace} on {@code driver}. */
-    public static <T> T store(Class<T> spi, T store, String block, String namespace, String driver, Telemetry telemetry,
-                              boolean metrics) {
+    public static <T> T store(Class<T> spi, T store, String block, String namespace, String driver, Telemetry telemetry) {
+        boolean metrics = telemetry.metrics();
         if (!metrics && !telemetry.tracing()) {
             return store;
         }

@@ -64,9 +64,9 @@ public final class ObserveFilter implements Filter {
     /** The configured namespaces by block: only those become label values. */
     private final Map<String, Set<String>> namespaces;
 
-    public ObserveFilter(Telemetry telemetry, boolean metrics, Map<String, Set<String>> namespaces) {
+    public ObserveFilter(Telemetry telemetry, Map<String, Set<String>> namespaces) {
         this.telemetry = telemetry;
-        this.metrics = metrics;
+        this.metrics = telemetry.metrics();
         this.namespaces = Map.copyOf(namespaces);
     }
 

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -55,6 +54,7 @@ public final class Telemetry implements AutoCloseable {
     private final MeterRegistry registry;
     private final Optional<PrometheusMeterRegistry> prometheus;
     private final OpenTelemetrySdk sdk;
+    private final boolean metrics;
     private final boolean tracing;
     private final Tracer tracer;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -88,7 +88,8 @@ public final class Telemetry implements AutoCloseable {
         this.registry = prometheus.<MeterRegistry>map(p -> p)
                 .or(() -> otlpMetrics.map(o -> OpenTelemetryMeterRegistry.builder(sdk).build()))
                 .orElseGet(CompositeMeterRegistry::new);
-        if (!config.metrics().exporter().equals("none")) {
+        this.metrics = !config.metrics().exporter().equals("none");
+        if (metrics) {
             bindJvmAndProcess();
         }
     }
@@ -170,6 +171,11 @@ public final class Telemetry implements AutoCloseable {
         return prometheus;
     }
 
+    /** Whether meters go anywhere (prometheus or otlp); with {@code none} the registry records nothing. */
+    public boolean metrics() {
+        return metrics;
+    }
+
     public boolean tracing() {
         return tracing;
     }
@@ -180,10 +186,6 @@ public final class Telemetry implements AutoCloseable {
 
     public TextMapPropagator propagator() {
         return sdk.getPropagators().getTextMapPropagator();
-    }
-
-    public OpenTelemetry openTelemetry() {
-        return sdk;
     }
 
     /** Flushes pending spans and metrics, then stops the exporters. */

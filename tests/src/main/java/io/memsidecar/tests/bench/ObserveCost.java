@@ -49,19 +49,19 @@ public final class ObserveCost implements Callable<Integer> {
         var tracing = new TelemetryConfig.Tracing("otlp", 0.1, Optional.of(new TelemetryConfig.Otlp("127.0.0.1:1", true, false,
                 Map.of(), java.time.Duration.ofSeconds(60))));
         var none = new TelemetryConfig.Tracing("none", 1.0, Optional.empty());
-        measure("no-filter", null, false);
-        measure("off", new TelemetryConfig(noMetrics, none), false);
-        measure("metrics", new TelemetryConfig(metrics, none), true);
-        measure("metrics+tracing-0.1", new TelemetryConfig(metrics, tracing), true);
+        measure("no-filter", null);
+        measure("off", new TelemetryConfig(noMetrics, none));
+        measure("metrics", new TelemetryConfig(metrics, none));
+        measure("metrics+tracing-0.1", new TelemetryConfig(metrics, tracing));
         return 0;
     }
 
-    private void measure(String name, TelemetryConfig config, boolean withMetrics) {
+    private void measure(String name, TelemetryConfig config) {
         try (Telemetry telemetry = Telemetry.start(config == null ? TelemetryConfig.off() : config)) {
             Route<GetRequest, GetResponse> route = Route.unary("memsidecar.kv.v1.KV", "Get", GetRequest.getDefaultInstance(),
                     GetResponse.getDefaultInstance(), Op.read("kv", "get"), r -> Scope.of("kv", r.getNamespace()),
                     (c, r) -> GetResponse.getDefaultInstance());
-            Filter filter = new ObserveFilter(telemetry, withMetrics, Map.of("kv", Set.of("bench")));
+            Filter filter = new ObserveFilter(telemetry, Map.of("kv", Set.of("bench")));
             var handler = config == null ? route.handler() : filter.apply(route, route.handler());
             var request = GetRequest.newBuilder().setNamespace("bench").setKey("k").build();
             var capability = new Capability("bench", "agent", "", List.of("*"), List.of("*"), Optional.empty(), "");
