@@ -8,7 +8,6 @@ import io.memsidecar.core.Capability;
 import io.memsidecar.core.Filter;
 import io.memsidecar.core.Handler;
 import io.memsidecar.core.Route;
-import java.security.PublicKey;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -29,19 +28,20 @@ final class AuthFilter implements Filter {
     /** The capability header, on gRPC metadata and HTTP alike. */
     static final String HEADER = "x-memsidecar-capability";
 
-    private final Supplier<List<PublicKey>> trustedKeys;
+    private final Supplier<TokenVerifier> verifier;
     private final Clock clock;
-    private volatile Verified verified = new Verified(List.of());
+    private volatile Verified verified = new Verified(null);
 
-    /** Tokens verified against one set of trusted keys; replaced when the keys change. */
-    private record Verified(List<PublicKey> keys, Cache<String, Capability> tokens) {
-        Verified(List<PublicKey> keys) {
-            this(keys, Caffeine.newBuilder().maximumSize(CACHE_SIZE).build());
+    /** Tokens verified by one verifier (one set of trusted keys); replaced when it changes. */
+    private record Verified(TokenVerifier by, Cache<String, Capability> tokens) {
+        Verified(TokenVerifier by) {
+            this(by, Caffeine.newBuilder().maximumSize(CACHE_SIZE).build());
         }
     }
 
-    AuthFilter(Supplier<List<PublicKey>> trustedKeys, Clock clock) {
-        this.trustedKeys = trustedKeys;
+    /** {@code verifier}: the current one (a reload swaps it, which drops the cache). */
+    AuthFilter(Supplier<TokenVerifier> verifier, Clock clock) {
+        this.verifier = verifier;
         this.clock = clock;
     }
 
@@ -58,15 +58,15 @@ final class AuthFilter implements Filter {
     }
 
     Capability authenticate(String token) {
-        List<PublicKey> keys = trustedKeys.get();
+        TokenVerifier current = verifier.get();
         Verified v = verified;
-        if (!v.keys().equals(keys)) {
-            v = new Verified(keys);
+        if (!current.equals(v.by())) {
+            v = new Verified(current);
             verified = v;
         }
         Capability cached = v.tokens().getIfPresent(token);
         if (cached == null) {
-            cached = verify(token);
+            cached = verify(current, token);
             v.tokens().put(token, cached);
         } else if (cached.expiresAt().isPresent() && !clock.instant().isBefore(cached.expiresAt().get())) {
             v.tokens().invalidate(token);
@@ -75,9 +75,9 @@ final class AuthFilter implements Filter {
         return cached;
     }
 
-    private Capability verify(String token) {
+    private Capability verify(TokenVerifier current, String token) {
         try {
-            return PasetoTokens.verify(trustedKeys.get(), token, clock.instant());
+            return current.verify(token, clock.instant());
         } catch (PasetoTokens.InvalidTokenException e) {
             throw ApiException.unauthenticated("invalid token: " + e.getMessage());
         }

@@ -83,7 +83,7 @@ public final class ConfigLoader {
         Duration shutdown = duration(c.get("server.shutdown_timeout"), Duration.ofSeconds(10));
 
         var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown);
-        var auth = auth(c.get("auth"));
+        var auth = auth(c.get("auth"), env);
         var policy = PolicyConfig.read(c.get("policy"));
         var backends = backends(c.get("backends"));
         var namespaces = namespaces(c.get("namespaces"), backends);
@@ -186,10 +186,13 @@ public final class ConfigLoader {
                 headers, duration(o.get("interval"), Duration.ofSeconds(60)));
     }
 
-    private static MemsidecarConfig.Auth auth(Config a) {
+    private static MemsidecarConfig.Auth auth(Config a, Map<String, String> env) {
         String verifier = a.get("verifier").asString().orElse("paseto");
+        if (verifier.equals("jwt")) {
+            return new MemsidecarConfig.Auth(List.of(), Optional.empty(), Optional.of(jwt(a.get("jwt"), env)));
+        }
         if (!verifier.equals("paseto")) {
-            throw new ConfigException("auth.verifier: \"" + verifier + "\" is not supported by this build yet (use paseto)");
+            throw new ConfigException("auth.verifier must be paseto or jwt, got \"" + verifier + "\"");
         }
         var keys = new ArrayList<String>(a.get("paseto.public_key_hexes").asList(String.class).orElse(List.of()));
         a.get("paseto.public_key_hex").asString().filter(s -> !s.isBlank()).ifPresent(keys::add);
@@ -210,6 +213,44 @@ public final class ConfigLoader {
             }
         });
         return new MemsidecarConfig.Auth(distinct, secret);
+    }
+
+    /** {@code auth.jwt}: alg HS256 (secret_env) or RS256/ES256 (public_pem / public_pems: inline PEM or a file). */
+    private static MemsidecarConfig.Jwt jwt(Config j, Map<String, String> env) {
+        String alg = j.get("alg").asString().orElseThrow(() -> new ConfigException("auth.jwt.alg is required for auth.verifier jwt"));
+        MemsidecarConfig.Jwt jwt;
+        if (alg.equals("HS256")) {
+            String variable = j.get("secret_env").asString().filter(v -> !v.isBlank())
+                    .orElseThrow(() -> new ConfigException("auth.jwt.secret_env is required for HS256"));
+            String secret = env.getOrDefault(variable, "");
+            if (secret.isEmpty()) {
+                throw new ConfigException("auth.jwt.secret_env: environment variable " + variable + " is empty");
+            }
+            jwt = new MemsidecarConfig.Jwt(alg, Optional.of(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)), List.of());
+        } else if (alg.equals("RS256") || alg.equals("ES256")) {
+            var pems = new ArrayList<String>(j.get("public_pems").asList(String.class).orElse(List.of()));
+            j.get("public_pem").asString().filter(v -> !v.isBlank()).ifPresent(pems::add);
+            if (pems.isEmpty()) {
+                throw new ConfigException("auth.jwt.public_pem or public_pems is required for " + alg);
+            }
+            var loaded = new ArrayList<String>();
+            for (String pem : pems) {
+                try {
+                    loaded.add(pem.strip().startsWith("-----BEGIN") ? pem : Files.readString(Path.of(pem.strip())));
+                } catch (java.io.IOException e) {
+                    throw new ConfigException("auth.jwt.public_pems: cannot read " + pem.strip() + ": " + e.getMessage());
+                }
+            }
+            jwt = new MemsidecarConfig.Jwt(alg, Optional.empty(), loaded);
+        } else {
+            throw new ConfigException("auth.jwt.alg must be HS256, RS256 or ES256, got \"" + alg + "\"");
+        }
+        try {
+            jwt.verifier();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("auth.jwt: " + e.getMessage());
+        }
+        return jwt;
     }
 
     private static List<MemsidecarConfig.BackendConfig> backends(Config list) {

@@ -34,7 +34,7 @@ public final class Main implements Callable<Integer> {
             configureLogging(cfg.logLevel(), cfg.accessLog());
             if (config.isEmpty()) {
                 cfg = EmbeddedDefaults.withLocalKeys(cfg);
-            } else if (cfg.auth().publicKeyHexes().isEmpty()) {
+            } else if (cfg.auth().jwt().isEmpty() && cfg.auth().publicKeyHexes().isEmpty()) {
                 throw new ConfigLoader.ConfigException("auth.paseto.public_key_hexes: at least one public key is required");
             }
         } catch (RuntimeException e) {
@@ -94,7 +94,8 @@ public final class Main implements Callable<Integer> {
                 server.reload(reloaded);
                 log.log(Level.INFO, "reloaded " + file + ": policy default " + (reloaded.policy().defaultDeny() ? "deny" : "allow")
                         + ", " + reloaded.policy().ruleCount() + " rules, "
-                        + reloaded.auth().publicKeyHexes().size() + " trusted keys");
+                        + (reloaded.auth().jwt().isPresent() ? "jwt " + reloaded.auth().jwt().get().alg()
+                        : reloaded.auth().publicKeyHexes().size() + " trusted keys"));
             } catch (RuntimeException e) {
                 log.log(Level.WARNING, "reload of " + file + " rejected, previous keys and policy stay: " + e.getMessage());
             }

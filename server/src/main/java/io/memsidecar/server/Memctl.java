@@ -55,11 +55,16 @@ public final class Memctl {
 
     @Command(name = "token", description = "Capability tokens.", subcommands = {GenKeypair.class, Token.Issue.class})
     static final class Token {
-        @Command(name = "issue", description = "Mint a PASETO v4.public capability token.")
+        @Command(name = "issue", description = "Mint a capability token: PASETO v4.public (default) or an HS256 JWT.")
         static final class Issue implements Callable<Integer> {
+            @Option(names = "--format", defaultValue = "paseto", description = "paseto (default) or jwt (HS256).")
+            String format;
             @Option(names = "--secret-key-hex", defaultValue = "${env:MEMSIDECAR_PASETO_SECRET_HEX}",
-                    description = "Signing key (hex); default $MEMSIDECAR_PASETO_SECRET_HEX.")
+                    description = "PASETO signing key (hex); default $MEMSIDECAR_PASETO_SECRET_HEX.")
             String secret;
+            @Option(names = "--jwt-secret", defaultValue = "${env:MEMSIDECAR_JWT_SECRET}",
+                    description = "JWT HS256 secret (at least 32 bytes); default $MEMSIDECAR_JWT_SECRET.")
+            String jwtSecret;
             @Option(names = "--tenant", required = true)
             String tenant;
             @Option(names = "--agent", defaultValue = "")
@@ -76,11 +81,23 @@ public final class Memctl {
 
             @Override
             public Integer call() {
+                var grant = new PasetoTokens.Grant(tenant, agent, namespaces, ops, GoDuration.parse(ttl), jti);
+                if (format.equals("jwt")) {
+                    if (jwtSecret == null || jwtSecret.isBlank()) {
+                        System.err.println("memctl: --jwt-secret (or MEMSIDECAR_JWT_SECRET) is required for --format jwt");
+                        return 2;
+                    }
+                    System.out.println(JwtTokens.issueHs256(jwtSecret.getBytes(StandardCharsets.UTF_8), grant, Instant.now()));
+                    return 0;
+                }
+                if (!format.equals("paseto")) {
+                    System.err.println("memctl: --format must be paseto or jwt");
+                    return 2;
+                }
                 if (secret == null || secret.isBlank()) {
                     System.err.println("memctl: --secret-key-hex (or MEMSIDECAR_PASETO_SECRET_HEX) is required");
                     return 2;
                 }
-                var grant = new PasetoTokens.Grant(tenant, agent, namespaces, ops, GoDuration.parse(ttl), jti);
                 System.out.println(PasetoTokens.issue(Ed25519Keys.privateKey(secret), grant, Instant.now()));
                 return 0;
             }

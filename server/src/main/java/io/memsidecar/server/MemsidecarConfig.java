@@ -23,8 +23,27 @@ public record MemsidecarConfig(Listeners server,
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout) {
     }
 
-    /** Trusted PASETO public keys (hex, rotation order) and an optional dev signing key. */
-    public record Auth(List<String> publicKeyHexes, Optional<String> privateKeyHex) {
+    /**
+     * Trusted PASETO public keys (hex, rotation order) and an optional dev signing key; or, with
+     * {@code auth.verifier: jwt}, the JWT settings.
+     */
+    public record Auth(List<String> publicKeyHexes, Optional<String> privateKeyHex, Optional<Jwt> jwt) {
+        public Auth(List<String> publicKeyHexes, Optional<String> privateKeyHex) {
+            this(publicKeyHexes, privateKeyHex, Optional.empty());
+        }
+
+        /** The verifier these settings describe. */
+        TokenVerifier verifier() {
+            return jwt.map(Jwt::verifier).orElseGet(() -> new PasetoTokens.Verifier(
+                    publicKeyHexes.stream().map(Ed25519Keys::publicKey).toList()));
+        }
+    }
+
+    /** {@code auth.jwt}: HS256 with a secret (from {@code secret_env}), or RS256/ES256 with PEM public keys. */
+    public record Jwt(String alg, Optional<byte[]> secret, List<String> publicPems) {
+        TokenVerifier verifier() {
+            return alg.equals("HS256") ? JwtTokens.hs256(secret.orElseThrow()) : JwtTokens.publicKeys(alg, publicPems);
+        }
     }
 
     public record BackendConfig(String name, String driver, Map<String, String> options) {

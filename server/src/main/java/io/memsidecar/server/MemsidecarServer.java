@@ -81,7 +81,7 @@ public final class MemsidecarServer implements AutoCloseable {
     private final MemsidecarConfig config;
     private final Map<String, Backend> backends;
     private final RoutingTable table;
-    private final AtomicReference<List<PublicKey>> trustedKeys;
+    private final AtomicReference<TokenVerifier> verifier;
     private final AtomicReference<Policy> policy;
     private final WebServer web;
     private final Optional<io.grpc.Server> uds;
@@ -94,7 +94,7 @@ public final class MemsidecarServer implements AutoCloseable {
     private MemsidecarServer(MemsidecarConfig config, Clock clock) {
         this.config = config;
         this.telemetry = Telemetry.start(config.telemetry());
-        this.trustedKeys = new AtomicReference<>(config.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList());
+        this.verifier = new AtomicReference<>(config.auth().verifier());
         this.policy = new AtomicReference<>(config.policy());
         try {
             this.backends = openBackends(config, clock, telemetry.registry());
@@ -117,7 +117,7 @@ public final class MemsidecarServer implements AutoCloseable {
             if (telemetry.metrics()) {
                 gauges(services);
             }
-            var auth = new AuthFilter(trustedKeys::get, clock);
+            var auth = new AuthFilter(verifier::get, clock);
             var configured = new HashMap<String, Set<String>>();
             config.namespaces().forEach(ns -> configured.computeIfAbsent(ns.block(), b -> new HashSet<>()).add(ns.name()));
             configured.put("admin", Set.of(""));
@@ -399,11 +399,10 @@ public final class MemsidecarServer implements AutoCloseable {
      * limit buckets start full under the new policy.
      */
     public void reload(MemsidecarConfig reloaded) {
-        List<PublicKey> keys = reloaded.auth().publicKeyHexes().stream().map(Ed25519Keys::publicKey).toList();
-        if (keys.isEmpty()) {
+        if (reloaded.auth().jwt().isEmpty() && reloaded.auth().publicKeyHexes().isEmpty()) {
             throw new ConfigLoader.ConfigException("auth.paseto.public_key_hexes: at least one public key is required");
         }
-        trustedKeys.set(keys);
+        verifier.set(reloaded.auth().verifier());
         policy.set(reloaded.policy());
         if (!reloaded.server().equals(config.server()) || !reloaded.backends().equals(config.backends())
                 || !reloaded.namespaces().equals(config.namespaces())) {

@@ -126,6 +126,18 @@ public final class PasetoTokens {
         return out;
     }
 
+    /** PASETO verification against a set of trusted keys; equal for equal key lists (the auth cache's key). */
+    record Verifier(List<PublicKey> keys) implements TokenVerifier {
+        Verifier {
+            keys = List.copyOf(keys);
+        }
+
+        @Override
+        public Capability verify(String token, Instant now) {
+            return PasetoTokens.verify(keys, token, now);
+        }
+    }
+
     /** A token that does not verify. */
     public static final class InvalidTokenException extends RuntimeException {
         public InvalidTokenException(String message) {

@@ -18,7 +18,7 @@ class AuthFilterTest {
     private final String[] key = Ed25519Keys.generateHex();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-01T00:00:00Z"));
     private final AtomicReference<List<PublicKey>> trusted = new AtomicReference<>(List.of(Ed25519Keys.publicKey(key[1])));
-    private final AuthFilter auth = new AuthFilter(trusted::get, new Clock() {
+    private final AuthFilter auth = new AuthFilter(() -> new PasetoTokens.Verifier(trusted.get()), new Clock() {
                 @Override
                 public ZoneOffset getZone() {
                     return ZoneOffset.UTC;
