@@ -1,18 +1,22 @@
 package io.memsidecar.server;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code memsidecar [--config FILE]}: runs the server until SIGTERM or SIGINT. */
 @Command(name = "memsidecar", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
@@ -48,7 +52,7 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        config.ifPresent(file -> reloadOnSighup(file, server));
+        config.ifPresent(file -> reloadOnChange(file, server));
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -82,24 +86,71 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * SIGHUP re-reads the config file and swaps in its keys and policy; a bad file is logged and
-     * the running state stays.
+     * SIGHUP, and any change of the config file's content (its directory is watched, so an
+     * editor's rename or Kubernetes' ConfigMap symlink swap counts), re-read the file and swap in
+     * its keys (or JWT settings), policy and log level; a bad file is logged and the running
+     * state stays (spec §3.8).
      */
     @SuppressWarnings("restriction")
-    private static void reloadOnSighup(Path file, MemsidecarServer server) {
+    private static void reloadOnChange(Path file, MemsidecarServer server) {
+        Runnable reload = () -> reload(file, server);
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().start(reload));
+        Thread.ofPlatform().daemon().name("memsidecar-config-watch").start(() -> watch(file, reload));
+    }
+
+    private static synchronized void reload(Path file, MemsidecarServer server) {
         var log = System.getLogger("memsidecar");
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
-            try {
-                MemsidecarConfig reloaded = ConfigLoader.load(Optional.of(file), System.getenv());
-                server.reload(reloaded);
-                log.log(Level.INFO, "reloaded " + file + ": policy default " + (reloaded.policy().defaultDeny() ? "deny" : "allow")
-                        + ", " + reloaded.policy().ruleCount() + " rules, "
-                        + (reloaded.auth().jwt().isPresent() ? "jwt " + reloaded.auth().jwt().get().alg()
-                        : reloaded.auth().publicKeyHexes().size() + " trusted keys"));
-            } catch (RuntimeException e) {
-                log.log(Level.WARNING, "reload of " + file + " rejected, previous keys and policy stay: " + e.getMessage());
+        try {
+            MemsidecarConfig reloaded = ConfigLoader.load(Optional.of(file), System.getenv());
+            server.reload(reloaded);
+            configureLogging(reloaded.logLevel(), reloaded.accessLog());
+            log.log(Level.INFO, "reloaded " + file + ": policy default " + (reloaded.policy().defaultDeny() ? "deny" : "allow")
+                    + ", " + reloaded.policy().ruleCount() + " rules, "
+                    + (reloaded.auth().jwt().isPresent() ? "jwt " + reloaded.auth().jwt().get().alg()
+                    : reloaded.auth().publicKeyHexes().size() + " trusted keys") + ", log level " + reloaded.logLevel());
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, "reload of " + file + " rejected, previous keys and policy stay: " + e.getMessage());
+        }
+    }
+
+    /** Runs {@code reload} when the file's content changes (debounced: editors write in steps). */
+    private static void watch(Path file, Runnable reload) {
+        Path dir = file.toAbsolutePath().getParent();
+        try (WatchService watcher = dir.getFileSystem().newWatchService()) {
+            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_DELETE);
+            String seen = digest(file);
+            while (true) {
+                WatchKey key = watcher.take();
+                do {
+                    key.pollEvents();
+                    key.reset();
+                    key = watcher.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } while (key != null);
+                String now = digest(file);
+                if (!now.isEmpty() && !now.equals(seen)) {
+                    seen = now;
+                    reload.run();
+                }
             }
-        }));
+        } catch (IOException e) {
+            System.getLogger("memsidecar").log(Level.WARNING, "not watching " + file + " for changes (SIGHUP still reloads): "
+                    + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The SHA-256 of the file's content, empty while it cannot be read (mid-swap). */
+    private static String digest(Path file) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(java.nio.file.Files.readAllBytes(file)));
+        } catch (IOException e) {
+            return "";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void printWelcome(MemsidecarConfig cfg, MemsidecarServer server) {

@@ -91,4 +91,29 @@ class ReloadTest {
             assertThat(put(http, server.port, oldToken)).isEqualTo(401);
         }
     }
+
+    /** The file is watched: an edit applies without a signal (as cert-manager or a ConfigMap update would). */
+    @Test
+    void editingTheFileReloadsWithoutASignalAndABrokenEditChangesNothing() throws Exception {
+        String[] key = Ed25519Keys.generateHex();
+        Path file = dir.resolve("watched.yaml");
+        Files.writeString(file, config(List.of(key[1]), ""));
+        String token = TestServer.token(key[0], List.of("*"), List.of("*"), Duration.ofMinutes(10), Instant.now());
+        try (var server = ServerProcess.start(Map.of(), "--config", file.toString()); var http = HttpClient.newHttpClient()) {
+            assertThat(put(http, server.port, token)).isEqualTo(200);
+            // written to a temporary file and renamed over, as editors and kubelet do
+            Path next = dir.resolve("watched.yaml.tmp");
+            Files.writeString(next, config(List.of(key[1]), """
+                    policy: { default: allow, rules: [ { name: freeze, effect: deny, match: { op: ["kv.put"] } } ] }"""));
+            Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertThat(eventually(() -> put(http, server.port, token), 403)).isEqualTo(403);
+
+            Files.writeString(file, "policy: { default: maybe }\n");
+            Thread.sleep(1500);
+            assertThat(put(http, server.port, token)).as("a broken file keeps the running policy").isEqualTo(403);
+
+            Files.writeString(file, config(List.of(key[1]), ""));
+            assertThat(eventually(() -> put(http, server.port, token), 200)).isEqualTo(200);
+        }
+    }
 }
