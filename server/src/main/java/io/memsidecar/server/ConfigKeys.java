@@ -35,8 +35,9 @@ final class ConfigKeys {
                     + " bucket.burst max.top_k max.limit max.depth max.fan_out max.rerank_candidate_k",
             "", "tenant_isolation data_dir",
             "limits", "max_message_bytes max_value_bytes max_batch_items",
+            "encryption", "allow_plaintext_reads keys.*.id keys.*.secret_env keys.*.secret_file",
             "backends.*", "name driver options.**",
-            "namespaces.*", "block name backend max_items max_size text_search distance hnsw.m hnsw.ef_construction hnsw.ef_search"
+            "namespaces.*", "block name backend max_items max_size encrypt text_search distance hnsw.m hnsw.ef_construction hnsw.ef_search"
                     + " access.track access.slide_ttl_seconds access.capacity access.heat_half_life_seconds"
                     + " retention.max_age_seconds retention.max_items retention.action retention.interval_seconds"
                     + " embedder.provider embedder.model embedder.dimensions embedder.cache_size embedder.options.**");

@@ -86,7 +86,8 @@ public final class ConfigLoader {
         var auth = auth(c.get("auth"), env);
         var policy = PolicyConfig.read(c.get("policy"));
         var backends = backends(c.get("backends"));
-        var namespaces = namespaces(c.get("namespaces"), backends);
+        Optional<Keyring> encryption = encryption(c.get("encryption"), env);
+        var namespaces = namespaces(c.get("namespaces"), backends, encryption.isPresent());
         Path dataDir = c.get("data_dir").asString().map(Path::of)
                 .orElseGet(() -> Path.of(env.getOrDefault("MEMSIDECAR_DATA_DIR",
                         System.getProperty("user.home") + "/.memsidecar")));
@@ -97,7 +98,7 @@ public final class ConfigLoader {
         }
         return new MemsidecarConfig(listeners, auth, policy, c.get("tenant_isolation").asBoolean().orElse(false),
                 backends, namespaces, c.get("logging.level").asString().orElse("info"),
-                c.get("logging.access").asBoolean().orElse(true), dataDir, telemetry(c, env), limits(c.get("limits")));
+                c.get("logging.access").asBoolean().orElse(true), dataDir, telemetry(c, env), limits(c.get("limits")), encryption);
     }
 
     /** {@code limits} (new in this build): byte sizes as integers or with a unit (KiB, MiB, GiB, KB, MB, GB). */
@@ -272,8 +273,65 @@ public final class ConfigLoader {
         return out;
     }
 
+    /**
+     * {@code encryption} (spec §10): {@code keys[]} of {@code {id, secret_env | secret_file}} — a
+     * 32-byte secret as 64 hex characters or base64, never in the YAML itself; the first encrypts,
+     * any decrypts — and {@code allow_plaintext_reads} for migrating a namespace.
+     */
+    private static Optional<Keyring> encryption(Config e, Map<String, String> env) {
+        var nodes = e.get("keys").asNodeList().orElse(List.of());
+        if (nodes.isEmpty()) {
+            if (e.exists() && e.get("allow_plaintext_reads").exists()) {
+                throw new ConfigException("encryption.keys: at least one key is required");
+            }
+            return Optional.empty();
+        }
+        var keys = new ArrayList<Keyring.Key>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Config k = nodes.get(i);
+            String at = "encryption.keys[" + i + "]";
+            String id = k.get("id").asString().filter(s -> !s.isBlank())
+                    .orElseThrow(() -> new ConfigException(at + ".id is required"));
+            String secret;
+            if (k.get("secret_env").exists()) {
+                String variable = k.get("secret_env").asString().get();
+                secret = env.getOrDefault(variable, "");
+                if (secret.isBlank()) {
+                    throw new ConfigException(at + ".secret_env: environment variable " + variable + " is empty");
+                }
+            } else if (k.get("secret_file").exists()) {
+                try {
+                    secret = Files.readString(Path.of(k.get("secret_file").asString().get()));
+                } catch (java.io.IOException ex) {
+                    throw new ConfigException(at + ".secret_file: cannot read it: " + ex.getMessage());
+                }
+            } else {
+                throw new ConfigException(at + ": secret_env or secret_file is required (secrets never go in the YAML)");
+            }
+            try {
+                keys.add(new Keyring.Key(id, secretBytes(secret.strip())));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(at + ": " + ex.getMessage());
+            }
+        }
+        return Optional.of(new Keyring(keys, e.get("allow_plaintext_reads").asBoolean().orElse(false)));
+    }
+
+    /** 64 hex characters, or base64 of 32 bytes. */
+    private static byte[] secretBytes(String text) {
+        if (text.matches("[0-9a-fA-F]{64}")) {
+            return java.util.HexFormat.of().parseHex(text);
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the secret must be 64 hex characters or base64 of 32 bytes");
+        }
+    }
+
     private static List<MemsidecarConfig.NamespaceConfig> namespaces(Config list,
-                                                                     List<MemsidecarConfig.BackendConfig> backends) {
+                                                                     List<MemsidecarConfig.BackendConfig> backends,
+                                                                     boolean keyring) {
         var out = new ArrayList<MemsidecarConfig.NamespaceConfig>();
         var seen = new HashSet<String>();
         Set<String> backendNames = new HashSet<>(backends.stream().map(MemsidecarConfig.BackendConfig::name).toList());
@@ -316,7 +374,14 @@ public final class ConfigLoader {
                 }
                 maxSize = bytes(n.get("max_size"), 0);
             }
-            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, maxSize, retention, semantic));
+            boolean encrypt = n.get("encrypt").asBoolean().orElse(false);
+            if (encrypt && !block.equals("kv") && !block.equals("episodic")) {
+                throw new ConfigException(at + ".encrypt: applies to kv and episodic namespaces only");
+            }
+            if (encrypt && !keyring) {
+                throw new ConfigException(at + ".encrypt: needs encryption.keys");
+            }
+            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, maxSize, encrypt, retention, semantic));
         }
         return out;
     }

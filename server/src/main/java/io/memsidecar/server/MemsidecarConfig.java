@@ -17,7 +17,8 @@ public record MemsidecarConfig(Listeners server,
                                boolean accessLog,
                                Path dataDir,
                                io.memsidecar.server.observe.TelemetryConfig telemetry,
-                               io.memsidecar.core.Limits limits) {
+                               io.memsidecar.core.Limits limits,
+                               Optional<Keyring> encryption) {
 
     /** gRPC TCP (host:port, also serving the HTTP gateway), optional UDS and extra HTTP listener. */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout) {
@@ -51,9 +52,10 @@ public record MemsidecarConfig(Listeners server,
 
     /**
      * {@code maxItems}: kv quota; {@code maxSize}: artifact bytes per artifact (0 = none);
+     * {@code encrypt}: kv and episodic values sealed with the {@code encryption} keyring;
      * {@code retention}: episodic only; {@code semantic}: semantic only.
      */
-    public record NamespaceConfig(String block, String name, String backend, long maxItems, long maxSize,
+    public record NamespaceConfig(String block, String name, String backend, long maxItems, long maxSize, boolean encrypt,
                                   Optional<io.memsidecar.episodic.Retention> retention,
                                   Optional<Semantic> semantic) {
     }
@@ -68,6 +70,6 @@ public record MemsidecarConfig(Listeners server,
 
     public MemsidecarConfig withAuth(Auth newAuth) {
         return new MemsidecarConfig(server, newAuth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
-                dataDir, telemetry, limits);
+                dataDir, telemetry, limits, encryption);
     }
 }

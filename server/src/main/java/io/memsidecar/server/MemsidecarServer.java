@@ -217,6 +217,12 @@ public final class MemsidecarServer implements AutoCloseable {
         return Instrumented.store(spi, store(backend, spi, ns), ns.block(), ns.name(), backend.driver(), telemetry);
     }
 
+    /** The store sealed with the keyring when the namespace says {@code encrypt: true}. */
+    private static <T> T encrypted(MemsidecarConfig config, MemsidecarConfig.NamespaceConfig ns, T store,
+                                   java.util.function.BiFunction<T, Keyring, T> seal) {
+        return ns.encrypt() ? seal.apply(store, config.encryption().orElseThrow()) : store;
+    }
+
     private static Services services(MemsidecarConfig config, Map<String, Backend> backends, Telemetry telemetry) {
         var kv = new LinkedHashMap<String, KvNamespace>();
         var leases = new LinkedHashMap<String, LeaseNamespace>();
@@ -232,14 +238,16 @@ public final class MemsidecarServer implements AutoCloseable {
             for (var ns : config.namespaces()) {
                 Backend backend = backends.get(ns.backend());
                 switch (ns.block()) {
-                    case KvService.BLOCK -> kv.put(ns.name(),
-                            new KvNamespace(ns.name(), instrumented(backend, KvStore.class, ns, telemetry), ns.maxItems()));
+                    case KvService.BLOCK -> kv.put(ns.name(), new KvNamespace(ns.name(),
+                            encrypted(config, ns, instrumented(backend, KvStore.class, ns, telemetry), EncryptedStores::kv),
+                            ns.maxItems()));
                     case LeaseService.BLOCK -> leases.put(ns.name(),
                             new LeaseNamespace(ns.name(), instrumented(backend, LeaseStore.class, ns, telemetry)));
                     case ArtifactService.BLOCK -> artifacts.put(ns.name(),
                             new ArtifactNamespace(ns.name(), instrumented(backend, ArtifactStore.class, ns, telemetry), ns.maxSize()));
                     case EpisodicService.BLOCK -> episodic.put(ns.name(), new EpisodicNamespace(ns.name(),
-                            instrumented(backend, EpisodicStore.class, ns, telemetry), ns.retention()));
+                            encrypted(config, ns, instrumented(backend, EpisodicStore.class, ns, telemetry),
+                                    EncryptedStores::episodic), ns.retention()));
                     case SemanticService.BLOCK -> {
                         var sem = ns.semantic().orElseThrow();
                         SemanticIndex index = Instrumented.store(SemanticIndex.class,

@@ -201,4 +201,25 @@ class ConfigLoaderTest {
                 + "namespaces: [ { block: kv, name: a, backend: m, max_size: 1MiB } ]\n", Map.of()))
                 .hasMessageContaining("namespaces[0].max_size: applies to artifact namespaces only");
     }
+
+    @Test
+    void encryptionKeysComeFromEnvOrFilesNeverTheYaml() throws IOException {
+        String hex = "ab".repeat(32);
+        var c = load("""
+                encryption: { keys: [ { id: k2, secret_env: K2 } ], allow_plaintext_reads: true }
+                backends: [ { name: m, driver: memory } ]
+                namespaces: [ { block: kv, name: a, backend: m, encrypt: true } ]
+                """, Map.of("K2", hex));
+        assertThat(c.encryption()).isPresent();
+        assertThat(c.namespaces().getFirst().encrypt()).isTrue();
+        assertThatThrownBy(() -> load("encryption: { keys: [ { id: k, secret: \"%s\" } ] }\n".formatted(hex), Map.of()))
+                .hasMessageContaining("unknown key encryption.keys.0.secret");
+        assertThatThrownBy(() -> load("encryption: { keys: [ { id: k, secret_env: NONE } ] }\n", Map.of()))
+                .hasMessageContaining("encryption.keys[0].secret_env").hasMessageContaining("NONE");
+        assertThatThrownBy(() -> load("encryption: { keys: [ { id: k, secret_env: K } ] }\n", Map.of("K", "abcd")))
+                .hasMessageContaining("encryption.keys[0]");
+        assertThatThrownBy(() -> load("backends: [ { name: m, driver: memory } ]\n"
+                + "namespaces: [ { block: kv, name: a, backend: m, encrypt: true } ]\n", Map.of()))
+                .hasMessageContaining("needs encryption.keys");
+    }
 }
