@@ -104,12 +104,18 @@ public final class ConfigLoader {
     /** {@code limits} (new in this build): byte sizes as integers or with a unit (KiB, MiB, GiB, KB, MB, GB). */
     private static Limits limits(Config l) {
         Limits d = Limits.DEFAULT;
-        int batch = l.get("max_batch_items").asInt().orElse(d.maxBatchItems());
-        if (batch <= 0) {
-            throw new ConfigException("limits.max_batch_items must be > 0");
-        }
         return new Limits(bytes(l.get("max_message_bytes"), d.maxMessageBytes()), bytes(l.get("max_value_bytes"),
-                d.maxValueBytes()), batch);
+                d.maxValueBytes()), positive(l.get("max_batch_items"), d.maxBatchItems()),
+                positive(l.get("max_connections"), d.maxConnections()),
+                positive(l.get("max_concurrent_streams"), d.maxConcurrentStreams()));
+    }
+
+    private static int positive(Config node, int fallback) {
+        int value = node.asInt().orElse(fallback);
+        if (value <= 0) {
+            throw new ConfigException(node.key() + " must be > 0");
+        }
+        return value;
     }
 
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([KMG]i?B)?");

@@ -313,7 +313,8 @@ public final class MemsidecarServer implements AutoCloseable {
                 // Without TCP_NODELAY, Nagle holds back the gRPC trailers of each response for a
                 // delayed ACK: ~40 ms per sequential call on one connection.
                 .connectionOptions(o -> o.tcpNoDelay(true))
-                .addProtocol(http2())
+                .maxTcpConnections(config.limits().maxConnections())
+                .addProtocol(http2(config.limits()))
                 // gRPC messages past the limit are refused before Helidon buffers them
                 .addProtocol(GrpcConfig.builder()
                         .maxReadBufferSize((int) Math.min(Integer.MAX_VALUE - 8, config.limits().maxMessageBytes())).build())
@@ -325,14 +326,16 @@ public final class MemsidecarServer implements AutoCloseable {
             var hp = ConfigLoader.hostPort(addr, "server.http.addr");
             builder.putSocket("http", s -> s.host(hp.host()).port(hp.port())
                     .connectionOptions(o -> o.tcpNoDelay(true))
-                    .addProtocol(http2())
+                    .maxTcpConnections(config.limits().maxConnections())
+                    .addProtocol(http2(config.limits()))
                     .shutdownGracePeriod(config.server().shutdownTimeout()));
             builder.routing("http", this::httpRoutes);
         });
         telemetry.prometheus().ifPresent(prometheus -> {
             var metrics = config.telemetry().metrics();
             var hp = ConfigLoader.hostPort(metrics.prometheusAddr(), "metrics.prometheus.addr");
-            builder.putSocket("metrics", s -> s.host(hp.host()).port(hp.port()));
+            builder.putSocket("metrics", s -> s.host(hp.host()).port(hp.port())
+                    .maxTcpConnections(config.limits().maxConnections()));
             builder.routing("metrics", r -> r.get(metrics.prometheusPath(), (req, res) -> res
                     .header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").send(prometheus.scrape())));
         });
@@ -346,8 +349,9 @@ public final class MemsidecarServer implements AutoCloseable {
      * threads, and under concurrent calls on one connection sends a zero WINDOW_UPDATE, which
      * clients treat as a protocol error that kills the connection.
      */
-    private static Http2Config http2() {
-        return Http2Config.builder().maxFrameSize(1 << 20).initialWindowSize(1 << 20).build();
+    private static Http2Config http2(io.memsidecar.core.Limits limits) {
+        return Http2Config.builder().maxFrameSize(1 << 20).initialWindowSize(1 << 20)
+                .maxConcurrentStreams(limits.maxConcurrentStreams()).build();
     }
 
     private void httpRoutes(HttpRouting.Builder http) {
@@ -391,7 +395,8 @@ public final class MemsidecarServer implements AutoCloseable {
                     .bossEventLoopGroup(new EpollEventLoopGroup(1))
                     .workerEventLoopGroup(new EpollEventLoopGroup(2))
                     .executor(executor)
-                    .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxMessageBytes()));
+                    .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxMessageBytes()))
+                    .maxConcurrentCallsPerConnection(config.limits().maxConcurrentStreams());
             services.forEach(builder::addService);
             io.grpc.Server server = builder.build().start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));

@@ -1,6 +1,7 @@
 package io.memsidecar.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memsidecar.server.Ed25519Keys;
 import io.memsidecar.server.PasetoTokens;
@@ -95,6 +96,72 @@ class LimitsProcessTest {
             assertThat(get.body()).isEqualTo("still here");
             // 600 MB went past it; its resident set grew by less than its 64 MiB heap
             assertThat(rssKib(server.process.pid()) - before).as("resident set growth, KiB").isLessThan(64 * 1024);
+        }
+    }
+
+    private Path config(String limits) throws Exception {
+        Path config = dir.resolve("limits.yaml");
+        Files.writeString(config, """
+                server: { grpc: { tcp: "127.0.0.1:0" }, shutdown_timeout: 2s }
+                auth: { paseto: { public_key_hexes: ["%s"] } }
+                %s
+                backends: [ { name: mem, driver: memory } ]
+                namespaces: [ { block: kv, name: notes, backend: mem } ]
+                """.formatted(Ed25519Keys.generateHex()[1], limits));
+        return config;
+    }
+
+    private static int livez(int port) throws Exception {
+        try (var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1).build()) {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/livez")).timeout(Duration.ofSeconds(3))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        }
+    }
+
+    private static List<java.net.Socket> idle(int port, int count) throws Exception {
+        var sockets = new java.util.ArrayList<java.net.Socket>();
+        for (int i = 0; i < count; i++) {
+            var socket = new java.net.Socket();
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+            sockets.add(socket);
+        }
+        return sockets;
+    }
+
+    /** The issue's flood: 10 000 idle connections, and the server still answers a new client. */
+    @Test
+    void theDefaultsHoldAFloodOfTenThousandIdleConnections() throws Exception {
+        try (var server = ServerProcess.start(Map.of("JAVA_OPTS", "-Xmx256m"), "--config", config("").toString())) {
+            List<java.net.Socket> flood = idle(server.port, 10_000);
+            try {
+                assertThat(livez(server.port)).isEqualTo(200);
+                assertThat(server.process.isAlive()).isTrue();
+            } finally {
+                for (var socket : flood) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void connectionsPastTheLimitWaitUntilOthersClose() throws Exception {
+        try (var server = ServerProcess.start(Map.of(), "--config", config("limits: { max_connections: 20 }").toString())) {
+            List<java.net.Socket> held = idle(server.port, 20);
+            assertThatThrownBy(() -> livez(server.port)).as("a 21st connection is not served").isInstanceOf(java.io.IOException.class);
+            for (var socket : held) {
+                socket.close();
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            int status = 0;
+            while (status != 200 && System.nanoTime() < deadline) {
+                try {
+                    status = livez(server.port);
+                } catch (java.io.IOException e) {
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(status).isEqualTo(200);
         }
     }
 }

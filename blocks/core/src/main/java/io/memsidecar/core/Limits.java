@@ -1,18 +1,24 @@
 package io.memsidecar.core;
 
 /**
- * Size limits that keep one request from exhausting the server ({@code limits.*}): the largest
- * gRPC message or HTTP request body, the largest KV value, and the most records one batch call
- * (semantic Upsert, graph UpsertNodes/UpsertEdges) may carry. Over a limit is RESOURCE_EXHAUSTED
+ * Limits that keep one client from exhausting the server ({@code limits.*}): the largest gRPC
+ * message or HTTP request body, the largest KV value, the most records one batch call (semantic
+ * Upsert, graph UpsertNodes/UpsertEdges) may carry, connections per listener and concurrent
+ * streams per HTTP/2 connection. Over a limit is RESOURCE_EXHAUSTED
  * (HTTP 413), refused before anything is stored.
  */
-public record Limits(long maxMessageBytes, long maxValueBytes, int maxBatchItems) {
+public record Limits(long maxMessageBytes, long maxValueBytes, int maxBatchItems, int maxConnections,
+                     int maxConcurrentStreams) {
     public static final long MIB = 1024 * 1024;
-    /** The original's effective limits: grpc's 4 MiB per message. */
-    public static final Limits DEFAULT = new Limits(4 * MIB, 4 * MIB, 1000);
+    /**
+     * The original's effective limits (grpc's 4 MiB per message); connections above a flood of
+     * 10 000 idle ones (~20 KB each), and HTTP/2 streams per connection as grpc-go's default order.
+     */
+    public static final Limits DEFAULT = new Limits(4 * MIB, 4 * MIB, 1000, 20_000, 1000);
 
     public Limits {
-        if (maxMessageBytes <= 0 || maxValueBytes <= 0 || maxBatchItems <= 0) {
+        if (maxMessageBytes <= 0 || maxValueBytes <= 0 || maxBatchItems <= 0 || maxConnections <= 0
+                || maxConcurrentStreams <= 0) {
             throw new IllegalArgumentException("limits must be > 0");
         }
     }
