@@ -74,15 +74,12 @@ public final class ConfigLoader {
         if (!tcp.isBlank()) {
             hostPort(tcp, "server.grpc.tcp");
         }
-        if (grpc.get("tls.cert_file").exists()) {
-            throw new ConfigException("server.grpc.tls: TLS on the listener is not supported by this build yet;"
-                    + " terminate TLS in front of the sidecar (see README)");
-        }
+        Optional<MemsidecarConfig.TlsFiles> tls = tls(grpc.get("tls"));
         Optional<String> http = c.get("server.http.addr").asString().filter(s -> !s.isBlank());
         http.ifPresent(a -> hostPort(a, "server.http.addr"));
         Duration shutdown = duration(c.get("server.shutdown_timeout"), Duration.ofSeconds(10));
 
-        var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown);
+        var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown, tls);
         var auth = auth(c.get("auth"), env);
         var policy = PolicyConfig.read(c.get("policy"));
         var backends = backends(c.get("backends"));
@@ -138,6 +135,33 @@ public final class ConfigLoader {
             default -> 1000L * 1000 * 1000;
         };
         return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    }
+
+    /** {@code server.grpc.tls} (spec §3.1); the files are read (and checked) when the server starts. */
+    private static Optional<MemsidecarConfig.TlsFiles> tls(Config t) {
+        if (!t.get("cert_file").exists() && !t.get("key_file").exists()) {
+            if (t.get("client_ca_file").exists()) {
+                throw new ConfigException("server.grpc.tls.client_ca_file needs cert_file and key_file");
+            }
+            return Optional.empty();
+        }
+        Path cert = readable(t.get("cert_file"), "server.grpc.tls.cert_file");
+        Path key = readable(t.get("key_file"), "server.grpc.tls.key_file");
+        Optional<Path> ca = t.get("client_ca_file").exists()
+                ? Optional.of(readable(t.get("client_ca_file"), "server.grpc.tls.client_ca_file")) : Optional.empty();
+        boolean require = t.get("require_client_cert").asBoolean().orElse(false);
+        if (require && ca.isEmpty()) {
+            throw new ConfigException("server.grpc.tls.require_client_cert needs client_ca_file");
+        }
+        return Optional.of(new MemsidecarConfig.TlsFiles(cert, key, ca, require));
+    }
+
+    private static Path readable(Config node, String key) {
+        Path path = node.asString().map(Path::of).orElseThrow(() -> new ConfigException(key + " is required"));
+        if (!Files.isReadable(path)) {
+            throw new ConfigException(key + ": " + path + " is not readable");
+        }
+        return path;
     }
 
     /** {@code metrics} and {@code tracing} (spec §3.2). Tracing is off unless an exporter is named. */

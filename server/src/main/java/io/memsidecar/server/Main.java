@@ -1,11 +1,7 @@
 package io.memsidecar.server;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -60,12 +56,13 @@ public final class Main implements Callable<Integer> {
         }, "memsidecar-shutdown"));
         var log = System.getLogger("memsidecar");
         MemsidecarConfig started = cfg;
-        listening(log, "grpc+http", host(cfg.server().grpcTcp()) + ":" + server.port(), "api");
-        cfg.server().grpcUds().ifPresent(p -> listening(log, "grpc", "unix:" + p, "api"));
+        String security = cfg.server().tls().map(MemsidecarConfig.TlsFiles::security).orElse("plaintext");
+        listening(log, "grpc+http", host(cfg.server().grpcTcp()) + ":" + server.port(), "api", security);
+        cfg.server().grpcUds().ifPresent(p -> listening(log, "grpc", "unix:" + p, "api", "plaintext"));
         server.httpPort().ifPresent(p -> listening(log, "http", host(started.server().httpAddr().orElseThrow()) + ":" + p,
-                "gateway"));
+                "gateway", security));
         server.metricsPort().ifPresent(p -> listening(log, "http", host(started.telemetry().metrics().prometheusAddr()) + ":"
-                + p + started.telemetry().metrics().prometheusPath(), "metrics"));
+                + p + started.telemetry().metrics().prometheusPath(), "metrics", security));
         log.log(Level.INFO, "{\"msg\":\"ready\",\"version\":\"" + Version.current() + "\",\"metrics\":\""
                 + cfg.telemetry().metrics().exporter() + "\",\"tracing\":\"" + cfg.telemetry().tracing().exporter() + "\"}");
         if (config.isEmpty()) {
@@ -75,10 +72,10 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** One start-up line per listener (spec §8). Every listener is plaintext in this build. */
-    private static void listening(System.Logger log, String transport, String addr, String purpose) {
+    /** One start-up line per listener (spec §8); the Unix socket is always plaintext. */
+    private static void listening(System.Logger log, String transport, String addr, String purpose, String security) {
         log.log(Level.INFO, "{\"msg\":\"listening\",\"transport\":\"" + transport + "\",\"addr\":\"" + addr
-                + "\",\"security\":\"plaintext\",\"purpose\":\"" + purpose + "\"}");
+                + "\",\"security\":\"" + security + "\",\"purpose\":\"" + purpose + "\"}");
     }
 
     private static String host(String hostPort) {
@@ -95,7 +92,7 @@ public final class Main implements Callable<Integer> {
     private static void reloadOnChange(Path file, MemsidecarServer server) {
         Runnable reload = () -> reload(file, server);
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().start(reload));
-        Thread.ofPlatform().daemon().name("memsidecar-config-watch").start(() -> watch(file, reload));
+        FileWatch.onChange(List.of(file), reload, "config");
     }
 
     private static synchronized void reload(Path file, MemsidecarServer server) {
@@ -110,46 +107,6 @@ public final class Main implements Callable<Integer> {
                     : reloaded.auth().publicKeyHexes().size() + " trusted keys") + ", log level " + reloaded.logLevel());
         } catch (RuntimeException e) {
             log.log(Level.WARNING, "reload of " + file + " rejected, previous keys and policy stay: " + e.getMessage());
-        }
-    }
-
-    /** Runs {@code reload} when the file's content changes (debounced: editors write in steps). */
-    private static void watch(Path file, Runnable reload) {
-        Path dir = file.toAbsolutePath().getParent();
-        try (WatchService watcher = dir.getFileSystem().newWatchService()) {
-            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
-            String seen = digest(file);
-            while (true) {
-                WatchKey key = watcher.take();
-                do {
-                    key.pollEvents();
-                    key.reset();
-                    key = watcher.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } while (key != null);
-                String now = digest(file);
-                if (!now.isEmpty() && !now.equals(seen)) {
-                    seen = now;
-                    reload.run();
-                }
-            }
-        } catch (IOException e) {
-            System.getLogger("memsidecar").log(Level.WARNING, "not watching " + file + " for changes (SIGHUP still reloads): "
-                    + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The SHA-256 of the file's content, empty while it cannot be read (mid-swap). */
-    private static String digest(Path file) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(java.nio.file.Files.readAllBytes(file)));
-        } catch (IOException e) {
-            return "";
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -111,10 +111,37 @@ public final class Memctl {
         String addr;
         @Option(names = "--token", defaultValue = "${env:MEMSIDECAR_TOKEN}", description = "Default $MEMSIDECAR_TOKEN.")
         String token;
+        @Option(names = "--tls", description = "Connect with TLS (trusting --cacert, or the system's CAs).")
+        boolean tls;
+        @Option(names = "--cacert", description = "PEM CA certificate(s) to trust (implies --tls).")
+        java.nio.file.Path caCert;
+        @Option(names = "--cert", description = "PEM client certificate for mTLS (with --key; implies --tls).")
+        java.nio.file.Path cert;
+        @Option(names = "--key", description = "PEM (PKCS#8) private key of --cert.")
+        java.nio.file.Path key;
+
+        private ManagedChannel channel() {
+            var builder = NettyChannelBuilder.forTarget(addr);
+            if (!tls && caCert == null && cert == null) {
+                return builder.usePlaintext().build();
+            }
+            try {
+                var ssl = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient();
+                if (caCert != null) {
+                    ssl.trustManager(caCert.toFile());
+                }
+                if (cert != null) {
+                    ssl.keyManager(cert.toFile(), key == null ? null : key.toFile());
+                }
+                return builder.sslContext(ssl.build()).build();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalArgumentException("TLS setup: " + e.getMessage(), e);
+            }
+        }
 
         /** Runs {@code call} on a fresh authenticated channel; gRPC errors become a message and exit 1. */
         int with(java.util.function.ToIntFunction<io.grpc.Channel> call) {
-            ManagedChannel ch = NettyChannelBuilder.forTarget(addr).usePlaintext().build();
+            ManagedChannel ch = channel();
             try {
                 var headers = new Metadata();
                 if (token != null && !token.isBlank()) {

@@ -21,7 +21,25 @@ public record MemsidecarConfig(Listeners server,
                                Optional<Keyring> encryption) {
 
     /** gRPC TCP (host:port, also serving the HTTP gateway), optional UDS and extra HTTP listener. */
-    public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout) {
+    public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout,
+                            Optional<TlsFiles> tls) {
+    }
+
+    /**
+     * {@code server.grpc.tls}: PEM certificate chain and private key; with a client CA, mTLS —
+     * {@code requireClientCert} true requires a client certificate, false verifies one if presented.
+     */
+    public record TlsFiles(Path certFile, Path keyFile, Optional<Path> clientCaFile, boolean requireClientCert) {
+        List<Path> files() {
+            var out = new java.util.ArrayList<>(List.of(certFile, keyFile));
+            clientCaFile.ifPresent(out::add);
+            return out;
+        }
+
+        /** "tls" or "mtls", as the start-up log names a listener's security. */
+        String security() {
+            return clientCaFile.isPresent() ? "mtls" : "tls";
+        }
     }
 
     /**

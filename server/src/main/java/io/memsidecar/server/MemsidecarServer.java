@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.grpc.GrpcConfig;
@@ -322,12 +323,21 @@ public final class MemsidecarServer implements AutoCloseable {
                 .routing(this::httpRoutes);
         var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
         builder.host(tcp.host()).port(tcp.port());
+        Optional<Tls> tls = config.server().tls().map(files -> {
+            try {
+                return TlsMaterial.load(files);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigLoader.ConfigException(e.getMessage());
+            }
+        });
+        tls.ifPresent(builder::tls);
         config.server().httpAddr().ifPresent(addr -> {
             var hp = ConfigLoader.hostPort(addr, "server.http.addr");
             builder.putSocket("http", s -> s.host(hp.host()).port(hp.port())
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .maxTcpConnections(config.limits().maxConnections())
                     .addProtocol(http2(config.limits()))
+                    .update(socket -> tls.ifPresent(socket::tls))
                     .shutdownGracePeriod(config.server().shutdownTimeout()));
             builder.routing("http", this::httpRoutes);
         });
@@ -335,11 +345,35 @@ public final class MemsidecarServer implements AutoCloseable {
             var metrics = config.telemetry().metrics();
             var hp = ConfigLoader.hostPort(metrics.prometheusAddr(), "metrics.prometheus.addr");
             builder.putSocket("metrics", s -> s.host(hp.host()).port(hp.port())
-                    .maxTcpConnections(config.limits().maxConnections()));
+                    .maxTcpConnections(config.limits().maxConnections()).update(socket -> tls.ifPresent(socket::tls)));
             builder.routing("metrics", r -> r.get(metrics.prometheusPath(), (req, res) -> res
                     .header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").send(prometheus.scrape())));
         });
-        return builder.build().start();
+        WebServer started = builder.build().start();
+        config.server().tls().ifPresent(files -> FileWatch.onChange(files.files(), this::reloadTls, "tls"));
+        return started;
+    }
+
+    /**
+     * Reads the certificate files again and swaps them in on every TCP listener: new connections
+     * get the new certificate, open ones keep theirs. A file that does not load is logged and the
+     * running certificate stays. On SIGHUP, and when a file changes (cert-manager rotates in place).
+     */
+    public void reloadTls() {
+        config.server().tls().ifPresent(files -> {
+            try {
+                Tls fresh = TlsMaterial.load(files);
+                web.reloadTls(fresh);
+                for (String socket : List.of("http", "metrics")) {
+                    if (web.hasTls(socket)) {
+                        web.reloadTls(socket, fresh);
+                    }
+                }
+                LOG.log(Level.INFO, "reloaded TLS certificate from " + files.certFile());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "TLS reload rejected, the running certificate stays: " + e.getMessage());
+            }
+        });
     }
 
     /**
@@ -416,6 +450,7 @@ public final class MemsidecarServer implements AutoCloseable {
             throw new ConfigLoader.ConfigException("auth.paseto.public_key_hexes: at least one public key is required");
         }
         verifier.set(reloaded.auth().verifier());
+        reloadTls();
         policy.set(reloaded.policy());
         if (!reloaded.server().equals(config.server()) || !reloaded.backends().equals(config.backends())
                 || !reloaded.namespaces().equals(config.namespaces())) {
