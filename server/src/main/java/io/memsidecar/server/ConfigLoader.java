@@ -104,7 +104,8 @@ public final class ConfigLoader {
         return new Limits(bytes(l.get("max_message_bytes"), d.maxMessageBytes()), bytes(l.get("max_value_bytes"),
                 d.maxValueBytes()), positive(l.get("max_batch_items"), d.maxBatchItems()),
                 positive(l.get("max_connections"), d.maxConnections()),
-                positive(l.get("max_concurrent_streams"), d.maxConcurrentStreams()));
+                positive(l.get("max_concurrent_streams"), d.maxConcurrentStreams()),
+                bytes(l.get("max_metadata_bytes"), d.maxMetadataBytes()));
     }
 
     private static int positive(Config node, int fallback) {

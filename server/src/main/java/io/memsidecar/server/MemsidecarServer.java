@@ -269,11 +269,11 @@ public final class MemsidecarServer implements AutoCloseable {
             embedders.forEach(Embedder::close);
             throw e;
         }
-        var episodicService = new EpisodicService(episodic, config.tenantIsolation());
+        var episodicService = new EpisodicService(episodic, config.tenantIsolation(), config.limits());
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation(), config.limits()).routes());
-        routes.addAll(new LeaseService(leases, config.tenantIsolation()).routes());
+        routes.addAll(new LeaseService(leases, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(episodicService.routes());
-        routes.addAll(new ArtifactService(artifacts, config.tenantIsolation()).routes());
+        routes.addAll(new ArtifactService(artifacts, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new SemanticService(semantic, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new GraphService(graphs, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new AdminService(config, backends).routes());

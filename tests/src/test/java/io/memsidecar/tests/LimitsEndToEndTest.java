@@ -40,7 +40,7 @@ class LimitsEndToEndTest {
                   - { block: semantic, name: facts, backend: mem, embedder: { provider: fake, dimensions: 8 } }
                   - { block: graph, name: kg, backend: mem }
                 """, """
-                limits: { max_message_bytes: 64KiB, max_value_bytes: 1KiB, max_batch_items: 3 }
+                limits: { max_message_bytes: 64KiB, max_value_bytes: 1KiB, max_batch_items: 3, max_metadata_bytes: 512 }
                 """);
     }
 
@@ -132,6 +132,26 @@ class LimitsEndToEndTest {
         } finally {
             uds.shutdownNow();
             tcp.shutdownNow();
+        }
+    }
+
+    @Test
+    void metadataOverItsLimitIsRefusedOnEveryBlock() {
+        String big = "m".repeat(600);
+        ManagedChannel ch = server.tcpChannel();
+        try {
+            var kv = TestServer.kv(ch, server.fullToken());
+            assertExhausted(() -> kv.put(PutRequest.newBuilder().setNamespace("notes").setKey("md").putMetadata("note", big).build()));
+            assertThat(kv.get(GetRequest.newBuilder().setNamespace("notes").setKey("md").build()).getFound()).isFalse();
+            kv.put(PutRequest.newBuilder().setNamespace("notes").setKey("md").putMetadata("note", "small").build());
+            var graph = GraphGrpc.newBlockingStub(CapabilityHeader.attach(ch, "Bearer " + server.fullToken()));
+            assertExhausted(() -> graph.upsertNodes(UpsertNodesRequest.newBuilder().setNamespace("kg")
+                    .addNodes(Node.newBuilder().setId("n").putProps("p", big)).build()));
+            var semantic = SemanticGrpc.newBlockingStub(CapabilityHeader.attach(ch, "Bearer " + server.fullToken()));
+            assertExhausted(() -> semantic.upsert(UpsertRequest.newBuilder().setNamespace("facts")
+                    .addRecords(Record.newBuilder().setContent("x").putMetadata("m", big)).build()));
+        } finally {
+            ch.shutdownNow();
         }
     }
 

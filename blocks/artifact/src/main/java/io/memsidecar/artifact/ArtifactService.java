@@ -7,6 +7,7 @@ import io.memsidecar.artifact.spi.Upload;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
@@ -56,9 +57,11 @@ public final class ArtifactService {
     static final int CHUNK = 64 * 1024;
 
     private final NamespaceTable<ArtifactNamespace> namespaces;
+    private final Limits limits;
 
-    public ArtifactService(Map<String, ArtifactNamespace> namespaces, boolean tenantIsolation) {
+    public ArtifactService(Map<String, ArtifactNamespace> namespaces, boolean tenantIsolation, Limits limits) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
+        this.limits = limits;
     }
 
     public List<Route<?, ?>> routes() {
@@ -102,7 +105,7 @@ public final class ArtifactService {
             }
 
             public Map<String, String> metadata() {
-                return Require.stringMap(init.getMetadataMap(), "metadata", 64);
+                return limits.metadata(init.getMetadataMap(), "metadata", 64);
             }
 
             public InputStream body() {

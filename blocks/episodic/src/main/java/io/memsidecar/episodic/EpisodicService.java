@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
@@ -45,10 +46,12 @@ public final class EpisodicService {
     private static final Duration TAIL_WAIT = Duration.ofSeconds(1);
 
     private final NamespaceTable<EpisodicNamespace> namespaces;
+    private final Limits limits;
     private final java.util.concurrent.atomic.AtomicInteger tails = new java.util.concurrent.atomic.AtomicInteger();
 
-    public EpisodicService(Map<String, EpisodicNamespace> namespaces, boolean tenantIsolation) {
+    public EpisodicService(Map<String, EpisodicNamespace> namespaces, boolean tenantIsolation, Limits limits) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
+        this.limits = limits;
     }
 
     public List<Route<?, ?>> routes() {
@@ -72,7 +75,7 @@ public final class EpisodicService {
         }
         r.getSupersedesList().forEach(id -> Require.text(id, "supersedes", 128));
         var event = new NewEvent(Require.identifier(r.getType(), "type", 256), r.getPayload().toByteArray(),
-                Require.stringMap(r.getMetadataMap(), "metadata", 64), Require.text(r.getRole(), "role", 256),
+                limits.metadata(r.getMetadataMap(), "metadata", 64), Require.text(r.getRole(), "role", 256),
                 Require.text(r.getSessionId(), "session_id", 1024),
                 r.getDedupKey().isEmpty() ? Optional.empty() : Optional.of(Require.text(r.getDedupKey(), "dedup_key", 1024)),
                 r.getSupersedesList(), Require.text(r.getSource(), "source", 1024));

@@ -116,7 +116,7 @@ public final class GraphService {
             }
             labels.forEach(l -> Require.identifier(l, at + ".labels", MAX_ID_BYTES));
             nodes.add(GraphNode.of(id(n.getId(), at + ".id"), labels,
-                    Require.stringMap(n.getPropsMap(), at + ".props", MAX_PROPS)));
+                    limits.metadata(n.getPropsMap(), at + ".props", MAX_PROPS)));
         }
         t.namespace().store().upsertNodes(t.storage(), nodes);
         return UpsertNodesResponse.newBuilder().addAllIds(nodes.stream().map(GraphNode::id).toList()).build();
@@ -136,7 +136,7 @@ public final class GraphService {
             }
             edges.add(GraphEdge.of(id(e.getId(), at + ".id"), id(e.getType(), at + ".type"),
                     id(e.getFrom(), at + ".from"), id(e.getTo(), at + ".to"),
-                    Require.stringMap(e.getPropsMap(), at + ".props", MAX_PROPS), from, to));
+                    limits.metadata(e.getPropsMap(), at + ".props", MAX_PROPS), from, to));
         }
         t.namespace().store().upsertEdges(t.storage(), edges);
         return UpsertEdgesResponse.newBuilder().addAllIds(edges.stream().map(GraphEdge::id).toList()).build();

@@ -115,7 +115,7 @@ public final class KvService {
         }
         var write = new KvWrite(request.getValue().toByteArray(),
                 Require.text(request.getContentType(), "content_type", 256),
-                Require.stringMap(request.getMetadataMap(), "metadata", MAX_METADATA_ENTRIES),
+                limits.metadata(request.getMetadataMap(), "metadata", MAX_METADATA_ENTRIES),
                 ttl,
                 request.hasIfVersion() ? OptionalLong.of(request.getIfVersion()) : OptionalLong.empty(),
                 t.namespace().maxItems());

@@ -3,6 +3,7 @@ package io.memsidecar.lease;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.ProtoTime;
@@ -45,9 +46,11 @@ public final class LeaseService {
     private static final Duration CANCEL_CHECK = Duration.ofMillis(250);
 
     private final NamespaceTable<LeaseNamespace> namespaces;
+    private final Limits limits;
 
-    public LeaseService(Map<String, LeaseNamespace> namespaces, boolean tenantIsolation) {
+    public LeaseService(Map<String, LeaseNamespace> namespaces, boolean tenantIsolation, Limits limits) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
+        this.limits = limits;
     }
 
     public List<Route<?, ?>> routes() {
@@ -72,7 +75,7 @@ public final class LeaseService {
         if (waitFor.isNegative()) {
             throw ApiException.invalidArgument("wait_for must not be negative");
         }
-        var metadata = Require.stringMap(request.getMetadataMap(), "metadata", 64);
+        var metadata = limits.metadata(request.getMetadataMap(), "metadata", 64);
         long deadline = System.nanoTime() + waitFor.toNanos();
         while (true) {
             AcquireResult r = t.namespace().store().tryAcquire(t.storage(), key, ttl, metadata);

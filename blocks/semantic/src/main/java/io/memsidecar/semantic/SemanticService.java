@@ -107,7 +107,7 @@ public final class SemanticService {
             Require.text(r.getId(), at + ".id", MAX_ID_BYTES);
             Require.text(r.getContent(), at + ".content", MAX_CONTENT_BYTES);
             Require.text(r.getSource(), at + ".source", MAX_ID_BYTES);
-            Require.stringMap(r.getMetadataMap(), at + ".metadata", MAX_METADATA_ENTRIES);
+            limits.metadata(r.getMetadataMap(), at + ".metadata", MAX_METADATA_ENTRIES);
             r.getSupersedesList().forEach(s -> Require.identifier(s, at + ".supersedes", MAX_ID_BYTES));
             if (r.getVectorCount() > 0) {
                 vectors[i] = vector(r.getVectorList(), dims, ns.index().spec().distance(), at + ".vector");
@@ -160,7 +160,7 @@ public final class SemanticService {
             throw ApiException.invalidArgument("mode " + mode.name() + " needs query_text");
         }
         Require.text(request.getQueryText(), "query_text", MAX_CONTENT_BYTES);
-        Require.stringMap(request.getFilterMap(), "filter", MAX_METADATA_ENTRIES);
+        limits.metadata(request.getFilterMap(), "filter", MAX_METADATA_ENTRIES);
         List<Predicate> predicates = predicates(request.getPredicatesList());
         int topK = topK(request);
         SemanticQuery narrowing = SemanticQuery.sparse(request.getQueryText(), topK)
@@ -224,7 +224,7 @@ public final class SemanticService {
             throw ApiException.invalidArgument("max_rows must be > 0");
         }
         int maxRows = (int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(request.getMaxRows()));
-        Require.stringMap(request.getFilterMap(), "filter", MAX_METADATA_ENTRIES);
+        limits.metadata(request.getFilterMap(), "filter", MAX_METADATA_ENTRIES);
         return ExpireResponse.newBuilder()
                 .setAffected(t.namespace().index().expire(t.storage(), request.getFilterMap(), action, maxRows))
                 .build();
