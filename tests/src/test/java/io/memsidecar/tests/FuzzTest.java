@@ -11,8 +11,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -231,26 +229,11 @@ class FuzzTest {
                 Arbitraries.of("v4.public.", "v4.local.AAAA", "eyJhbGciOiJub25lIn0.eyJ0ZW5hbnQiOiJhIn0.", "Bearer", "null"));
     }
 
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
 
     @Property(tries = 3000)
     void grpcFrames(@ForAll("methods") String method, @ForAll("frames") byte[] frame) {
         var descriptor = MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNKNOWN)
-                .setFullMethodName(method).setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+                .setFullMethodName(method).setRequestMarshaller(RawBytes.MARSHALLER).setResponseMarshaller(RawBytes.MARSHALLER).build();
         var authed = CapabilityHeader.attach(channel, "Bearer " + token);
         Status.Code code;
         try {

@@ -18,8 +18,6 @@ import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.kv.v1.KVItem;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.proto.kv.v1.ScanRequest;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -244,7 +242,7 @@ class KvEndToEndTest {
     void malformedProtobufIsInvalidArgument() {
         ManagedChannel ch = server.tcpChannel();
         try {
-            MethodDescriptor<byte[], byte[]> raw = KVGrpc.getPutMethod().toBuilder(RAW, RAW).build();
+            MethodDescriptor<byte[], byte[]> raw = KVGrpc.getPutMethod().toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
             ClientCall<byte[], byte[]> call = CapabilityHeader.attach(ch, server.fullToken()).newCall(raw, CallOptions.DEFAULT
                     .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS));
             assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(call, new byte[] {(byte) 0xff, 0x01, 0x02}))
@@ -283,19 +281,4 @@ class KvEndToEndTest {
         http.close();
     }
 
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
 }
