@@ -89,6 +89,7 @@ public final class MemsidecarServer implements AutoCloseable {
     private final Optional<ExecutorService> udsExecutor;
     private final HealthStatusManager health = new HealthStatusManager();
     private final RetentionSweeper retention;
+    private final EpisodicService episodic;
     private final List<Embedder> embedders;
     private final Telemetry telemetry;
 
@@ -111,6 +112,7 @@ public final class MemsidecarServer implements AutoCloseable {
             telemetry.close();
             throw e;
         }
+        this.episodic = services.episodic();
         this.retention = new RetentionSweeper(services.episodic(), clock,
                 new Evictions(telemetry.registry(), EpisodicService.BLOCK, "retention"));
         this.embedders = services.embedders();
@@ -476,6 +478,7 @@ public final class MemsidecarServer implements AutoCloseable {
     @Override
     public void close() {
         health.enterTerminalState();
+        episodic.stop(); // live tails end now rather than hold the drain for the grace period
         long deadline = config.server().shutdownTimeout().toMillis();
         uds.ifPresent(s -> {
             s.shutdown();

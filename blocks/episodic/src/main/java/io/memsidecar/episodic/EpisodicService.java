@@ -48,6 +48,7 @@ public final class EpisodicService {
     private final NamespaceTable<EpisodicNamespace> namespaces;
     private final Limits limits;
     private final java.util.concurrent.atomic.AtomicInteger tails = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean stopping;
 
     public EpisodicService(Map<String, EpisodicNamespace> namespaces, boolean tenantIsolation, Limits limits) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
@@ -107,6 +108,15 @@ public final class EpisodicService {
         }
     }
 
+    /**
+     * The server is shutting down: running tails end (normally, their stream complete) within
+     * one wait of {@code TAIL_WAIT}, instead of holding the shutdown for its whole grace period —
+     * a tail never finishes by itself.
+     */
+    public void stop() {
+        stopping = true;
+    }
+
     /** Tails running now, for the subscriber gauge. */
     public int activeTails() {
         return tails.get();
@@ -116,7 +126,7 @@ public final class EpisodicService {
                         Sink<io.memsidecar.proto.episodic.v1.Event> sink) {
         long last = r.getIncludeHistorical() ? r.getAfterCursor() : t.namespace().store().lastCursor(t.storage());
         long[] sent = {last};
-        while (!call.isCancelled()) {
+        while (!call.isCancelled() && !stopping) {
             int[] count = {0};
             t.namespace().store().range(t.storage(), RangeQuery.after(sent[0], TAIL_PAGE), e -> {
                 sink.send(proto(e));
