@@ -8,6 +8,8 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.helidon.webserver.grpc.GrpcConnectionContext;
+import io.helidon.webserver.grpc.ServerContextKeys;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
@@ -187,6 +189,7 @@ final class GrpcTransport {
         private final String transport;
         private final ServerCall<byte[], R> call;
         private final Metadata headers;
+        private final Optional<String> clientSubject;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition ready = lock.newCondition();
         private volatile boolean cancelled;
@@ -200,6 +203,10 @@ final class GrpcTransport {
             this.transport = transport;
             this.call = call;
             this.headers = headers;
+            // Helidon puts the connection in the gRPC context while it starts the call (grpc-netty's UDS
+            // listener does not, and has no TLS).
+            GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
+            this.clientSubject = connection == null ? Optional.empty() : TlsMaterial.clientSubject(connection.remotePeer());
         }
 
         private Optional<String> header(String name) {
@@ -270,7 +277,7 @@ final class GrpcTransport {
 
         private void run() {
             var c = new Call(transport, Optional.ofNullable(headers.get(CAPABILITY)), () -> cancelled || call.isCancelled(),
-                    this::header).withRest((Source<Q>) this::next);
+                    this::header).withRest((Source<Q>) this::next).withClientSubject(clientSubject);
             boolean[] headersSent = {false};
             worker = Thread.currentThread();
             try {

@@ -103,7 +103,8 @@ final class HttpGateway {
     /** A call for an HTTP request: its capability header, its other headers (traceparent), its transport name. */
     static Call call(ServerRequest req, String transport, java.util.function.BooleanSupplier cancelled) {
         return new Call(transport, req.headers().first(CAPABILITY), cancelled,
-                name -> req.headers().first(HeaderNames.create(name)));
+                name -> req.headers().first(HeaderNames.create(name)))
+                .withClientSubject(TlsMaterial.clientSubject(req.remotePeer()));
     }
 
     /** Runs a route that answers with one message and sends it as JSON; shared with the curl routes. */

@@ -1,10 +1,13 @@
 package io.memsidecar.server;
 
 import io.helidon.common.configurable.Resource;
+import io.helidon.common.socket.PeerInfo;
 import io.helidon.common.pki.Keys;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
+import java.security.Principal;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Helidon TLS from the PEM files of {@code server.grpc.tls}: TLS 1.3 only; ALPN offers h2 and
@@ -36,5 +39,10 @@ final class TlsMaterial {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("server.grpc.tls: " + e.getMessage(), e);
         }
+    }
+
+    /** The subject of the certificate a client presented (RFC 2253, e.g. {@code CN=agent}), if it did. */
+    static Optional<String> clientSubject(PeerInfo peer) {
+        return peer.tlsPrincipal().map(Principal::getName);
     }
 }

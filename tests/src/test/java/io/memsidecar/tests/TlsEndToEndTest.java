@@ -132,6 +132,9 @@ class TlsEndToEndTest {
                 namespaces: [ { block: kv, name: notes, backend: mem } ]
                 """.formatted(dir.resolve("server.pem"), dir.resolve("server.key"), dir.resolve("ca.pem"), keys[1]));
         String token = TestServer.token(keys[0], List.of("*"), List.of("*"), Duration.ofMinutes(10), Instant.now());
+        var access = new AccessLines();
+        var accessLogger = java.util.logging.Logger.getLogger("memsidecar.access"); // held: JUL keeps loggers weakly
+        accessLogger.addHandler(access);
         try (var server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), Map.of()))) {
             int port = server.port();
             ManagedChannel open = channel(port, "ca", "agent");
@@ -139,6 +142,7 @@ class TlsEndToEndTest {
                 var kv = TestServer.kv(open, token);
                 kv.put(PutRequest.newBuilder().setNamespace("notes").setKey("k").setValue(ByteString.copyFromUtf8("v")).build());
                 assertThat(kv.get(GetRequest.newBuilder().setNamespace("notes").setKey("k").build()).getFound()).isTrue();
+                access.await("\"transport\":\"grpc\"", "\"client_cert\":\"CN=agent\"");
 
                 assertRefused(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(), token);
                 assertRefused(channel(port, "other-ca", "agent"), token);
@@ -151,6 +155,7 @@ class TlsEndToEndTest {
                             java.net.http.HttpResponse.BodyHandlers.ofString());
                     assertThat(get.statusCode()).isEqualTo(200);
                     assertThat(get.body()).isEqualTo("v");
+                    access.await("\"transport\":\"curl\"", "\"client_cert\":\"CN=agent\"");
                 }
                 // and the packaged memctl
                 var memctl = new ProcessBuilder(Path.of(System.getProperty("memsidecar.dist")).resolve("bin/memctl").toString(),
@@ -181,6 +186,35 @@ class TlsEndToEndTest {
                 assertThat(servedSerial(port)).isEqualTo(after);
             } finally {
                 open.shutdownNow();
+            }
+        } finally {
+            accessLogger.removeHandler(access);
+        }
+    }
+
+    /** The access-log lines the server writes while the test runs. */
+    private static final class AccessLines extends java.util.logging.Handler {
+        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            lines.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        /** Waits (the line is written as the call ends) for a line holding every one of {@code parts}. */
+        void await(String... parts) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (lines.stream().noneMatch(l -> List.of(parts).stream().allMatch(l::contains))) {
+                assertThat(System.nanoTime()).as("an access-log line with %s in %s", List.of(parts), lines).isLessThan(deadline);
+                Thread.sleep(50);
             }
         }
     }

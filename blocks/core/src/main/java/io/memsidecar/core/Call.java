@@ -16,6 +16,7 @@ public final class Call {
     private final Function<String, Optional<String>> headers;
     private volatile Capability capability;
     private volatile Source<?> rest = Source.empty();
+    private volatile Optional<String> clientSubject = Optional.empty();
 
     public Call(String transport, Optional<String> credential, BooleanSupplier cancelled) {
         this(transport, credential, cancelled, name -> Optional.empty());
@@ -57,6 +58,17 @@ public final class Call {
     public Call withRest(Source<?> messages) {
         this.rest = messages;
         return this;
+    }
+
+    /** The subject of the certificate the client presented on an mTLS connection. */
+    public Call withClientSubject(Optional<String> subject) {
+        this.clientSubject = subject;
+        return this;
+    }
+
+    /** The client certificate's subject (mTLS), for the access log; empty without one. */
+    public Optional<String> clientSubject() {
+        return clientSubject;
     }
 
     /** The messages of a client stream after the first one (empty for other calls). */

@@ -152,6 +152,7 @@ public final class ObserveFilter implements Filter {
         line.put("transport", call.transport());
         line.put("tenant", call.capability().map(Capability::tenant).orElse(""));
         line.put("agent", call.capability().map(Capability::agent).orElse(""));
+        call.clientSubject().ifPresent(subject -> line.put("client_cert", subject));
         line.put("namespace", route.op().block() + "/" + namespace);
         line.put("code", code.name());
         line.put("duration_ms", nanos / 1e6);
