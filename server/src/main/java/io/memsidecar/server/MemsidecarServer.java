@@ -480,6 +480,10 @@ public final class MemsidecarServer implements AutoCloseable {
         health.enterTerminalState();
         episodic.stop(); // live tails end now rather than hold the drain for the grace period
         long deadline = config.server().shutdownTimeout().toMillis();
+        // Both listeners drain at once within one shutdown_timeout. Helidon's own stop waits its grace
+        // period twice while clients hold idle connections (reader tasks, then the shared executor), so
+        // it is given the timeout and then left behind: past it, the stop is forced (spec §3.1).
+        Thread webStop = Thread.ofVirtual().name("memsidecar-web-stop").start(web::stop);
         uds.ifPresent(s -> {
             s.shutdown();
             try {
@@ -492,7 +496,14 @@ public final class MemsidecarServer implements AutoCloseable {
             }
         });
         udsExecutor.ifPresent(ExecutorService::shutdownNow);
-        web.stop();
+        try {
+            if (!webStop.join(config.server().shutdownTimeout())) {
+                LOG.log(Level.WARNING, "connections still open after shutdown_timeout " + config.server().shutdownTimeout()
+                        + "; stopping without them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         config.server().grpcUds().ifPresent(p -> {
             try {
                 Files.deleteIfExists(p);
