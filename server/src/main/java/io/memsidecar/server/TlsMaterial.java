@@ -1,8 +1,8 @@
 package io.memsidecar.server;
 
 import io.helidon.common.configurable.Resource;
-import io.helidon.common.socket.PeerInfo;
 import io.helidon.common.pki.Keys;
+import io.helidon.common.socket.PeerInfo;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import java.security.Principal;
