@@ -2,6 +2,7 @@ package io.memsidecar.server;
 
 import com.google.protobuf.Message;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -52,6 +53,14 @@ final class CurlCalls {
     static void json(ServerResponse res, Message message) {
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(HttpGateway.json(message).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A DELETE's answer: 204 when something was deleted, else 404 "{what} not found". */
+    static void noContentOrNotFound(ServerResponse res, boolean existed, String what) {
+        if (!existed) {
+            throw ApiException.notFound(what + " not found");
+        }
+        res.status(Status.NO_CONTENT_204).send();
     }
 
     static String param(ServerRequest req, String name) {

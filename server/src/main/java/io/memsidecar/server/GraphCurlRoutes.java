@@ -1,6 +1,5 @@
 package io.memsidecar.server;
 
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -120,19 +119,12 @@ final class GraphCurlRoutes {
     private void deleteNode(ServerRequest req, ServerResponse res) {
         DeleteNodeResponse r = calls.unary("DeleteNode", req, DeleteNodeRequest.newBuilder().setNamespace(namespace(req))
                 .setId(id(req)).setCascade(req.query().first("cascade").map(Boolean::parseBoolean).orElse(false)).build());
-        noContentOrNotFound(res, r.getExisted(), "node");
+        CurlCalls.noContentOrNotFound(res, r.getExisted(), "node");
     }
 
     private void deleteEdge(ServerRequest req, ServerResponse res) {
         DeleteEdgeResponse r = calls.unary("DeleteEdge", req,
                 DeleteEdgeRequest.newBuilder().setNamespace(namespace(req)).setId(id(req)).build());
-        noContentOrNotFound(res, r.getExisted(), "edge");
-    }
-
-    private static void noContentOrNotFound(ServerResponse res, boolean existed, String what) {
-        if (!existed) {
-            throw ApiException.notFound(what + " not found");
-        }
-        res.status(Status.NO_CONTENT_204).send();
+        CurlCalls.noContentOrNotFound(res, r.getExisted(), "edge");
     }
 }

@@ -1,6 +1,5 @@
 package io.memsidecar.server;
 
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -97,9 +96,6 @@ final class SemanticCurlRoutes {
     private void delete(ServerRequest req, ServerResponse res) {
         DeleteResponse r = calls.unary("Delete", req, DeleteRequest.newBuilder().setNamespace(namespace(req)).setId(id(req))
                 .setHard(req.query().first("hard").map(Boolean::parseBoolean).orElse(false)).build());
-        if (!r.getExisted()) {
-            throw ApiException.notFound("record not found");
-        }
-        res.status(Status.NO_CONTENT_204).send();
+        CurlCalls.noContentOrNotFound(res, r.getExisted(), "record");
     }
 }
