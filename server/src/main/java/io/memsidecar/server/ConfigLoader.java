@@ -50,7 +50,26 @@ public final class ConfigLoader {
         } else {
             builder.sources(() -> overrides, ConfigSources.classpath(EMBEDDED).build());
         }
-        return read(builder.build(), env);
+        MemsidecarConfig config = read(builder.build(), env);
+        return file.isPresent() ? config : withoutMissingEmbedders(config, OptionalParts.embedderProviders());
+    }
+
+    /**
+     * The embedded default on a runtime built without the in-process embedder (lib/onnx/) serves every
+     * block but its semantic namespace, and says so; a config file that names a missing part fails instead.
+     */
+    static MemsidecarConfig withoutMissingEmbedders(MemsidecarConfig config, Set<String> providers) {
+        var kept = new ArrayList<MemsidecarConfig.NamespaceConfig>();
+        for (var ns : config.namespaces()) {
+            var provider = ns.semantic().map(s -> s.embedder().provider());
+            if (provider.isPresent() && !providers.contains(provider.get())) {
+                System.getLogger(ConfigLoader.class.getName()).log(System.Logger.Level.WARNING,
+                        "embedded default: semantic/" + ns.name() + " left out: " + OptionalParts.missingEmbedder(provider.get()));
+                continue;
+            }
+            kept.add(ns);
+        }
+        return config.withNamespaces(kept);
     }
 
     static Map<String, String> envOverrides(Map<String, String> env) {
@@ -81,6 +100,7 @@ public final class ConfigLoader {
 
         var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown, tls);
         var auth = auth(c.get("auth"), env);
+        refuseDevKeyOffLoopback(auth, tcp, http);
         var policy = PolicyConfig.read(c.get("policy"));
         var backends = backends(c.get("backends"));
         Optional<Keyring> encryption = encryption(c.get("encryption"), env);
@@ -245,6 +265,30 @@ public final class ConfigLoader {
             }
         });
         return new MemsidecarConfig.Auth(distinct, secret);
+    }
+
+    /** The example config's PASETO public key; its private half is published, so anyone can mint tokens for it. */
+    static final String DEV_PUBLIC_KEY_HEX = "61a2d0067233cf8d6570c76f37573cbc31d33032ab256fe0c8032c0987d0fbf9";
+
+    /** Spec §3.3: the published dev key is trusted only while every TCP listener is on a loopback address. */
+    private static void refuseDevKeyOffLoopback(MemsidecarConfig.Auth auth, String tcp, Optional<String> http) {
+        if (!auth.publicKeyHexes().stream().anyMatch(k -> k.equalsIgnoreCase(DEV_PUBLIC_KEY_HEX))) {
+            return;
+        }
+        var addresses = new ArrayList<String>();
+        if (!tcp.isBlank()) {
+            addresses.add(tcp);
+        }
+        http.ifPresent(addresses::add);
+        for (String address : addresses) {
+            String host = hostPort(address, "listen address").host();
+            if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("::1"))) {
+                throw new ConfigException("auth.paseto trusts the published dev key 61a2d006… while listening on " + address
+                        + ", which is not a loopback address: anyone could mint tokens. Mint a real key pair with "
+                        + "`memctl gen-keypair`, put its public half in auth.paseto.public_key_hexes (e.g. from a Secret), keep "
+                        + "the secret half with your token issuer (`memctl token issue --secret-key-hex …`), and drop the dev key");
+            }
+        }
     }
 
     /** {@code auth.jwt}: alg HS256 (secret_env) or RS256/ES256 (public_pem / public_pems: inline PEM or a file). */

@@ -86,6 +86,11 @@ public record MemsidecarConfig(Listeners server,
     public record Embedder(String provider, String model, int dimensions, Map<String, String> options, int cacheSize) {
     }
 
+    public MemsidecarConfig withNamespaces(List<NamespaceConfig> newNamespaces) {
+        return new MemsidecarConfig(server, auth, policy, tenantIsolation, backends, newNamespaces, logLevel, accessLog,
+                dataDir, telemetry, limits, encryption);
+    }
+
     public MemsidecarConfig withAuth(Auth newAuth) {
         return new MemsidecarConfig(server, newAuth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
                 dataDir, telemetry, limits, encryption);

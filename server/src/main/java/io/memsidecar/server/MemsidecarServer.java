@@ -182,8 +182,8 @@ public final class MemsidecarServer implements AutoCloseable {
             for (var b : config.backends()) {
                 BackendProvider p = providers.get(b.driver());
                 if (p == null) {
-                    throw new ConfigLoader.ConfigException("backends[" + b.name() + "].driver: unknown driver \""
-                            + b.driver() + "\" (available: " + String.join(", ", providers.keySet()) + ")");
+                    throw new ConfigLoader.ConfigException("backends[" + b.name() + "].driver: "
+                            + OptionalParts.missingDriver(b.driver(), providers.keySet()));
                 }
                 try {
                     open.put(b.name(), p.open(new BackendSpec(b.name(),
@@ -288,8 +288,7 @@ public final class MemsidecarServer implements AutoCloseable {
         String at = "namespaces[" + ns.block() + "/" + ns.name() + "].embedder";
         EmbedderProvider provider = providers.get(config.provider());
         if (provider == null) {
-            throw new ConfigLoader.ConfigException(at + ".provider: unknown provider \"" + config.provider()
-                    + "\" (available: " + String.join(", ", providers.keySet()) + ")");
+            throw new ConfigLoader.ConfigException(at + ".provider: " + OptionalParts.missingEmbedder(config.provider()));
         }
         try {
             Embedder embedder = provider.open(new EmbedderSpec(config.provider(), config.model(), config.dimensions(),

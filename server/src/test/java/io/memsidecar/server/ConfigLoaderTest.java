@@ -41,8 +41,8 @@ class ConfigLoaderTest {
                   - { name: pg, driver: postgres, options: { dsn_env: PG, sweeper_interval: 5m } }
                 namespaces:
                   - { block: kv, name: scratch, backend: pg, max_items: 10 }
-                """.formatted(KEY), Map.of("MEMSIDECAR_SERVER__GRPC__TCP", "0.0.0.0:9999"));
-        assertThat(c.server().grpcTcp()).isEqualTo("0.0.0.0:9999");
+                """.formatted(KEY), Map.of("MEMSIDECAR_SERVER__GRPC__TCP", "127.0.0.2:9999"));
+        assertThat(c.server().grpcTcp()).isEqualTo("127.0.0.2:9999");
         assertThat(c.server().grpcUds()).hasValue(Path.of("/tmp/x.sock"));
         assertThat(c.server().shutdownTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.auth().publicKeyHexes()).containsExactly(KEY);
@@ -50,6 +50,39 @@ class ConfigLoaderTest {
         assertThat(c.policy().ruleCount()).isEqualTo(1);
         assertThat(c.backends().getFirst().options()).containsEntry("dsn_env", "PG").containsEntry("sweeper_interval", "5m");
         assertThat(c.namespaces().getFirst().maxItems()).isEqualTo(10);
+    }
+
+    @Test
+    void thePublishedDevKeyIsRefusedOffLoopback() throws IOException {
+        String devKey = "auth: { paseto: { public_key_hexes: [\"%s\"] } }\n".formatted(KEY);
+        assertThatThrownBy(() -> load("server: { grpc: { tcp: \"0.0.0.0:7777\" } }\n" + devKey, Map.of()))
+                .hasMessageContaining("published dev key").hasMessageContaining("0.0.0.0:7777")
+                .hasMessageContaining("memctl gen-keypair");
+        assertThatThrownBy(() -> load(devKey, Map.of("MEMSIDECAR_SERVER__HTTP__ADDR", ":8080")))
+                .hasMessageContaining("listening on :8080");
+        assertThatThrownBy(() -> load(devKey, Map.of("MEMSIDECAR_SERVER__GRPC__TCP", "10.0.0.7:7777")))
+                .hasMessageContaining("10.0.0.7:7777");
+        assertThat(load("server: { grpc: { tcp: \"[::1]:7777\", uds: /tmp/m.sock } }\n" + devKey, Map.of())
+                .auth().publicKeyHexes()).containsExactly(KEY);
+        assertThat(load("server: { grpc: { tcp: \"\", uds: /tmp/m.sock } }\n" + devKey, Map.of())
+                .server().grpcUds()).isPresent();
+        String realKey = Ed25519Keys.generateHex()[1];
+        assertThat(load("server: { grpc: { tcp: \"0.0.0.0:7777\" } }\nauth: { paseto: { public_key_hexes: [\"" + realKey
+                + "\"] } }\n", Map.of()).server().grpcTcp()).isEqualTo("0.0.0.0:7777");
+    }
+
+    @Test
+    void missingOptionalPartsAreNamedAndTheEmbeddedDefaultDoesWithout() {
+        var full = ConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(full.namespaces()).anyMatch(ns -> ns.block().equals("semantic"));
+        var edge = ConfigLoader.withoutMissingEmbedders(full, java.util.Set.of());
+        assertThat(edge.namespaces()).noneMatch(ns -> ns.block().equals("semantic"))
+                .hasSize(full.namespaces().size() - 1);
+        assertThat(OptionalParts.missingDriver("s3", java.util.Set.of("memory")))
+                .contains("lib/s3/").contains("./dev runtime --with s3");
+        assertThat(OptionalParts.missingDriver("redis", java.util.Set.of("memory", "postgres")))
+                .isEqualTo("unknown driver \"redis\" (available: memory, postgres)");
+        assertThat(OptionalParts.missingEmbedder("local")).contains("lib/onnx/");
     }
 
     @Test
