@@ -27,6 +27,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("restriction")
     public Integer call() throws InterruptedException {
         MemsidecarConfig cfg;
         try {
@@ -49,11 +50,12 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         config.ifPresent(file -> reloadOnChange(file, server));
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "memsidecar-shutdown"));
+        // SIGTERM (Kubernetes, podman stop) and SIGINT drain and stop the server, then exit 0: a stop
+        // asked for is a clean exit, not a crash (a JVM left to its default would exit 143).
+        var stop = new CountDownLatch(1);
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+        }
         var log = System.getLogger("memsidecar");
         MemsidecarConfig started = cfg;
         String security = cfg.server().tls().map(MemsidecarConfig.TlsFiles::security).orElse("plaintext");
@@ -68,7 +70,8 @@ public final class Main implements Callable<Integer> {
         if (config.isEmpty()) {
             printWelcome(cfg, server);
         }
-        stopped.await();
+        stop.await();
+        server.close();
         return 0;
     }
 
