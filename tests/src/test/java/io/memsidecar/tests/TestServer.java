@@ -100,6 +100,10 @@ final class TestServer implements AutoCloseable {
     }
 
     ManagedChannel udsChannel() {
+        return udsChannel(socket);
+    }
+
+    static ManagedChannel udsChannel(Path socket) {
         return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
                 .eventLoopGroup(new EpollEventLoopGroup(1))

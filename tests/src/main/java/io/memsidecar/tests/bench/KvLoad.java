@@ -34,6 +34,8 @@ public final class KvLoad implements Callable<Integer> {
     int valueSize;
     @Option(names = "--keys", defaultValue = "10000")
     int keys;
+    @Option(names = "--rate", defaultValue = "0", description = "calls per second of all clients together; 0 = closed loop")
+    int rate;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new KvLoad()).execute(args));
@@ -78,8 +80,8 @@ public final class KvLoad implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("unknown --op " + op);
             });
         }
-        Measure.closedLoop(perThread, warmup);
-        Measure.report(op, run.clients, run.seconds, Measure.closedLoop(perThread, run.seconds));
+        Measure.paced(perThread, warmup, rate);
+        Measure.report(op, run.clients, run.seconds, Measure.paced(perThread, run.seconds, rate));
         for (Connection c : connections) {
             c.close();
         }

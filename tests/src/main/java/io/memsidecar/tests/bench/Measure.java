@@ -19,7 +19,17 @@ final class Measure {
 
     /** Every client calls back to back until {@code seconds} pass; all latencies in nanoseconds. */
     static long[] closedLoop(List<Call> clients, int seconds) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        return paced(clients, seconds, 0);
+    }
+
+    /**
+     * Like {@link #closedLoop}, but with {@code rate} > 0 the clients together start {@code rate}
+     * calls per second (each client its share, on a fixed schedule), for a fixed-rate load.
+     */
+    static long[] paced(List<Call> clients, int seconds, int rate) throws Exception {
+        long begin = System.nanoTime();
+        long deadline = begin + seconds * 1_000_000_000L;
+        long interval = rate > 0 ? 1_000_000_000L * clients.size() / rate : 0;
         var start = new CountDownLatch(1);
         try (var pool = Executors.newFixedThreadPool(clients.size())) {
             List<Future<long[]>> futures = new ArrayList<>();
@@ -29,6 +39,9 @@ final class Measure {
                     int n = 0;
                     start.await();
                     for (int i = 0; System.nanoTime() < deadline; i++) {
+                        if (interval > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(begin + i * interval - System.nanoTime());
+                        }
                         long t0 = System.nanoTime();
                         client.run(i);
                         if (n == lat.length) {
