@@ -80,7 +80,7 @@ class ConfigLoaderTest {
                 .hasSize(full.namespaces().size() - 1);
         assertThat(OptionalParts.missingDriver("s3", java.util.Set.of("memory")))
                 .contains("lib/s3/").contains("./dev runtime --with s3");
-        assertThat(OptionalParts.missingDriver("redis", java.util.Set.of("memory", "postgres")))
+        assertThat(OptionalParts.missingDriver("redis", new java.util.TreeSet<>(java.util.List.of("postgres", "memory"))))
                 .isEqualTo("unknown driver \"redis\" (available: memory, postgres)");
         assertThat(OptionalParts.missingEmbedder("local")).contains("lib/onnx/");
     }
