@@ -4,7 +4,7 @@
 #   ready     launch → first successful KV Get over the curl route (one Put first; polled every 5 ms)
 #   idle RSS  3 s after ready
 #   RSS after 100k KV puts (4 gRPC clients, 100k distinct keys, 100-byte values)
-#   RSS and CPU under a fixed 1000 KV Get/s (gRPC) for 10 s
+#   RSS and CPU under a fixed 1000 KV Get/s (gRPC) for 10 s, after 3 s of the same
 #   stop      SIGTERM → exit (and its code)
 # Usage: tests/bench/startup.sh [RUNS] (default 5; ready/idle are medians). Needs curl.
 . "$(dirname "$0")/common.sh"
@@ -62,6 +62,7 @@ row() {
   done
   load --op put --keys 100000 --clients 4 --warmup-seconds 0 --seconds 8
   puts_rss="$(rss "$pid")"
+  load --op get --keys 1000 --clients 4 --rate 1000 --warmup-seconds 0 --seconds 3   # warm-up, not counted
   c0="$(cpu_ticks "$pid")"
   load --op get --keys 1000 --clients 4 --rate 1000 --warmup-seconds 0 --seconds 10
   c1="$(cpu_ticks "$pid")"; rate_rss="$(rss "$pid")"
