@@ -291,7 +291,7 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code auth.jwt}: alg HS256 (secret_env) or RS256/ES256 (public_pem / public_pems: inline PEM or a file). */
+    /** {@code auth.jwt}: alg HS256 (secret_env) or RS256/ES256/EdDSA (public_pem / public_pems: inline PEM or a file). */
     private static MemsidecarConfig.Jwt jwt(Config j, Map<String, String> env) {
         String alg = j.get("alg").asString().orElseThrow(() -> new ConfigException("auth.jwt.alg is required for auth.verifier jwt"));
         MemsidecarConfig.Jwt jwt;
@@ -303,7 +303,7 @@ public final class ConfigLoader {
                 throw new ConfigException("auth.jwt.secret_env: environment variable " + variable + " is empty");
             }
             jwt = new MemsidecarConfig.Jwt(alg, Optional.of(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)), List.of());
-        } else if (alg.equals("RS256") || alg.equals("ES256")) {
+        } else if (alg.equals("RS256") || alg.equals("ES256") || alg.equals("EdDSA")) {
             var pems = new ArrayList<String>(j.get("public_pems").asList(String.class).orElse(List.of()));
             j.get("public_pem").asString().filter(v -> !v.isBlank()).ifPresent(pems::add);
             if (pems.isEmpty()) {
@@ -319,7 +319,7 @@ public final class ConfigLoader {
             }
             jwt = new MemsidecarConfig.Jwt(alg, Optional.empty(), loaded);
         } else {
-            throw new ConfigException("auth.jwt.alg must be HS256, RS256 or ES256, got \"" + alg + "\"");
+            throw new ConfigException("auth.jwt.alg must be HS256, RS256, ES256 or EdDSA, got \"" + alg + "\"");
         }
         try {
             jwt.verifier();
@@ -450,8 +450,8 @@ public final class ConfigLoader {
                 maxSize = bytes(n.get("max_size"), 0);
             }
             boolean encrypt = n.get("encrypt").asBoolean().orElse(false);
-            if (encrypt && !block.equals("kv") && !block.equals("episodic")) {
-                throw new ConfigException(at + ".encrypt: applies to kv and episodic namespaces only");
+            if (encrypt && !Set.of("kv", "episodic", "artifact").contains(block)) {
+                throw new ConfigException(at + ".encrypt: applies to kv, episodic and artifact namespaces only");
             }
             if (encrypt && !keyring) {
                 throw new ConfigException(at + ".encrypt: needs encryption.keys");

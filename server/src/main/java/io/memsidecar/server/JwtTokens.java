@@ -5,9 +5,13 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.memsidecar.core.Capability;
@@ -18,6 +22,7 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.X509EncodedKeySpec;
@@ -55,7 +60,7 @@ final class JwtTokens implements TokenVerifier {
         }
     }
 
-    /** RS256 or ES256 with PEM public keys (PKIX "PUBLIC KEY" or X.509 "CERTIFICATE"), tried in order. */
+    /** RS256, ES256 or EdDSA (Ed25519) with PEM public keys (PKIX "PUBLIC KEY" or X.509 "CERTIFICATE"), tried in order. */
     static JwtTokens publicKeys(String alg, List<String> pems) {
         JWSAlgorithm a = JWSAlgorithm.parse(alg);
         var verifiers = new ArrayList<JWSVerifier>();
@@ -66,6 +71,11 @@ final class JwtTokens implements TokenVerifier {
                     verifiers.add(new RSASSAVerifier(rsa));
                 } else if (a.equals(JWSAlgorithm.ES256) && key instanceof ECPublicKey ec) {
                     verifiers.add(new ECDSAVerifier(ec));
+                } else if (a.equals(JWSAlgorithm.EdDSA) && key instanceof EdECPublicKey) {
+                    // nimbus verifies Ed25519 through Google Tink, which the server carries for artifact encryption
+                    byte[] der = key.getEncoded();
+                    byte[] raw = java.util.Arrays.copyOfRange(der, der.length - 32, der.length);
+                    verifiers.add(new Ed25519Verifier(new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(raw)).build()));
                 } else {
                     throw new IllegalArgumentException("a " + key.getAlgorithm() + " key does not suit " + alg);
                 }
@@ -84,14 +94,14 @@ final class JwtTokens implements TokenVerifier {
                         .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).getPublicKey();
             }
             byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").strip());
-            for (String family : List.of("RSA", "EC")) {
+            for (String family : List.of("RSA", "EC", "Ed25519")) {
                 try {
                     return KeyFactory.getInstance(family).generatePublic(new X509EncodedKeySpec(der));
                 } catch (InvalidKeySpecException e) {
                     // the other family
                 }
             }
-            throw new IllegalArgumentException("not an RSA or EC public key");
+            throw new IllegalArgumentException("not an RSA, EC or Ed25519 public key");
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("not a PEM public key or certificate: " + e.getMessage(), e);
         }

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -48,6 +49,20 @@ final class Keyring {
         }
         this.keys = List.copyOf(keys);
         this.allowPlaintextReads = allowPlaintextReads;
+    }
+
+    /** The key that encrypts new values: the first. */
+    Key encryptingKey() {
+        return keys.getFirst();
+    }
+
+    /** The first key carrying {@code tag}, if any (tags are 4 bytes of SHA-256 of the key id). */
+    Optional<Key> keyTagged(byte[] tag) {
+        return keys.stream().filter(k -> Arrays.equals(k.tag(), tag)).findFirst();
+    }
+
+    boolean allowPlaintextReads() {
+        return allowPlaintextReads;
     }
 
     byte[] seal(String block, String namespace, String key, byte[] plaintext) {

@@ -247,7 +247,8 @@ public final class MemsidecarServer implements AutoCloseable {
                     case LeaseService.BLOCK -> leases.put(ns.name(),
                             new LeaseNamespace(ns.name(), instrumented(backend, LeaseStore.class, ns, telemetry)));
                     case ArtifactService.BLOCK -> artifacts.put(ns.name(),
-                            new ArtifactNamespace(ns.name(), instrumented(backend, ArtifactStore.class, ns, telemetry), ns.maxSize()));
+                            new ArtifactNamespace(ns.name(), encrypted(config, ns, instrumented(backend, ArtifactStore.class, ns,
+                                    telemetry), (store, keyring) -> new EncryptedArtifacts(store, keyring)), ns.maxSize()));
                     case EpisodicService.BLOCK -> episodic.put(ns.name(), new EpisodicNamespace(ns.name(),
                             encrypted(config, ns, instrumented(backend, EpisodicStore.class, ns, telemetry),
                                     EncryptedStores::episodic), ns.retention()));

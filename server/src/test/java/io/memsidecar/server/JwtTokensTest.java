@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
@@ -106,5 +109,35 @@ class JwtTokensTest {
         assertThat(esVerifier.verify(jwt.serialize(), NOW).tenant()).isEqualTo("acme");
         assertThatThrownBy(() -> JwtTokens.publicKeys("ES256", List.of(pem(old.toPublicKey()))))
                 .hasMessageContaining("does not suit ES256");
+    }
+
+    @Test
+    void eddsaVerifiesEd25519TokensAndRefusesOtherAlgorithmsAndKeys() throws Exception {
+        OctetKeyPair ed = new OctetKeyPairGenerator(Curve.Ed25519).generate();
+        var pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        // the verifier is given the JDK's PEM of the public key; the token is signed by nimbus (via Tink)
+        byte[] raw = ed.getDecodedX();
+        byte[] spki = java.util.HexFormat.of().parseHex("302a300506032b6570032100");
+        var publicKey = java.security.KeyFactory.getInstance("Ed25519").generatePublic(
+                new java.security.spec.X509EncodedKeySpec(concat(spki, raw)));
+        var verifier = JwtTokens.publicKeys("EdDSA", List.of(pem(pair.getPublic()), pem(publicKey)));
+        var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.EdDSA), claims().build());
+        jwt.sign(new Ed25519Signer(ed));
+        assertThat(verifier.verify(jwt.serialize(), NOW).tenant()).isEqualTo("acme");
+        // an HS256 token is refused by an EdDSA verifier before any signature check
+        var hs = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims().build());
+        hs.sign(new MACSigner(new byte[32]));
+        assertRejected(verifier, hs.serialize(), "algorithm HS256 not allowed");
+        // another Ed25519 key does not verify it
+        var other = JwtTokens.publicKeys("EdDSA", List.of(pem(pair.getPublic())));
+        assertRejected(other, jwt.serialize(), "signature not valid");
+        assertThatThrownBy(() -> JwtTokens.publicKeys("EdDSA", List.of(pem(new ECKeyGenerator(Curve.P_256).generate().toPublicKey()))))
+                .hasMessageContaining("does not suit EdDSA");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }

@@ -12,6 +12,10 @@ import io.memsidecar.proto.episodic.v1.AppendRequest;
 import io.memsidecar.proto.episodic.v1.RangeRequest;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +25,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Encryption at rest on PostgreSQL: what the database holds is not the plaintext, and a moved value does not decrypt. */
+/**
+ * Encryption at rest: what PostgreSQL and the artifact directory hold is not the plaintext, a moved
+ * value does not decrypt, and clients see plaintext sizes, checksums and ranges.
+ */
 class EncryptionEndToEndTest {
     @TempDir
     Path dir;
@@ -82,6 +89,54 @@ class EncryptionEndToEndTest {
                 }
             } finally {
                 ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void artifactBodiesAreSealedOnDiskAndServedAsPlaintextWithRanges() throws Exception {
+        Path key = dir.resolve("k1.key");
+        Files.writeString(key, HexFormat.of().formatHex(new byte[32]).replace('0', '5'));
+        Path blobs = dir.resolve("blobs");
+        String marker = "the quarterly numbers nobody may read ";
+        byte[] body = marker.repeat(10_000).getBytes(StandardCharsets.UTF_8); // 380 KB, six 64 KiB segments
+        try (var server = new TestServer("""
+                encryption:
+                  keys: [ { id: k1, secret_file: "%s" } ]
+                backends:
+                  - { name: disk, driver: fs, options: { base_dir: "%s" } }
+                namespaces:
+                  - { block: artifact, name: vault, backend: disk, encrypt: true }
+                """.formatted(key, blobs), "")) {
+            var http = HttpClient.newHttpClient();
+            String url = "http://127.0.0.1:" + server.port() + "/v1/artifacts/vault/report.txt";
+            String auth = "Bearer " + server.fullToken();
+            var put = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-memsidecar-capability", auth)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).as(put.body()).isBetween(200, 201);
+            String sha = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+
+            var get = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-memsidecar-capability", auth).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(get.statusCode()).isEqualTo(200);
+            assertThat(get.body()).isEqualTo(body);
+            assertThat(get.headers().firstValue("etag").orElseThrow()).contains(sha);
+            var range = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-memsidecar-capability", auth)
+                    .header("Range", "bytes=131000-132099").build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(range.statusCode()).isEqualTo(206);
+            assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(body, 131_000, 132_100));
+            var head = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-memsidecar-capability", auth)
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertThat(head.headers().firstValueAsLong("content-length").orElseThrow()).isEqualTo(body.length);
+
+            // what the directory holds: ciphertext, a little larger than the body, and no trace of it
+            try (var files = Files.walk(blobs)) {
+                var stored = files.filter(Files::isRegularFile).toList();
+                assertThat(stored).isNotEmpty();
+                for (Path f : stored) {
+                    assertThat(Files.readString(f, StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain("quarterly numbers");
+                }
+                assertThat(stored).anySatisfy(f -> assertThat(Files.size(f)).isBetween((long) body.length + 5, body.length + 200L));
             }
         }
     }

@@ -8,7 +8,9 @@ import java.util.Map;
  * temporary place, then calls {@link #seal()}: it returns the size and SHA-256 the service
  * computed on the way, or throws (a size or checksum the client promised and did not deliver),
  * in which case nothing may become visible. Only after a successful seal does the driver make
- * the artifact visible, atomically replacing any previous version.
+ * the artifact visible, atomically replacing any previous version. Drivers read
+ * {@link #contentType()} and {@link #metadata()} after {@link #seal()}: a wrapper (encryption at
+ * rest) may only know its entries once the body has been read.
  */
 public interface Upload {
     String id();
