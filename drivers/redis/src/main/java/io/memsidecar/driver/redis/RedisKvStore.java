@@ -1,0 +1,256 @@
+package io.memsidecar.driver.redis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memsidecar.core.ApiException;
+import io.memsidecar.kv.spi.KvRecord;
+import io.memsidecar.kv.spi.KvScan;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvWrite;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * KV on Redis or Valkey, in the original's layout (spec §6.1): a hash per record at
+ * {@code <prefix>h:<ns>\x1e<key>} with fields {@code v}, {@code ct}, {@code md} (JSON),
+ * {@code ver}, {@code cr} and {@code ex} (unix ms, 0 = never), and a sorted set
+ * {@code <prefix>i:<ns>} (score 0) indexing the keys, which ZRANGEBYLEX pages in byte order.
+ *
+ * <p>Put and Delete — CAS, quota and version bump — are each one Lua script, so no read-then-write
+ * race exists between sidecars; expiry is decided by {@code ex} against the Redis server's clock
+ * ({@code TIME}), the same for every sidecar. A PEXPIREAT a minute after {@code ex} frees memory
+ * as a backstop; index entries of expired or vanished records are pruned when a scan, a size or
+ * a quota check meets them. Reads of many records go in batches of 256 through one script each
+ * (one round trip, one clock reading), where the original pipelined HGETALLs.
+ */
+final class RedisKvStore implements KvStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BATCH = 256;
+    private static final String NOW = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function live(h)
+              local ex = tonumber(redis.call('HGET', h, 'ex') or '-1')
+              return ex ~= nil and ex >= 0 and (ex == 0 or ex > now)
+            end
+            """;
+    /** Live keys of an index, pruning entries whose record expired or vanished. KEYS[2] index, ARGV[1] hash prefix. */
+    private static final String COUNT = """
+            local function count()
+              local n = 0
+              for _, k in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+                if live(ARGV[1] .. k) then n = n + 1 else redis.call('ZREM', KEYS[2], k) end
+              end
+              return n
+            end
+            """;
+    /**
+     * KEYS: hash, index. ARGV: hash prefix, key, value, content type, metadata JSON, ttl ms (0 none),
+     * if_version (-1 none), max_items (0 none). Returns {ver, cr, ex} or {-1, stored} or {-2}.
+     */
+    private static final String PUT = NOW + COUNT + """
+            local ver = 0
+            local cr = now
+            if live(KEYS[1]) then
+              local cur = redis.call('HMGET', KEYS[1], 'ver', 'cr')
+              ver = tonumber(cur[1])
+              cr = tonumber(cur[2])
+            end
+            local ifv = tonumber(ARGV[7])
+            if ifv >= 0 and ifv ~= ver then return {-1, ver} end
+            local max = tonumber(ARGV[8])
+            if ver == 0 and max > 0 and redis.call('ZCARD', KEYS[2]) >= max and count() >= max then return {-2} end
+            local ex = 0
+            if tonumber(ARGV[6]) > 0 then ex = now + tonumber(ARGV[6]) end
+            redis.call('DEL', KEYS[1])
+            redis.call('HSET', KEYS[1], 'v', ARGV[3], 'ct', ARGV[4], 'md', ARGV[5], 'ver', ver + 1, 'cr', cr, 'ex', ex)
+            if ex > 0 then redis.call('PEXPIREAT', KEYS[1], ex + 60000) end
+            redis.call('ZADD', KEYS[2], 0, ARGV[2])
+            return {ver + 1, cr, ex}
+            """;
+    /** KEYS: hash, index. ARGV: key, if_version (-1 none). Returns 1 deleted, 0 missing, {-1, stored} mismatch. */
+    private static final String DELETE = NOW + """
+            local ver = 0
+            if live(KEYS[1]) then ver = tonumber(redis.call('HGET', KEYS[1], 'ver')) end
+            local ifv = tonumber(ARGV[2])
+            if ifv >= 0 and ifv ~= ver then return {-1, ver} end
+            redis.call('DEL', KEYS[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            if ver > 0 then return 1 end
+            return 0
+            """;
+    /** KEYS: hashes. Returns now (ms) then, per hash, {v, ct, md, ver, cr, ex} or an empty table. */
+    private static final String READ = NOW + """
+            local out = {now}
+            for i, h in ipairs(KEYS) do
+              if live(h) then out[i + 1] = redis.call('HMGET', h, 'v', 'ct', 'md', 'ver', 'cr', 'ex') else out[i + 1] = {} end
+            end
+            return out
+            """;
+    /** KEYS: index. ARGV: hash prefix. */
+    private static final String SIZE = NOW + COUNT.replace("KEYS[2]", "KEYS[1]") + "return count()\n";
+
+    private final UnifiedJedis redis;
+    private final String prefix;
+
+    RedisKvStore(UnifiedJedis redis, String prefix) {
+        this.redis = redis;
+        this.prefix = prefix;
+    }
+
+    private String hashPrefix(String namespace) {
+        return prefix + "h:" + namespace + "\u001e";
+    }
+
+    private String index(String namespace) {
+        return prefix + "i:" + namespace;
+    }
+
+    @Override
+    public Optional<KvRecord> get(String namespace, String key) {
+        return read(namespace, List.of(key), true).stream().findFirst();
+    }
+
+    @Override
+    public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
+        var sorted = new ArrayList<>(bytewise(keys));
+        var out = new ArrayList<KvRecord>();
+        for (int i = 0; i < sorted.size(); i += BATCH) {
+            out.addAll(read(namespace, sorted.subList(i, Math.min(sorted.size(), i + BATCH)), true));
+        }
+        return out;
+    }
+
+    @Override
+    public KvRecord put(String namespace, String key, KvWrite write) {
+        byte[] hash = bytes(hashPrefix(namespace) + key);
+        List<byte[]> args = List.of(bytes(hashPrefix(namespace)), bytes(key), write.value(), bytes(write.contentType()),
+                bytes(json(write.metadata())), bytes(Long.toString(write.ttl().map(java.time.Duration::toMillis).orElse(0L))),
+                bytes(Long.toString(write.ifVersion().orElse(-1))), bytes(Long.toString(write.maxItems())));
+        List<?> r = (List<?>) eval(PUT, List.of(hash, bytes(index(namespace))), args);
+        long first = (Long) r.getFirst();
+        if (first == -1) {
+            throw ApiException.failedPrecondition("version mismatch");
+        }
+        if (first == -2) {
+            throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
+        }
+        long ex = (Long) r.get(2);
+        return new KvRecord(key, write.value(), write.contentType(), write.metadata(), first, Instant.ofEpochMilli((Long) r.get(1)),
+                ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex)));
+    }
+
+    @Override
+    public boolean delete(String namespace, String key, OptionalLong ifVersion) {
+        Object r = eval(DELETE, List.of(bytes(hashPrefix(namespace) + key), bytes(index(namespace))),
+                List.of(bytes(key), bytes(Long.toString(ifVersion.orElse(-1)))));
+        if (r instanceof List<?>) {
+            throw ApiException.failedPrecondition("version mismatch");
+        }
+        return (Long) r == 1;
+    }
+
+    @Override
+    public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
+        // ZRANGEBYLEX over the index: [prefix .. prefix\xff, after the cursor, a page at a time
+        byte[] max = scan.prefix().isEmpty() ? bytes("+") : concat(bytes("[" + scan.prefix()), new byte[] {(byte) 0xff});
+        boolean afterCursor = !scan.startAfter().isEmpty()
+                && java.util.Arrays.compareUnsigned(bytes(scan.startAfter()), bytes(scan.prefix())) >= 0;
+        String from = afterCursor ? "(" + scan.startAfter() : "[" + scan.prefix();
+        long left = scan.limit() == 0 ? Long.MAX_VALUE : scan.limit();
+        byte[] cursor = bytes(scan.prefix().isEmpty() && scan.startAfter().isEmpty() ? "-" : from);
+        while (left > 0) {
+            List<byte[]> page = redis.zrangeByLex(bytes(index(namespace)), cursor, max, 0, BATCH);
+            if (page.isEmpty()) {
+                return;
+            }
+            var keys = page.stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList();
+            for (KvRecord r : read(namespace, keys, scan.includeValues())) {
+                if (left-- <= 0) {
+                    return;
+                }
+                sink.accept(r);
+            }
+            cursor = concat(bytes("("), page.getLast());
+        }
+    }
+
+    @Override
+    public OptionalLong size(String namespace) {
+        return OptionalLong.of((Long) eval(SIZE, List.of(bytes(index(namespace))), List.of(bytes(hashPrefix(namespace)))));
+    }
+
+    /** The live records of {@code keys} (in their order), read in one script against the server's clock. */
+    private List<KvRecord> read(String namespace, List<String> keys, boolean values) {
+        List<byte[]> hashes = keys.stream().map(k -> bytes(hashPrefix(namespace) + k)).toList();
+        List<?> r = (List<?>) eval(READ, hashes, List.of());
+        var out = new ArrayList<KvRecord>();
+        for (int i = 0; i < keys.size(); i++) {
+            List<?> f = (List<?>) r.get(i + 1);
+            if (f.isEmpty()) {
+                continue;
+            }
+            long ex = Long.parseLong(string(f.get(5)));
+            out.add(new KvRecord(keys.get(i), values ? (byte[]) f.get(0) : new byte[0], string(f.get(1)),
+                    metadata(string(f.get(2))), Long.parseLong(string(f.get(3))), Instant.ofEpochMilli(Long.parseLong(string(f.get(4)))),
+                    ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex))));
+        }
+        return out;
+    }
+
+    private Object eval(String script, List<byte[]> keys, List<byte[]> args) {
+        try {
+            return redis.eval(bytes(script), keys, args);
+        } catch (JedisException e) {
+            throw ApiException.internal("redis: " + e.getMessage(), e);
+        }
+    }
+
+    /** Keys in UTF-8 byte order, the order of the index and of every other driver. */
+    private static TreeSet<String> bytewise(Collection<String> keys) {
+        var set = new TreeSet<String>((a, b) -> java.util.Arrays.compareUnsigned(bytes(a), bytes(b)));
+        set.addAll(keys);
+        return set;
+    }
+
+    private static Map<String, String> metadata(String json) {
+        try {
+            return json.isEmpty() ? Map.of() : JSON.readValue(json, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw ApiException.internal("redis: stored metadata is not JSON", e);
+        }
+    }
+
+    private static String json(Map<String, String> metadata) {
+        try {
+            return JSON.writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String string(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
