@@ -17,7 +17,7 @@ final class ConfigKeys {
     private static final String OTLP = "endpoint insecure compression headers.** headers_env.**";
 
     private static final List<List<String>> KNOWN = patterns(
-            "server.grpc", "tcp uds tls.cert_file tls.key_file tls.client_ca_file tls.require_client_cert",
+            "server.grpc", "tcp uds transport tls.cert_file tls.key_file tls.client_ca_file tls.require_client_cert",
             "server.http", "addr",
             "server", "shutdown_timeout",
             "tracing", "exporter sample_ratio",

@@ -59,7 +59,8 @@ public final class Main implements Callable<Integer> {
         var log = System.getLogger("memsidecar");
         MemsidecarConfig started = cfg;
         String security = cfg.server().tls().map(MemsidecarConfig.TlsFiles::security).orElse("plaintext");
-        listening(log, "grpc+http", host(cfg.server().grpcTcp()) + ":" + server.port(), "api", security);
+        listening(log, cfg.server().nettyTcp() ? "grpc" : "grpc+http", host(cfg.server().grpcTcp()) + ":" + server.port(), "api",
+                security);
         cfg.server().grpcUds().ifPresent(p -> listening(log, "grpc", "unix:" + p, "api", "plaintext"));
         server.httpPort().ifPresent(p -> listening(log, "http", host(started.server().httpAddr().orElseThrow()) + ":" + p,
                 "gateway", security));

@@ -20,9 +20,13 @@ public record MemsidecarConfig(Listeners server,
                                io.memsidecar.core.Limits limits,
                                Optional<Keyring> encryption) {
 
-    /** gRPC TCP (host:port, also serving the HTTP gateway), optional UDS and extra HTTP listener. */
+    /**
+     * gRPC TCP (host:port; with the helidon transport it also serves the HTTP gateway), optional UDS
+     * and extra HTTP listener; {@code nettyTcp}: gRPC on TCP through grpc-java's Netty transport
+     * ({@code server.grpc.transport: netty}), the HTTP routes then only on {@code server.http.addr}.
+     */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout,
-                            Optional<TlsFiles> tls) {
+                            Optional<TlsFiles> tls, boolean nettyTcp) {
     }
 
     /**

@@ -53,6 +53,7 @@ import io.memsidecar.lease.LeaseNamespace;
 import io.memsidecar.lease.LeaseService;
 import io.memsidecar.lease.spi.LeaseStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,8 +86,11 @@ public final class MemsidecarServer implements AutoCloseable {
     private final AtomicReference<TokenVerifier> verifier;
     private final AtomicReference<Policy> policy;
     private final WebServer web;
-    private final Optional<io.grpc.Server> uds;
-    private final Optional<ExecutorService> udsExecutor;
+    /** gRPC on grpc-java's Netty transport: the Unix socket, and TCP with {@code server.grpc.transport: netty}. */
+    private final List<io.grpc.Server> nettyServers = new ArrayList<>();
+    /** One virtual thread per call of the Netty listeners: handlers block. */
+    private final ExecutorService nettyExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Optional<io.grpc.Server> nettyTcp;
     private final HealthStatusManager health = new HealthStatusManager();
     private final RetentionSweeper retention;
     private final EpisodicService episodic;
@@ -127,16 +131,20 @@ public final class MemsidecarServer implements AutoCloseable {
             this.table = RoutingTable.of(services.routes()).filtered(List.of(
                     new ObserveFilter(telemetry, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
-            this.web = startWeb(config, withReflection(GrpcTransport.services(table, "grpc"), auth));
-            if (config.server().grpcUds().isPresent()) {
-                this.udsExecutor = Optional.of(Executors.newVirtualThreadPerTaskExecutor());
-                this.uds = Optional.of(startUds(config.server().grpcUds().get(),
-                        withReflection(GrpcTransport.services(table, "grpc-uds"), auth), udsExecutor.get()));
+            List<ServerServiceDefinition> grpcServices = withReflection(GrpcTransport.services(table, "grpc"), auth);
+            this.web = startWeb(config, config.server().nettyTcp() ? List.of() : grpcServices);
+            if (config.server().nettyTcp()) {
+                var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
+                this.nettyTcp = Optional.of(startNetty(NettyServerBuilder.forAddress(new InetSocketAddress(tcp.host(), tcp.port())),
+                        grpcServices, "tcp " + config.server().grpcTcp()));
             } else {
-                this.udsExecutor = Optional.empty();
-                this.uds = Optional.empty();
+                this.nettyTcp = Optional.empty();
             }
+            config.server().grpcUds().ifPresent(socket -> startUds(socket,
+                    withReflection(GrpcTransport.services(table, "grpc-uds"), auth)));
         } catch (RuntimeException e) {
+            nettyServers.forEach(io.grpc.Server::shutdownNow);
+            nettyExecutor.shutdownNow();
             retention.close();
             backends.values().forEach(Backend::close);
             embedders.forEach(Embedder::close);
@@ -323,7 +331,10 @@ public final class MemsidecarServer implements AutoCloseable {
                         .maxReadBufferSize((int) Math.min(Integer.MAX_VALUE - 8, config.limits().maxMessageBytes())).build())
                 .addRouting(grpc)
                 .routing(this::httpRoutes);
-        var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
+        // With gRPC on Netty, Helidon's default listener is server.http.addr (HTTP routes only).
+        var tcp = config.server().nettyTcp()
+                ? ConfigLoader.hostPort(config.server().httpAddr().orElseThrow(), "server.http.addr")
+                : ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
         builder.host(tcp.host()).port(tcp.port());
         Optional<Tls> tls = config.server().tls().map(files -> {
             try {
@@ -333,7 +344,7 @@ public final class MemsidecarServer implements AutoCloseable {
             }
         });
         tls.ifPresent(builder::tls);
-        config.server().httpAddr().ifPresent(addr -> {
+        config.server().httpAddr().filter(a -> !config.server().nettyTcp()).ifPresent(addr -> {
             var hp = ConfigLoader.hostPort(addr, "server.http.addr");
             builder.putSocket("http", s -> s.host(hp.host()).port(hp.port())
                     .connectionOptions(o -> o.tcpNoDelay(true))
@@ -419,26 +430,35 @@ public final class MemsidecarServer implements AutoCloseable {
         });
     }
 
-    private io.grpc.Server startUds(Path socket, List<ServerServiceDefinition> services, ExecutorService executor) {
+    private void startUds(Path socket, List<ServerServiceDefinition> services) {
         try {
             Path parent = socket.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) {
                 Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
             }
             Files.deleteIfExists(socket); // a stale socket from a crashed run
-            var builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            startNetty(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(new EpollEventLoopGroup(1))
-                    .workerEventLoopGroup(new EpollEventLoopGroup(2))
-                    .executor(executor)
-                    .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxMessageBytes()))
-                    .maxConcurrentCallsPerConnection(config.limits().maxConcurrentStreams());
-            services.forEach(builder::addService);
-            io.grpc.Server server = builder.build().start();
+                    .workerEventLoopGroup(new EpollEventLoopGroup(2)), services, "unix socket " + socket);
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-            return server;
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on unix socket " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A grpc-java Netty listener with the message and stream limits, calls on virtual threads. */
+    private io.grpc.Server startNetty(NettyServerBuilder builder, List<ServerServiceDefinition> services, String where) {
+        builder.executor(nettyExecutor)
+                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxMessageBytes()))
+                .maxConcurrentCallsPerConnection(config.limits().maxConcurrentStreams());
+        services.forEach(builder::addService);
+        try {
+            io.grpc.Server server = builder.build().start();
+            nettyServers.add(server);
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -460,13 +480,14 @@ public final class MemsidecarServer implements AutoCloseable {
         }
     }
 
-    /** The bound TCP port (useful when configured as 0). */
+    /** The bound gRPC TCP port (useful when configured as 0). */
     public int port() {
-        return web.port();
+        return nettyTcp.map(io.grpc.Server::getPort).orElseGet(web::port);
     }
 
+    /** The bound port of {@code server.http.addr}: Helidon's own listener when gRPC is on Netty. */
     public Optional<Integer> httpPort() {
-        return config.server().httpAddr().map(a -> web.port("http"));
+        return config.server().httpAddr().map(a -> config.server().nettyTcp() ? web.port() : web.port("http"));
     }
 
     /** The bound port of the Prometheus listener, when metrics.exporter is prometheus. */
@@ -484,18 +505,19 @@ public final class MemsidecarServer implements AutoCloseable {
         // period twice while clients hold idle connections (reader tasks, then the shared executor), so
         // it is given the timeout and then left behind: past it, the stop is forced (spec §3.1).
         Thread webStop = Thread.ofVirtual().name("memsidecar-web-stop").start(web::stop);
-        uds.ifPresent(s -> {
-            s.shutdown();
+        nettyServers.forEach(io.grpc.Server::shutdown);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadline);
+        for (io.grpc.Server s : nettyServers) {
             try {
-                if (!s.awaitTermination(deadline, TimeUnit.MILLISECONDS)) {
+                if (!s.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     s.shutdownNow();
                 }
             } catch (InterruptedException e) {
                 s.shutdownNow();
                 Thread.currentThread().interrupt();
             }
-        });
-        udsExecutor.ifPresent(ExecutorService::shutdownNow);
+        }
+        nettyExecutor.shutdownNow();
         try {
             if (!webStop.join(config.server().shutdownTimeout())) {
                 LOG.log(Level.WARNING, "connections still open after shutdown_timeout " + config.server().shutdownTimeout()

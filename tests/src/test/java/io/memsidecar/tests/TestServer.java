@@ -33,20 +33,28 @@ final class TestServer implements AutoCloseable {
 
     /** {@code backendsAndNamespaces} is YAML for the backends and namespaces sections. */
     TestServer(String backendsAndNamespaces, String policyYaml) {
-        this(Ed25519Keys.generateHex(), backendsAndNamespaces, policyYaml, false);
+        this(Ed25519Keys.generateHex(), backendsAndNamespaces, policyYaml, false, Map.of());
     }
 
     /** With the extra HTTP-only listener ({@code server.http.addr}) on a random port. */
     static TestServer withHttpListener(String backendsAndNamespaces) {
-        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true);
+        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true, Map.of());
+    }
+
+    /** gRPC on TCP through grpc-java's Netty transport; the HTTP routes on their own listener. */
+    static TestServer withNettyTcp(String backendsAndNamespaces, Map<String, String> env) {
+        var all = new java.util.HashMap<>(env);
+        all.put("MEMSIDECAR_SERVER__GRPC__TRANSPORT", "netty");
+        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true, all);
     }
 
     /** A second sidecar of the same deployment: same signing key, so the same tokens work. */
     static TestServer sharingKeyWith(TestServer other, String backendsAndNamespaces, String policyYaml) {
-        return new TestServer(new String[] {other.secretHex, other.publicHex}, backendsAndNamespaces, policyYaml, false);
+        return new TestServer(new String[] {other.secretHex, other.publicHex}, backendsAndNamespaces, policyYaml, false, Map.of());
     }
 
-    private TestServer(String[] keys, String backendsAndNamespaces, String policyYaml, boolean httpListener) {
+    private TestServer(String[] keys, String backendsAndNamespaces, String policyYaml, boolean httpListener,
+                       Map<String, String> env) {
         this.secretHex = keys[0];
         this.publicHex = keys[1];
         try {
@@ -67,7 +75,7 @@ final class TestServer implements AutoCloseable {
                     %s
                     """.formatted(socket, httpListener ? "  http: { addr: \"127.0.0.1:0\" }" : "", publicHex, policyYaml,
                     backendsAndNamespaces));
-            this.server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), Map.of()));
+            this.server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), env));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
