@@ -1,19 +1,14 @@
 package io.memsidecar.server;
 
 import io.helidon.config.Config;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Every key a config may hold (spec §3 plus this build's additions). A key that is not here fails
- * the start with its path; a key of the original that this build does not serve yet is named in
- * one warning. {@code *} is one path segment (a list index or a map key), {@code **} any rest.
+ * the start with its path. {@code *} is one path segment (a list index or a map key), {@code **} any rest.
  */
 final class ConfigKeys {
-    private static final System.Logger LOG = System.getLogger(ConfigKeys.class.getName());
     private static final String OTLP = "endpoint insecure compression headers.** headers_env.**";
 
     private static final List<List<String>> KNOWN = patterns(
@@ -42,9 +37,6 @@ final class ConfigKeys {
                     + " retention.max_age_seconds retention.max_items retention.action retention.interval_seconds"
                     + " embedder.provider embedder.model embedder.dimensions embedder.cache_size embedder.options.**");
 
-    /** Keys of the original that this build accepts but does not act on yet, and why. */
-    private static final List<List<String>> NOT_BUILT = patterns(
-            "namespaces.*", "access.**");
 
     private ConfigKeys() {
     }
@@ -60,9 +52,8 @@ final class ConfigKeys {
         return out;
     }
 
-    /** Fails on the first unknown key; warns once about known keys this build ignores. */
+    /** Fails on the first unknown key. */
     static void check(Config root) {
-        Set<String> ignored = new LinkedHashSet<>();
         root.traverse().forEach(node -> {
             boolean value = node.type() == Config.Type.VALUE;
             if (!value && node.traverse().findAny().isPresent()) {
@@ -75,14 +66,7 @@ final class ConfigKeys {
                 throw new ConfigLoader.ConfigException("unknown key " + node.key()
                         + " (a typo, or a key of a newer version? see etc/memsidecar.yaml for every key)");
             }
-            if (NOT_BUILT.stream().anyMatch(p -> matches(p, path))) {
-                ignored.add(node.key().toString());
-            }
         });
-        if (!ignored.isEmpty()) {
-            LOG.log(Level.WARNING, "config keys ignored, not served by this build yet: " + String.join(", ", ignored)
-                    + " (the KV access tier is planned; see the README, Not in this build yet)");
-        }
     }
 
     private static boolean matches(List<String> pattern, List<String> path) {

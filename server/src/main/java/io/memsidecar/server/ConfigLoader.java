@@ -5,6 +5,7 @@ import io.helidon.config.ConfigSources;
 import io.memsidecar.core.GoDuration;
 import io.memsidecar.core.Limits;
 import io.memsidecar.episodic.Retention;
+import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.semantic.spi.Distance;
 import io.memsidecar.semantic.spi.IndexSpec;
 import io.memsidecar.server.observe.TelemetryConfig;
@@ -465,7 +466,22 @@ public final class ConfigLoader {
             if (encrypt && !keyring) {
                 throw new ConfigException(at + ".encrypt: needs encryption.keys");
             }
-            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, maxSize, encrypt, retention, semantic));
+            Optional<KvAccess> access = Optional.empty();
+            if (n.get("access").exists()) {
+                if (!block.equals("kv")) {
+                    throw new ConfigException(at + ".access: the access tier applies to kv namespaces only");
+                }
+                Config a = n.get("access");
+                long capacity = a.get("capacity").asLong().orElse(0L);
+                long slide = a.get("slide_ttl_seconds").asLong().orElse(0L);
+                long halfLife = a.get("heat_half_life_seconds").asLong().orElse(0L);
+                if (capacity < 0 || slide < 0 || halfLife < 0) {
+                    throw new ConfigException(at + ".access: capacity, slide_ttl_seconds and heat_half_life_seconds must not be negative");
+                }
+                access = Optional.of(new KvAccess(a.get("track").asBoolean().orElse(false), Duration.ofSeconds(slide), capacity,
+                        Duration.ofSeconds(halfLife)));
+            }
+            out.add(new MemsidecarConfig.NamespaceConfig(block, name, backend, max, maxSize, encrypt, retention, semantic, access));
         }
         return out;
     }

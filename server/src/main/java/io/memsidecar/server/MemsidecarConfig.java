@@ -79,7 +79,8 @@ public record MemsidecarConfig(Listeners server,
      */
     public record NamespaceConfig(String block, String name, String backend, long maxItems, long maxSize, boolean encrypt,
                                   Optional<io.memsidecar.episodic.Retention> retention,
-                                  Optional<Semantic> semantic) {
+                                  Optional<Semantic> semantic,
+                                  Optional<io.memsidecar.kv.spi.KvAccess> access) {
     }
 
     /** A semantic namespace's embedder and index layout. */

@@ -40,6 +40,7 @@ import io.memsidecar.semantic.spi.Embedder;
 import io.memsidecar.semantic.spi.EmbedderProvider;
 import io.memsidecar.semantic.spi.EmbedderSpec;
 import io.memsidecar.semantic.spi.SemanticStore;
+import io.memsidecar.kv.spi.AccessTiered;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.core.Evictions;
 import io.memsidecar.semantic.spi.SemanticIndex;
@@ -228,6 +229,19 @@ public final class MemsidecarServer implements AutoCloseable {
         return Instrumented.store(spi, store(backend, spi, ns), ns.block(), ns.name(), backend.driver(), telemetry);
     }
 
+    /** The namespace's KV store, through the driver's access tier when the namespace has one (memory only, as in the original). */
+    private static KvStore kvStore(Backend backend, MemsidecarConfig.NamespaceConfig ns) {
+        KvStore store = store(backend, KvStore.class, ns);
+        if (ns.access().isEmpty()) {
+            return store;
+        }
+        if (!(store instanceof AccessTiered tiered)) {
+            throw new ConfigLoader.ConfigException("namespaces[kv/" + ns.name() + "].access: the access tier is served by the"
+                    + " memory driver only (as in the original); backend " + backend.name() + " is " + backend.driver());
+        }
+        return tiered.withAccess(ns.access().get());
+    }
+
     /** The store sealed with the keyring when the namespace says {@code encrypt: true}. */
     private static <T> T encrypted(MemsidecarConfig config, MemsidecarConfig.NamespaceConfig ns, T store,
                                    java.util.function.BiFunction<T, Keyring, T> seal) {
@@ -250,8 +264,8 @@ public final class MemsidecarServer implements AutoCloseable {
                 Backend backend = backends.get(ns.backend());
                 switch (ns.block()) {
                     case KvService.BLOCK -> kv.put(ns.name(), new KvNamespace(ns.name(),
-                            encrypted(config, ns, instrumented(backend, KvStore.class, ns, telemetry), EncryptedStores::kv),
-                            ns.maxItems()));
+                            encrypted(config, ns, Instrumented.store(KvStore.class, kvStore(backend, ns), ns.block(), ns.name(),
+                                    backend.driver(), telemetry), EncryptedStores::kv), ns.maxItems()));
                     case LeaseService.BLOCK -> leases.put(ns.name(),
                             new LeaseNamespace(ns.name(), instrumented(backend, LeaseStore.class, ns, telemetry)));
                     case ArtifactService.BLOCK -> artifacts.put(ns.name(),

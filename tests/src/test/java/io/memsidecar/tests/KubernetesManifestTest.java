@@ -139,6 +139,11 @@ class KubernetesManifestTest {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> render(String overlay) throws Exception {
+        boolean kubectl = new ProcessBuilder("bash", "-c", "command -v kubectl").start().waitFor() == 0;
+        if (!kubectl && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException("CI=true but kubectl is missing: .ci/run installs it");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(kubectl, "kubectl not installed; manifest test skipped");
         Process p = new ProcessBuilder("kubectl", "kustomize", overlay).directory(ROOT.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -31,7 +31,7 @@ public final class MemoryBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendSpec spec) {
-        var kv = new MemoryKvStore(spec.clock());
+        var kv = new MemoryKvStore(spec.clock(), new Evictions(spec.meters(), "kv", "capacity"));
         var leases = new MemoryLeaseStore(spec.clock());
         var stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases,
                 EpisodicStore.class, new MemoryEpisodicStore(spec.clock()), ArtifactStore.class,

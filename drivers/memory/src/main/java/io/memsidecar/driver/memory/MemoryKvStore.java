@@ -1,15 +1,21 @@
 package io.memsidecar.driver.memory;
 
 import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Evictions;
 import io.memsidecar.core.KeyOrder;
+import io.memsidecar.kv.spi.AccessTiered;
+import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.kv.spi.KvWrite;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,17 +31,26 @@ import java.util.function.Consumer;
  * Put atomic. Expired keys are invisible at once and removed lazily by writers and
  * {@link #sweep()}.
  */
-final class MemoryKvStore implements KvStore {
+final class MemoryKvStore implements KvStore, AccessTiered {
     private final Clock clock;
+    private final Evictions capacityEvictions;
     private final ConcurrentHashMap<String, Space> spaces = new ConcurrentHashMap<>();
 
-    MemoryKvStore(Clock clock) {
+    MemoryKvStore(Clock clock, Evictions capacityEvictions) {
         this.clock = clock;
+        this.capacityEvictions = capacityEvictions;
     }
 
     private static final class Space {
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         final TreeMap<String, KvRecord> keys = new TreeMap<>(KeyOrder.UTF8);
+        /** The access tier's per-key counts and last access, for keys read through a tiered view. */
+        final HashMap<String, Stat> stats = new HashMap<>();
+    }
+
+    private static final class Stat {
+        long count;
+        Instant last;
     }
 
     private Space space(String namespace) {
@@ -81,6 +96,11 @@ final class MemoryKvStore implements KvStore {
 
     @Override
     public KvRecord put(String namespace, String key, KvWrite write) {
+        return put(namespace, key, write, 0, KvAccess.DEFAULT_HALF_LIFE);
+    }
+
+    /** Put, then (with a capacity) evict the coldest other keys past it — all under the namespace's write lock. */
+    private KvRecord put(String namespace, String key, KvWrite write, long capacity, Duration halfLife) {
         Space s = space(namespace);
         s.lock.writeLock().lock();
         try {
@@ -101,16 +121,112 @@ final class MemoryKvStore implements KvStore {
             var record = new KvRecord(key, write.value().clone(), write.contentType(), write.metadata(),
                     stored + 1, current == null ? now : current.createdAt(), write.ttl().map(now::plus));
             s.keys.put(key, record);
+            if (capacity > 0 && liveCount(s, now) > capacity) {
+                evictColdest(namespace, s, key, s.keys.size() - capacity, halfLife, now);
+            }
             return record;
         } finally {
             s.lock.writeLock().unlock();
         }
     }
 
-    /** Counts live keys, dropping expired ones on the way; caller holds the write lock. */
+    /** Evicts the {@code count} lowest-heat keys other than {@code kept}, ties by key; caller holds the write lock. */
+    private void evictColdest(String namespace, Space s, String kept, long count, Duration halfLife, Instant now) {
+        record Heat(String key, double heat) {
+        }
+        var heats = new ArrayList<Heat>();
+        s.keys.forEach((k, r) -> {
+            if (!k.equals(kept)) {
+                Stat stat = s.stats.get(k);
+                Instant since = stat == null || stat.last == null ? r.createdAt() : stat.last;
+                double age = Duration.between(since, now).toMillis() / (double) halfLife.toMillis();
+                heats.add(new Heat(k, (stat == null ? 0 : stat.count) * Math.pow(2, -age)));
+            }
+        });
+        heats.sort(Comparator.comparingDouble(Heat::heat).thenComparing(Heat::key, KeyOrder.UTF8));
+        heats.stream().limit(count).forEach(h -> {
+            s.keys.remove(h.key());
+            s.stats.remove(h.key());
+        });
+        capacityEvictions.record(namespace, Math.min(count, heats.size()));
+    }
+
+    /** Counts live keys, dropping expired ones (and their access stats) on the way; caller holds the write lock. */
     private static long liveCount(Space s, Instant now) {
         s.keys.values().removeIf(r -> !live(r, now));
+        s.stats.keySet().retainAll(s.keys.keySet());
         return s.keys.size();
+    }
+
+    @Override
+    public KvStore withAccess(KvAccess access) {
+        return new KvStore() {
+            @Override
+            public Optional<KvRecord> get(String namespace, String key) {
+                return access.recordsReads() ? accessed(namespace, List.of(key), access).stream().findFirst()
+                        : MemoryKvStore.this.get(namespace, key);
+            }
+
+            @Override
+            public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
+                if (!access.recordsReads()) {
+                    return MemoryKvStore.this.multiGet(namespace, keys);
+                }
+                var sorted = new TreeSet<String>(KeyOrder.UTF8);
+                sorted.addAll(keys);
+                return accessed(namespace, sorted, access);
+            }
+
+            @Override
+            public KvRecord put(String namespace, String key, KvWrite write) {
+                return MemoryKvStore.this.put(namespace, key, write, access.capacity(), access.heatHalfLife());
+            }
+
+            @Override
+            public boolean delete(String namespace, String key, OptionalLong ifVersion) {
+                return MemoryKvStore.this.delete(namespace, key, ifVersion);
+            }
+
+            @Override
+            public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
+                MemoryKvStore.this.scan(namespace, scan, sink);
+            }
+
+            @Override
+            public OptionalLong size(String namespace) {
+                return MemoryKvStore.this.size(namespace);
+            }
+        };
+    }
+
+    /** Live records of {@code keys} (in their order), counted and their TTL slid, under the write lock. */
+    private List<KvRecord> accessed(String namespace, Collection<String> keys, KvAccess access) {
+        Space s = space(namespace);
+        s.lock.writeLock().lock();
+        try {
+            Instant now = clock.instant();
+            var out = new ArrayList<KvRecord>();
+            for (String key : keys) {
+                KvRecord r = s.keys.get(key);
+                if (r == null || !live(r, now)) {
+                    continue;
+                }
+                if (access.track()) {
+                    Stat stat = s.stats.computeIfAbsent(key, k -> new Stat());
+                    stat.count++;
+                    stat.last = now;
+                }
+                if (!access.slideTtl().isZero() && r.expiresAt().isPresent()) {
+                    r = new KvRecord(r.key(), r.value(), r.contentType(), r.metadata(), r.version(), r.createdAt(),
+                            Optional.of(now.plus(access.slideTtl())));
+                    s.keys.put(key, r);
+                }
+                out.add(r);
+            }
+            return out;
+        } finally {
+            s.lock.writeLock().unlock();
+        }
     }
 
     @Override
@@ -126,6 +242,7 @@ final class MemoryKvStore implements KvStore {
             }
             if (current != null) {
                 s.keys.remove(key);
+                s.stats.remove(key);
             }
             return isLive;
         } finally {
@@ -177,13 +294,14 @@ final class MemoryKvStore implements KvStore {
     }
 
     /** Removes expired keys of every namespace; run periodically by the backend. */
-    void sweep(io.memsidecar.core.Evictions expired) {
+    void sweep(Evictions expired) {
         Instant now = clock.instant();
         spaces.forEach((namespace, s) -> {
             s.lock.writeLock().lock();
             try {
                 int before = s.keys.size();
                 s.keys.values().removeIf(r -> !live(r, now));
+                s.stats.keySet().retainAll(s.keys.keySet());
                 expired.record(namespace, before - s.keys.size());
             } finally {
                 s.lock.writeLock().unlock();
