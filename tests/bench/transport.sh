@@ -5,7 +5,8 @@
 # (GrpcBaseline), built and run here; and the same sidecar over its Unix socket (grpc-netty, the
 # same routing table), which separates Helidon's HTTP/2 from the filters and handler; and a second
 # sidecar with server.grpc.transport: netty (gRPC on TCP through grpc-java's Netty, the same
-# filters). ROUNDS rounds in turn, medians.
+# filters). ROUNDS rounds in turn, medians. Then the HTTP gateway against gRPC on the same sidecar,
+# and latency percentiles and server CPU at a fixed 1000 Get/s for the two sidecars and the baseline.
 # Usage: tests/bench/transport.sh [CLIENTS] [SECONDS]. Prints a Markdown table.
 . "$(dirname "$0")/common.sh"
 clients="${1:-16}"; seconds="${2:-10}"; rounds="${ROUNDS:-3}"
@@ -22,7 +23,7 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:7792/readyz" >/dev/null && b
 sleep 2
 get() { # KvLoad target options -> ops/s
   "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" \
-    --clients "$clients" --seconds "$seconds" --op get --namespace bench | field ops_per_s
+    --clients "$clients" --seconds "$seconds" --op "${OP:-get}" --namespace bench | field ops_per_s
 }
 side=(); netty=(); uds=(); base=()
 for _ in $(seq 1 "$rounds"); do
@@ -30,6 +31,26 @@ for _ in $(seq 1 "$rounds"); do
   uds+=("$(get --unix "$work/sidecar.sock")"); base+=("$(get --target 127.0.0.1:7790)")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# The HTTP gateway mirror (POST /memsidecar.kv.v1.KV/Get, protobuf JSON) against gRPC on the same sidecar.
+gateway=(); grpc=()
+for _ in $(seq 1 "$rounds"); do
+  gateway+=("$(OP=gateway-get get --target "127.0.0.1:$port")"); grpc+=("$(get --target "127.0.0.1:$port")")
+done
+# A fixed 1000 Get/s (4 clients on one connection): latency percentiles, and the server's CPU over the window.
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+fixed() { # PID TARGET-OPTIONS -> "p50 p99 p999 vcpu"
+  local pid="$1" c0 out; shift
+  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" --clients 4 --rate 1000 \
+    --seconds 3 --warmup-seconds 0 --op get --namespace bench >/dev/null
+  c0="$(cpu "$pid")"
+  out="$("$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" --clients 4 --rate 1000 \
+    --seconds "$seconds" --warmup-seconds 0 --op get --namespace bench)"
+  echo "$(echo "$out" | field p50_us) $(echo "$out" | field p99_us) $(echo "$out" | field p999_us)" \
+    "$(awk -v t=$(( $(cpu "$pid") - c0 )) -v hz="$(getconf CLK_TCK)" -v s="$seconds" 'BEGIN { printf "%.3f", t / hz / s }')"
+}
+read -r h50 h99 h999 hcpu < <(fixed "$server_pid" --target "127.0.0.1:$port")
+read -r n50 n99 n999 ncpu < <(fixed "$netty_pid" --target 127.0.0.1:7791)
+read -r b50 b99 b999 bcpu < <(fixed "$baseline_pid" --target 127.0.0.1:7790)
 cat <<MD
 | KV Get, 100-byte value, TCP gRPC, $clients clients | median ops/s | runs (in turn) |
 |---|---:|---|
@@ -37,6 +58,14 @@ cat <<MD
 | sidecar with \`server.grpc.transport: netty\`, same filters | $(median "${netty[@]}") | ${netty[*]} |
 | sidecar over its Unix socket (grpc-netty), same filters | $(median "${uds[@]}") | ${uds[*]} |
 | plain grpc-java Netty server, same messages from a map | $(median "${base[@]}") | ${base[*]} |
+
+| at a fixed 1000 KV Get/s, 4 clients | p50 µs | p99 µs | p99.9 µs | server CPU (vCPU) |
+|---|---:|---:|---:|---:|
+| sidecar (Helidon) | $h50 | $h99 | $h999 | $hcpu |
+| sidecar (netty transport) | $n50 | $n99 | $n999 | $ncpu |
+| plain grpc-java | $b50 | $b99 | $b999 | $bcpu |
+
+HTTP gateway (POST /memsidecar.kv.v1.KV/Get, JSON, HTTP/1.1, $clients clients) on the Helidon sidecar: median $(median "${gateway[@]}") ops/s (runs ${gateway[*]}) vs gRPC on the same port $(median "${grpc[@]}") (runs ${grpc[*]}): **$(ratio "$(median "${gateway[@]}")" "$(median "${grpc[@]}")")**
 
 sidecar over TCP / plain grpc-java: **$(ratio "$(median "${side[@]}")" "$(median "${base[@]}")")** (Helidon), **$(ratio "$(median "${netty[@]}")" "$(median "${base[@]}")")** (netty); sidecar over the Unix socket / plain grpc-java over TCP: $(ratio "$(median "${uds[@]}")" "$(median "${base[@]}")"); seconds=$seconds per run, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

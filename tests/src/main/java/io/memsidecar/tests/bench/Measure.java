@@ -64,8 +64,10 @@ final class Measure {
     /** {@code seconds} 0: latency samples only (ops_per_s is then 0). */
     static void report(String op, int clients, int seconds, long[] samples) {
         Arrays.sort(samples);
-        System.out.printf("{\"op\":\"%s\",\"clients\":%d,\"seconds\":%d,\"ops\":%d,\"ops_per_s\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f}%n",
+        System.out.printf("{\"op\":\"%s\",\"clients\":%d,\"seconds\":%d,\"ops\":%d,\"ops_per_s\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f,"
+                        + "\"p999_us\":%.0f}%n",
                 op, clients, seconds, samples.length, seconds > 0 ? samples.length / (double) seconds : 0.0,
-                samples[(int) (samples.length * 0.50)] / 1e3, samples[(int) (samples.length * 0.99)] / 1e3);
+                samples[(int) (samples.length * 0.50)] / 1e3, samples[(int) (samples.length * 0.99)] / 1e3,
+                samples[(int) (samples.length * 0.999)] / 1e3);
     }
 }
