@@ -30,8 +30,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>Put and Delete — CAS, quota and version bump — are each one Lua script, so no read-then-write
  * race exists between sidecars; expiry is decided by {@code ex} against the Redis server's clock
  * ({@code TIME}), the same for every sidecar. A PEXPIREAT a minute after {@code ex} frees memory
- * as a backstop; index entries of expired or vanished records are pruned when a scan, a size or
- * a quota check meets them. Reads of many records go in batches of 256 through one script each
+ * as a backstop; index entries of expired or vanished records are pruned when a size or a quota
+ * check meets them (a scan skips them). Reads of many records go in batches of 256 through one script each
  * (one round trip, one clock reading), where the original pipelined HGETALLs.
  */
 final class RedisKvStore implements KvStore {
