@@ -30,11 +30,14 @@ public final class Main implements Callable<Integer> {
     @SuppressWarnings("restriction")
     public Integer call() throws InterruptedException {
         MemsidecarConfig cfg;
+        String localToken = "";
         try {
             cfg = ConfigLoader.load(config, System.getenv());
             configureLogging(cfg.logLevel(), cfg.accessLog());
             if (config.isEmpty()) {
                 cfg = EmbeddedDefaults.withLocalKeys(cfg);
+                // written before the server answers, so a script that waits for /readyz reads this run's token
+                localToken = EmbeddedDefaults.localToken(cfg);
             } else if (cfg.auth().jwt().isEmpty() && cfg.auth().publicKeyHexes().isEmpty()) {
                 throw new ConfigLoader.ConfigException("auth.paseto.public_key_hexes: at least one public key is required");
             }
@@ -69,7 +72,7 @@ public final class Main implements Callable<Integer> {
         log.log(Level.INFO, "{\"msg\":\"ready\",\"version\":\"" + Version.current() + "\",\"metrics\":\""
                 + cfg.telemetry().metrics().exporter() + "\",\"tracing\":\"" + cfg.telemetry().tracing().exporter() + "\"}");
         if (config.isEmpty()) {
-            printWelcome(cfg, server);
+            printWelcome(cfg, server, localToken);
         }
         stop.await();
         server.close();
@@ -114,9 +117,8 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    private static void printWelcome(MemsidecarConfig cfg, MemsidecarServer server) {
+    private static void printWelcome(MemsidecarConfig cfg, MemsidecarServer server, String token) {
         int port = server.port();
-        String token = EmbeddedDefaults.localToken(cfg);
         System.out.printf("""
 
                 memsidecar is running on its embedded default (in-memory, loopback only).
