@@ -22,6 +22,20 @@ public final class Options {
         return Optional.ofNullable(values.get(key)).filter(v -> !v.isBlank());
     }
 
+    /**
+     * {@code key}, or else the value of the environment variable named by {@code key_env} (as
+     * {@code dsn}/{@code dsn_env}); a named variable that is unset or empty is an error naming it.
+     */
+    public Optional<String> stringOrEnv(String key) {
+        return string(key).or(() -> string(key + "_env").map(env -> {
+            String value = System.getenv(env);
+            if (value == null || value.isBlank()) {
+                throw invalid(key + "_env", "environment variable " + env + " is empty");
+            }
+            return value;
+        }));
+    }
+
     public int integer(String key, int fallback) {
         return string(key).map(v -> {
             try {

@@ -48,13 +48,7 @@ final class PostgresBackend implements Backend {
     PostgresBackend(BackendSpec spec) {
         this.name = spec.name();
         Options o = spec.options();
-        String dsn = o.string("dsn").or(() -> o.string("dsn_env").map(env -> {
-            String value = System.getenv(env);
-            if (value == null || value.isBlank()) {
-                throw o.invalid("dsn_env", "environment variable " + env + " is empty");
-            }
-            return value;
-        })).orElseThrow(() -> o.invalid("dsn", "is required (or dsn_env)"));
+        String dsn = o.stringOrEnv("dsn").orElseThrow(() -> o.invalid("dsn", "is required (or dsn_env)"));
         HikariConfig hc = new HikariConfig();
         try {
             hc.setJdbcUrl(Dsn.toJdbcUrl(dsn));

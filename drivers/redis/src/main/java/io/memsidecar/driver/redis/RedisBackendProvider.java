@@ -29,8 +29,7 @@ public class RedisBackendProvider implements BackendProvider {
     @Override
     public Backend open(BackendSpec spec) {
         Options o = spec.options();
-        String dsn = o.string("dsn").or(() -> o.string("dsn_env").map(System::getenv).filter(v -> !v.isBlank()))
-                .orElseThrow(() -> o.invalid("dsn", "dsn or dsn_env (naming a set environment variable) is required"));
+        String dsn = o.stringOrEnv("dsn").orElseThrow(() -> o.invalid("dsn", "is required (or dsn_env)"));
         URI uri = URI.create(dsn);
         if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
             throw o.invalid("dsn", "must be redis://host:port[/db] or rediss://…, got scheme " + uri.getScheme());

@@ -49,8 +49,8 @@ public final class S3BackendProvider implements BackendProvider {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         endpoint.ifPresent(e -> builder.endpointOverride(URI.create(e.contains("://") ? e
                 : (o.bool("use_ssl", false) ? "https://" : "http://") + e)));
-        Optional<String> access = secret(o, "access_key");
-        Optional<String> secret = secret(o, "secret_key");
+        Optional<String> access = o.stringOrEnv("access_key");
+        Optional<String> secret = o.stringOrEnv("secret_key");
         if (access.isPresent() != secret.isPresent()) {
             throw o.invalid(access.isPresent() ? "secret_key" : "access_key", "is required with the other key");
         }
@@ -61,15 +61,5 @@ public final class S3BackendProvider implements BackendProvider {
         var stores = new StoreSet(Map.of(ArtifactStore.class, new S3ArtifactStore(s3, bucket, o.string("prefix").orElse(""),
                 spec.clock())));
         return new StoreBackend(spec.name(), DRIVER, stores, () -> s3.headBucket(b -> b.bucket(bucket)), s3::close);
-    }
-
-    private static Optional<String> secret(Options o, String key) {
-        return o.string(key).or(() -> o.string(key + "_env").map(env -> {
-            String value = System.getenv(env);
-            if (value == null || value.isBlank()) {
-                throw o.invalid(key + "_env", "environment variable " + env + " is empty");
-            }
-            return value;
-        }));
     }
 }
