@@ -77,8 +77,7 @@ final class MemoryKvStore implements KvStore, AccessTiered {
     public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
         Space s = space(namespace);
         Instant now = clock.instant();
-        var sorted = new TreeSet<String>(KeyOrder.UTF8);
-        sorted.addAll(keys);
+        var sorted = distinctSorted(keys);
         var out = new ArrayList<KvRecord>(sorted.size());
         s.lock.readLock().lock();
         try {
@@ -92,6 +91,13 @@ final class MemoryKvStore implements KvStore, AccessTiered {
             s.lock.readLock().unlock();
         }
         return out;
+    }
+
+    /** MultiGet's keys: duplicates dropped, in UTF-8 byte order. */
+    private static TreeSet<String> distinctSorted(Collection<String> keys) {
+        var sorted = new TreeSet<String>(KeyOrder.UTF8);
+        sorted.addAll(keys);
+        return sorted;
     }
 
     @Override
@@ -172,9 +178,7 @@ final class MemoryKvStore implements KvStore, AccessTiered {
                 if (!access.recordsReads()) {
                     return MemoryKvStore.this.multiGet(namespace, keys);
                 }
-                var sorted = new TreeSet<String>(KeyOrder.UTF8);
-                sorted.addAll(keys);
-                return accessed(namespace, sorted, access);
+                return accessed(namespace, distinctSorted(keys), access);
             }
 
             @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memsidecar.core.ApiException;
+import io.memsidecar.core.KeyOrder;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
@@ -124,7 +125,9 @@ final class RedisKvStore implements KvStore {
 
     @Override
     public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
-        var sorted = new ArrayList<>(bytewise(keys));
+        var distinct = new TreeSet<String>(KeyOrder.UTF8);
+        distinct.addAll(keys);
+        var sorted = new ArrayList<>(distinct);
         var out = new ArrayList<KvRecord>();
         for (int i = 0; i < sorted.size(); i += BATCH) {
             out.addAll(read(namespace, sorted.subList(i, Math.min(sorted.size(), i + BATCH)), true));
@@ -166,7 +169,7 @@ final class RedisKvStore implements KvStore {
         // ZRANGEBYLEX over the index: [prefix .. prefix\xff, after the cursor, a page at a time
         byte[] max = scan.prefix().isEmpty() ? bytes("+") : concat(bytes("[" + scan.prefix()), new byte[] {(byte) 0xff});
         boolean afterCursor = !scan.startAfter().isEmpty()
-                && java.util.Arrays.compareUnsigned(bytes(scan.startAfter()), bytes(scan.prefix())) >= 0;
+                && KeyOrder.compare(scan.startAfter(), scan.prefix()) >= 0;
         String from = afterCursor ? "(" + scan.startAfter() : "[" + scan.prefix();
         long left = scan.limit() == 0 ? Long.MAX_VALUE : scan.limit();
         byte[] cursor = bytes(scan.prefix().isEmpty() && scan.startAfter().isEmpty() ? "-" : from);
@@ -215,13 +218,6 @@ final class RedisKvStore implements KvStore {
         } catch (JedisException e) {
             throw ApiException.internal("redis: " + e.getMessage(), e);
         }
-    }
-
-    /** Keys in UTF-8 byte order, the order of the index and of every other driver. */
-    private static TreeSet<String> bytewise(Collection<String> keys) {
-        var set = new TreeSet<String>((a, b) -> java.util.Arrays.compareUnsigned(bytes(a), bytes(b)));
-        set.addAll(keys);
-        return set;
     }
 
     private static Map<String, String> metadata(String json) {
