@@ -15,14 +15,18 @@ bench_build() {
   ./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
   cp="tests/target/classes:$(cat tests/target/bench.cp)"
 }
+# bench_keys: a fresh key pair ($public) and a full-scope token for it ($token).
+bench_keys() {
+  local keys secret
+  keys="$($dist/bin/memctl gen-keypair)"
+  secret="$(echo "$keys" | sed -n 's/^secret_key_hex: //p')"; public="$(echo "$keys" | sed -n 's/^public_key_hex: //p')"
+  token="$($dist/bin/memctl token issue --secret-key-hex "$secret" --tenant bench --ns '*' --ops '*' --ttl 1h)"
+}
 # bench_start NAMESPACES_YAML [MORE_BACKENDS_YAML]: backends mem (memory) and pg (PostgreSQL) are
 # always declared; the second argument adds more; $BENCH_TOP_YAML adds top-level sections
 # (metrics, tracing). bench_stop stops it (also done on exit).
 bench_start() {
-  local keys secret public
-  keys="$($dist/bin/memctl gen-keypair)"
-  secret="$(echo "$keys" | sed -n 's/^secret_key_hex: //p')"; public="$(echo "$keys" | sed -n 's/^public_key_hex: //p')"
-  token="$($dist/bin/memctl token issue --secret-key-hex "$secret" --tenant bench --ns '*' --ops '*' --ttl 1h)"
+  bench_keys
   work="$(mktemp -d)"
   cat > "$work/bench.yaml" <<YAML
 server: { grpc: { tcp: "127.0.0.1:$port", uds: "$work/sidecar.sock" } }

@@ -13,9 +13,7 @@ limit=256m   # both JVMs size themselves as in a container with this memory limi
 bench_build
 runtime=server/target/memsidecar-runtime
 packaging/runtime.sh >/dev/null 2>&1 || { echo "packaging/runtime.sh failed" >&2; exit 1; }
-keys="$($dist/bin/memctl gen-keypair)"
-secret="$(echo "$keys" | sed -n 's/^secret_key_hex: //p')"; public="$(echo "$keys" | sed -n 's/^public_key_hex: //p')"
-token="$($dist/bin/memctl token issue --secret-key-hex "$secret" --tenant bench --ns '*' --ops '*' --ttl 1h)"
+bench_keys
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 cat > "$work/kv.yaml" <<YAML
 server: { grpc: { tcp: "127.0.0.1:$port" } }
