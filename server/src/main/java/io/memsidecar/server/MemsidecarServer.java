@@ -229,15 +229,20 @@ public final class MemsidecarServer implements AutoCloseable {
         return Instrumented.store(spi, store(backend, spi, ns), ns.block(), ns.name(), backend.driver(), telemetry);
     }
 
-    /** The namespace's KV store, through the driver's access tier when the namespace has one (memory only, as in the original). */
+    /**
+     * The namespace's KV store, through the driver's access tier when the namespace has one. Only the
+     * memory driver serves it, as in the original, which ignored it elsewhere: a config written for the
+     * original still starts, and the ignored keys are named in a warning.
+     */
     private static KvStore kvStore(Backend backend, MemsidecarConfig.NamespaceConfig ns) {
         KvStore store = store(backend, KvStore.class, ns);
         if (ns.access().isEmpty()) {
             return store;
         }
         if (!(store instanceof AccessTiered tiered)) {
-            throw new ConfigLoader.ConfigException("namespaces[kv/" + ns.name() + "].access: the access tier is served by the"
-                    + " memory driver only (as in the original); backend " + backend.name() + " is " + backend.driver());
+            LOG.log(Level.WARNING, "namespaces[kv/" + ns.name() + "].access ignored: the access tier is served by the memory"
+                    + " driver only (as in the original); backend " + backend.name() + " is " + backend.driver());
+            return store;
         }
         return tiered.withAccess(ns.access().get());
     }

@@ -37,13 +37,37 @@ class AccessTierEndToEndTest {
     }
 
     @Test
-    void onlyTheMemoryDriverServesIt() {
-        assertThatThrownBy(() -> new TestServer("""
-                backends:
-                  - { name: cache, driver: redis, options: { dsn: "redis://127.0.0.1:6379" } }
-                namespaces:
-                  - { block: kv, name: tool-cache, backend: cache, access: { capacity: 10 } }
-                """, "").close()).hasMessageContaining("memory driver only").hasMessageContaining("redis");
+    void onlyTheMemoryDriverServesItAndElsewhereItIsNamedInAWarning() {
+        // the original ignored access on other drivers: such a config still starts, and says so
+        var warnings = new java.util.ArrayList<String>();
+        var handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var logger = java.util.logging.Logger.getLogger("io.memsidecar.server.MemsidecarServer");
+        logger.addHandler(handler);
+        try {
+            new TestServer("""
+                    backends:
+                      - { name: cache, driver: redis, options: { dsn: "redis://127.0.0.1:6379" } }
+                    namespaces:
+                      - { block: kv, name: tool-cache, backend: cache, access: { capacity: 10 } }
+                    """, "").close();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("access ignored").contains("memory driver only")
+                .contains("redis"));
         assertThatThrownBy(() -> new TestServer("""
                 backends:
                   - { name: mem, driver: memory }
