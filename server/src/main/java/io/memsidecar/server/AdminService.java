@@ -1,5 +1,6 @@
 package io.memsidecar.server;
 
+import io.memsidecar.proto.Version;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
@@ -8,6 +9,7 @@ import io.memsidecar.graph.GraphService;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.KvService;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.proto.admin.v1.EmbedderInfo;
 import io.memsidecar.proto.admin.v1.ListNamespacesRequest;
 import io.memsidecar.proto.admin.v1.ListNamespacesResponse;
 import io.memsidecar.proto.admin.v1.NamespaceInfo;
@@ -63,6 +65,8 @@ final class AdminService {
                     Backend backend = backends.get(ns.backend());
                     var info = NamespaceInfo.newBuilder().setBlock(ns.block()).setName(ns.name())
                             .setBackend(ns.backend()).setDriver(backend.driver());
+                    ns.semantic().map(MemsidecarConfig.Semantic::embedder).ifPresent(e -> info.setEmbedder(
+                            EmbedderInfo.newBuilder().setProvider(e.provider()).setModel(e.model()).setDimensions(e.dimensions())));
                     if (!config.tenantIsolation()) {
                         count(backend, ns).ifPresent(count -> info.setItemCount(count).setHasCount(true));
                     }

@@ -1,5 +1,6 @@
 package io.memsidecar.server;
 
+import io.memsidecar.tokens.Ed25519Keys;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.memsidecar.core.GoDuration;

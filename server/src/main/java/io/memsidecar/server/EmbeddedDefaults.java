@@ -1,5 +1,7 @@
 package io.memsidecar.server;
 
+import io.memsidecar.tokens.Ed25519Keys;
+import io.memsidecar.tokens.CapabilityTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,8 +46,8 @@ final class EmbeddedDefaults {
     /** Mints the local full-scope token and stores it in {@code dataDir/token} (mode 0600). */
     static String localToken(MemsidecarConfig config) {
         String secret = config.auth().privateKeyHex().orElseThrow();
-        String token = PasetoTokens.issue(Ed25519Keys.privateKey(secret),
-                new PasetoTokens.Grant("local", "local-dev", List.of("*"), List.of("*"), TOKEN_TTL, ""), Instant.now());
+        String token = CapabilityTokens.paseto(Ed25519Keys.privateKey(secret),
+                new CapabilityTokens.Grant("local", "local-dev", List.of("*"), List.of("*"), TOKEN_TTL, ""), Instant.now());
         try {
             writePrivate(config.dataDir().resolve("token"), token);
         } catch (IOException e) {

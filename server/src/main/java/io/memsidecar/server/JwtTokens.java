@@ -2,11 +2,9 @@ package io.memsidecar.server;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
@@ -15,6 +13,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.memsidecar.core.Capability;
+import io.memsidecar.tokens.CapabilityTokens;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -33,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * JWT capability tokens (spec §4, {@code auth.verifier: jwt}) on nimbus-jose-jwt: only the
@@ -134,8 +132,8 @@ final class JwtTokens implements TokenVerifier {
         }
         try {
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            if (!PasetoTokens.ISSUER.equals(claims.getIssuer())) {
-                throw new PasetoTokens.InvalidTokenException("issuer must be " + PasetoTokens.ISSUER);
+            if (!CapabilityTokens.ISSUER.equals(claims.getIssuer())) {
+                throw new PasetoTokens.InvalidTokenException("issuer must be " + CapabilityTokens.ISSUER);
             }
             Date exp = claims.getExpirationTime();
             if (exp == null) {
@@ -166,23 +164,5 @@ final class JwtTokens implements TokenVerifier {
             throw new PasetoTokens.InvalidTokenException("missing claim " + name);
         }
         return values;
-    }
-
-    /** An HS256 token (memctl's dev issuer), with the same claims as {@link PasetoTokens#issue}. */
-    static String issueHs256(byte[] secret, PasetoTokens.Grant grant, Instant now) {
-        var claims = new JWTClaimsSet.Builder().issuer(PasetoTokens.ISSUER)
-                .jwtID(grant.jti().isEmpty() ? UUID.randomUUID().toString() : grant.jti())
-                .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(grant.ttl())))
-                .claim("tenant", grant.tenant()).claim("namespaces", grant.namespaces()).claim("ops", grant.ops());
-        if (!grant.agent().isEmpty()) {
-            claims.subject(grant.agent()).claim("agent", grant.agent());
-        }
-        var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
-        try {
-            jwt.sign(new MACSigner(secret));
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("the HS256 secret must be at least 32 bytes", e);
-        }
-        return jwt.serialize();
     }
 }

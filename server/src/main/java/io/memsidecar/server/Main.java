@@ -1,5 +1,6 @@
 package io.memsidecar.server;
 
+import io.memsidecar.proto.Version;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;

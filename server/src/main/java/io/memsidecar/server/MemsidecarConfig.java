@@ -1,5 +1,6 @@
 package io.memsidecar.server;
 
+import io.memsidecar.tokens.Ed25519Keys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -45,6 +45,7 @@ import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.core.Evictions;
 import io.memsidecar.semantic.spi.SemanticIndex;
 import io.memsidecar.server.observe.Instrumented;
+import io.memsidecar.proto.admin.v1.NamespaceInfo;
 import io.memsidecar.server.observe.ObserveFilter;
 import io.memsidecar.server.observe.Telemetry;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -97,6 +98,7 @@ public final class MemsidecarServer implements AutoCloseable {
     private final EpisodicService episodic;
     private final List<Embedder> embedders;
     private final Telemetry telemetry;
+    private final AuthFilter auth;
 
     private MemsidecarServer(MemsidecarConfig config, Clock clock) {
         this.config = config;
@@ -125,7 +127,7 @@ public final class MemsidecarServer implements AutoCloseable {
             if (telemetry.metrics()) {
                 gauges(services);
             }
-            var auth = new AuthFilter(verifier::get, clock);
+            this.auth = new AuthFilter(verifier::get, clock);
             var configured = new HashMap<String, Set<String>>();
             config.namespaces().forEach(ns -> configured.computeIfAbsent(ns.block(), b -> new HashSet<>()).add(ns.name()));
             configured.put("admin", Set.of(""));
@@ -428,6 +430,8 @@ public final class MemsidecarServer implements AutoCloseable {
         new ArtifactCurlRoutes(table).register(http);
         new SemanticCurlRoutes(table, bodies).register(http);
         new GraphCurlRoutes(table, bodies).register(http);
+        new McpHttp(table, bodies, auth::authenticate, config.namespaces().stream().map(ns -> NamespaceInfo.newBuilder()
+                .setBlock(ns.block()).setName(ns.name()).build()).toList()).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
         http.get("/readyz", (req, res) -> {
             var failures = new ArrayList<String>();

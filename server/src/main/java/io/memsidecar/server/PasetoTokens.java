@@ -2,60 +2,31 @@ package io.memsidecar.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memsidecar.core.Capability;
-import java.security.PrivateKey;
+import io.memsidecar.tokens.CapabilityTokens;
 import java.security.PublicKey;
 import java.security.SignatureException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.paseto4j.commons.Version;
 import org.paseto4j.version4.Paseto;
 
 /**
- * PASETO v4.public capability tokens (spec §4): issuer {@code memsidecar}, registered claims
- * as RFC 3339 strings, custom claims {@code tenant}, {@code agent}, {@code namespaces},
- * {@code ops}.
+ * Verifies PASETO v4.public capability tokens (spec §4) as {@link CapabilityTokens#paseto} mints
+ * them: issuer {@code memsidecar}, registered claims as RFC 3339 strings, custom claims
+ * {@code tenant}, {@code agent}, {@code namespaces}, {@code ops}.
  */
 public final class PasetoTokens {
-    public static final String ISSUER = "memsidecar";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static {
-        // paseto4j asks the "BC" provider for its primitives.
-        if (java.security.Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-            java.security.Security.addProvider(new BouncyCastleProvider());
-        }
+        CapabilityTokens.installProvider();
     }
 
     private PasetoTokens() {
-    }
-
-    /** What a token grants; the input of {@link #issue}. */
-    public record Grant(String tenant, String agent, List<String> namespaces, List<String> ops, Duration ttl, String jti) {
-    }
-
-    public static String issue(PrivateKey key, Grant grant, Instant now) {
-        ObjectNode claims = JSON.createObjectNode();
-        claims.put("iss", ISSUER);
-        if (!grant.agent().isEmpty()) {
-            claims.put("sub", grant.agent());
-            claims.put("agent", grant.agent());
-        }
-        claims.put("jti", grant.jti().isEmpty() ? UUID.randomUUID().toString() : grant.jti());
-        claims.put("iat", now.toString());
-        claims.put("nbf", now.toString());
-        claims.put("exp", now.plus(grant.ttl()).toString());
-        claims.put("tenant", grant.tenant());
-        grant.namespaces().forEach(claims.putArray("namespaces")::add);
-        grant.ops().forEach(claims.putArray("ops")::add);
-        return Paseto.sign(new org.paseto4j.commons.PrivateKey(key, Version.V4), claims.toString());
     }
 
     /**
@@ -84,8 +55,8 @@ public final class PasetoTokens {
         } catch (Exception e) {
             throw new InvalidTokenException("claims are not JSON");
         }
-        if (!ISSUER.equals(claims.path("iss").asText())) {
-            throw new InvalidTokenException("issuer must be " + ISSUER);
+        if (!CapabilityTokens.ISSUER.equals(claims.path("iss").asText())) {
+            throw new InvalidTokenException("issuer must be " + CapabilityTokens.ISSUER);
         }
         Optional<Instant> exp = time(claims, "exp");
         if (exp.isPresent() && !now.isBefore(exp.get())) {

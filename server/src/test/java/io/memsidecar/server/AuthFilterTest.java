@@ -1,5 +1,7 @@
 package io.memsidecar.server;
 
+import io.memsidecar.tokens.Ed25519Keys;
+import io.memsidecar.tokens.CapabilityTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,8 +38,8 @@ class AuthFilterTest {
             });
 
     private String token(Duration ttl) {
-        return PasetoTokens.issue(Ed25519Keys.privateKey(key[0]),
-                new PasetoTokens.Grant("acme", "bot", List.of("*"), List.of("*"), ttl, ""), now.get());
+        return CapabilityTokens.paseto(Ed25519Keys.privateKey(key[0]),
+                new CapabilityTokens.Grant("acme", "bot", List.of("*"), List.of("*"), ttl, ""), now.get());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.memsidecar.server;
 
+import io.memsidecar.tokens.Ed25519Keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.memsidecar.server;
 
+import io.memsidecar.tokens.CapabilityTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class JwtTokensTest {
     private static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
     private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
-    private static final PasetoTokens.Grant GRANT = new PasetoTokens.Grant("acme", "planner", List.of("kv/*"),
+    private static final CapabilityTokens.Grant GRANT = new CapabilityTokens.Grant("acme", "planner", List.of("kv/*"),
             List.of("kv.get"), Duration.ofHours(1), "");
 
     private static JWTClaimsSet.Builder claims() {
@@ -51,15 +52,15 @@ class JwtTokensTest {
 
     @Test
     void hs256TokensMapToACapabilityLikePaseto() {
-        var c = JwtTokens.hs256(SECRET).verify(JwtTokens.issueHs256(SECRET, GRANT, NOW), NOW.plusSeconds(5));
+        var c = JwtTokens.hs256(SECRET).verify(CapabilityTokens.jwtHs256(SECRET, GRANT, NOW), NOW.plusSeconds(5));
         assertThat(c.tenant()).isEqualTo("acme");
         assertThat(c.agent()).isEqualTo("planner");
         assertThat(c.namespaces()).containsExactly("kv/*");
         assertThat(c.ops()).containsExactly("kv.get");
         assertThat(c.expiresAt()).hasValue(NOW.plus(Duration.ofHours(1)));
         var verifier = JwtTokens.hs256(SECRET);
-        assertRejected(verifier, JwtTokens.issueHs256(SECRET, GRANT, NOW.minus(Duration.ofHours(2))), "expired");
-        assertRejected(verifier, JwtTokens.issueHs256("another-secret-of-thirty-two-bytes".getBytes(StandardCharsets.UTF_8),
+        assertRejected(verifier, CapabilityTokens.jwtHs256(SECRET, GRANT, NOW.minus(Duration.ofHours(2))), "expired");
+        assertRejected(verifier, CapabilityTokens.jwtHs256("another-secret-of-thirty-two-bytes".getBytes(StandardCharsets.UTF_8),
                 GRANT, NOW), "signature");
         assertThatThrownBy(() -> JwtTokens.hs256("short".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("32 bytes");

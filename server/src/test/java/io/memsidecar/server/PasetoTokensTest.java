@@ -1,5 +1,7 @@
 package io.memsidecar.server;
 
+import io.memsidecar.tokens.Ed25519Keys;
+import io.memsidecar.tokens.CapabilityTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,8 +17,8 @@ class PasetoTokensTest {
     private final String[] other = Ed25519Keys.generateHex();
 
     private String token(String[] pair, Duration ttl) {
-        return PasetoTokens.issue(Ed25519Keys.privateKey(pair[0]),
-                new PasetoTokens.Grant("acme", "bot", List.of("kv/*"), List.of("kv.get"), ttl, "id-1"), NOW);
+        return CapabilityTokens.paseto(Ed25519Keys.privateKey(pair[0]),
+                new CapabilityTokens.Grant("acme", "bot", List.of("kv/*"), List.of("kv.get"), ttl, "id-1"), NOW);
     }
 
     @Test
@@ -50,8 +52,8 @@ class PasetoTokensTest {
     @Test
     void goStyleSixtyFourByteSecretAndSeedGiveTheSameKey() {
         String seedOnly = key[0].substring(0, 64);
-        String t = PasetoTokens.issue(Ed25519Keys.privateKey(seedOnly),
-                new PasetoTokens.Grant("acme", "", List.of("*"), List.of("*"), Duration.ofMinutes(5), ""), NOW);
+        String t = CapabilityTokens.paseto(Ed25519Keys.privateKey(seedOnly),
+                new CapabilityTokens.Grant("acme", "", List.of("*"), List.of("*"), Duration.ofMinutes(5), ""), NOW);
         assertThat(PasetoTokens.verify(List.of(Ed25519Keys.publicKey(Ed25519Keys.publicHexOf(key[0]))), t, NOW).tenant())
                 .isEqualTo("acme");
     }

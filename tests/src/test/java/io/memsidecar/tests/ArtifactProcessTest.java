@@ -10,7 +10,7 @@ import io.memsidecar.proto.artifact.v1.GetResponse;
 import io.memsidecar.proto.artifact.v1.PutInit;
 import io.memsidecar.proto.artifact.v1.PutResponse;
 import io.memsidecar.proto.artifact.v1.StatRequest;
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import io.memsidecar.tests.bench.ArtifactUpload;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.memsidecar.proto.kv.v1.GetRequest;
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

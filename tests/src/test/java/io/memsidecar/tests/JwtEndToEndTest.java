@@ -1,5 +1,6 @@
 package io.memsidecar.tests;
 
+import io.memsidecar.tokens.Ed25519Keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +66,7 @@ class JwtEndToEndTest {
                 var kv = TestServer.kv(channel, jwt);
                 kv.put(PutRequest.newBuilder().setNamespace("notes").setKey("k").setValue(ByteString.copyFromUtf8("v")).build());
                 assertThat(kv.get(GetRequest.newBuilder().setNamespace("notes").setKey("k").build()).getFound()).isTrue();
-                String paseto = TestServer.token(io.memsidecar.server.Ed25519Keys.generateHex()[0], List.of("*"), List.of("*"),
+                String paseto = TestServer.token(io.memsidecar.tokens.Ed25519Keys.generateHex()[0], List.of("*"), List.of("*"),
                         java.time.Duration.ofMinutes(5), java.time.Instant.now());
                 assertThatThrownBy(() -> TestServer.kv(channel, paseto).get(GetRequest.newBuilder().setNamespace("notes")
                         .setKey("k").build())).isInstanceOfSatisfying(StatusRuntimeException.class,

@@ -1,5 +1,6 @@
 package io.memsidecar.tests;
 
+import io.memsidecar.tokens.Ed25519Keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memsidecar.server.ConfigLoader;
@@ -83,7 +84,7 @@ class KubernetesManifestTest {
                 .findFirst().orElseThrow();
         assertThat(map(map(keyEnv, "valueFrom"), "secretKeyRef")).containsEntry("name", "memsidecar-auth")
                 .containsEntry("key", "public_key_hex");
-        fakeEnv.put("MEMSIDECAR_AUTH__PASETO__PUBLIC_KEY_HEX", io.memsidecar.server.Ed25519Keys.generateHex()[1]);
+        fakeEnv.put("MEMSIDECAR_AUTH__PASETO__PUBLIC_KEY_HEX", io.memsidecar.tokens.Ed25519Keys.generateHex()[1]);
         MemsidecarConfig config = ConfigLoader.load(Optional.of(file), fakeEnv);
         // every *_env the config names is set by the pod
         Pattern envRef = Pattern.compile("_env:\\s*\"?([A-Z0-9_]+)");

@@ -1,5 +1,6 @@
 package io.memsidecar.tests;
 
+import io.memsidecar.tokens.Ed25519Keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -156,7 +157,7 @@ class KvEndToEndTest {
         try (var c = client("grpc", server.fullToken())) {
             c.put(put("notes", "k", "original"));
         }
-        String otherKey = TestServer.token(io.memsidecar.server.Ed25519Keys.generateHex()[0], List.of("*"), List.of("*"),
+        String otherKey = TestServer.token(io.memsidecar.tokens.Ed25519Keys.generateHex()[0], List.of("*"), List.of("*"),
                 Duration.ofMinutes(5), Instant.now());
         String expired = TestServer.token(server.secretHex, List.of("*"), List.of("*"), Duration.ofMinutes(1),
                 Instant.now().minus(Duration.ofHours(1)));

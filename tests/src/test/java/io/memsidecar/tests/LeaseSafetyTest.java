@@ -13,7 +13,7 @@ import io.memsidecar.proto.lease.v1.AcquireRequest;
 import io.memsidecar.proto.lease.v1.LeaseGrpc;
 import io.memsidecar.proto.lease.v1.LeaseHandle;
 import io.memsidecar.proto.lease.v1.ReleaseRequest;
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

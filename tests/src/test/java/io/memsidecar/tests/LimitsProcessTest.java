@@ -1,9 +1,10 @@
 package io.memsidecar.tests;
 
+import io.memsidecar.tokens.CapabilityTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import io.memsidecar.server.PasetoTokens;
 import java.io.InputStream;
 import java.net.URI;
@@ -68,7 +69,7 @@ class LimitsProcessTest {
                 backends: [ { name: mem, driver: memory } ]
                 namespaces: [ { block: kv, name: notes, backend: mem } ]
                 """.formatted(keys[1]));
-        String token = PasetoTokens.issue(Ed25519Keys.privateKey(keys[0]), new PasetoTokens.Grant("acme", "a",
+        String token = CapabilityTokens.paseto(Ed25519Keys.privateKey(keys[0]), new CapabilityTokens.Grant("acme", "a",
                 List.of("*"), List.of("*"), Duration.ofMinutes(5), ""), Instant.now());
         try (var server = ServerProcess.start(Map.of("JAVA_OPTS", "-Xmx64m"), "--config", config.toString());
              var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {

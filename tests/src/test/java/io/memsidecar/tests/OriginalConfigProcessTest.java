@@ -1,11 +1,12 @@
 package io.memsidecar.tests;
 
+import io.memsidecar.tokens.CapabilityTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.memsidecar.proto.kv.v1.PutRequest;
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import io.memsidecar.server.PasetoTokens;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -97,7 +98,7 @@ class OriginalConfigProcessTest {
             }
             assertThat(addr).as(String.join("\n", err)).containsKeys("api", "gateway", "metrics");
 
-            String token = PasetoTokens.issue(Ed25519Keys.privateKey(keys[0]), new PasetoTokens.Grant("acme", "agent-1",
+            String token = CapabilityTokens.paseto(Ed25519Keys.privateKey(keys[0]), new CapabilityTokens.Grant("acme", "agent-1",
                     List.of("kv/*"), List.of("*"), Duration.ofMinutes(5), ""), Instant.now());
             var channel = NettyChannelBuilder.forTarget(addr.get("api")).usePlaintext().build();
             try {

@@ -2,7 +2,7 @@ package io.memsidecar.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

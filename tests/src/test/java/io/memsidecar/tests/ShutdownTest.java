@@ -10,7 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.memsidecar.proto.episodic.v1.TailRequest;
 import io.memsidecar.server.ConfigLoader;
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import io.memsidecar.server.MemsidecarServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

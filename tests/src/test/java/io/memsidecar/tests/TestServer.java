@@ -1,5 +1,6 @@
 package io.memsidecar.tests;
 
+import io.memsidecar.tokens.CapabilityTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -7,7 +8,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.server.ConfigLoader;
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import io.memsidecar.server.MemsidecarServer;
 import io.memsidecar.server.PasetoTokens;
 import java.io.IOException;
@@ -95,8 +96,8 @@ final class TestServer implements AutoCloseable {
 
     static String tokenFor(String tenant, String secretHex, List<String> namespaces, List<String> ops, Duration ttl,
                            Instant now) {
-        return PasetoTokens.issue(Ed25519Keys.privateKey(secretHex),
-                new PasetoTokens.Grant(tenant, "tester", namespaces, ops, ttl, ""), now);
+        return CapabilityTokens.paseto(Ed25519Keys.privateKey(secretHex),
+                new CapabilityTokens.Grant(tenant, "tester", namespaces, ops, ttl, ""), now);
     }
 
     String fullToken() {

@@ -12,7 +12,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.server.ConfigLoader;
-import io.memsidecar.server.Ed25519Keys;
+import io.memsidecar.tokens.Ed25519Keys;
 import io.memsidecar.server.MemsidecarServer;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;

@@ -1,6 +1,6 @@
 package io.memsidecar.server.observe;
 
-import io.memsidecar.server.Version;
+import io.memsidecar.proto.Version;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;

@@ -1,10 +1,10 @@
-package io.memsidecar.server;
+package io.memsidecar.proto;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The build's version, stamped into a resource at build time. */
+/** The build's version (server, memctl and the wire contract are built together), stamped at build time. */
 public final class Version {
     private Version() {
     }

@@ -1,4 +1,4 @@
-package io.memsidecar.server;
+package io.memsidecar.tokens;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
