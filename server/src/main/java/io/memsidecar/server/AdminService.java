@@ -1,6 +1,5 @@
 package io.memsidecar.server;
 
-import io.memsidecar.proto.Version;
 import io.memsidecar.core.Op;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
@@ -9,11 +8,13 @@ import io.memsidecar.graph.GraphService;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.KvService;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.proto.Version;
 import io.memsidecar.proto.admin.v1.EmbedderInfo;
 import io.memsidecar.proto.admin.v1.ListNamespacesRequest;
 import io.memsidecar.proto.admin.v1.ListNamespacesResponse;
 import io.memsidecar.proto.admin.v1.NamespaceInfo;
 import io.memsidecar.proto.admin.v1.ServerInfo;
+import io.memsidecar.server.config.MemsidecarConfig;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.OptionalLong;
  * live item count where the driver has a cheap one (KV keys, graph nodes). Needs op {@code admin.inspect}, no
  * namespace scope. It lives in the server because it reads the config, not one block.
  */
-final class AdminService {
+public final class AdminService {
     static final String SERVICE = "memsidecar.admin.v1.Admin";
     static final Op INSPECT = Op.read("admin", "inspect");
 

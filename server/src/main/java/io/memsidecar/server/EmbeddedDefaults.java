@@ -1,7 +1,8 @@
 package io.memsidecar.server;
 
-import io.memsidecar.tokens.Ed25519Keys;
+import io.memsidecar.server.config.MemsidecarConfig;
 import io.memsidecar.tokens.CapabilityTokens;
+import io.memsidecar.tokens.Ed25519Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * What running with no config needs: an Ed25519 key pair kept in the data directory (made on
  * first start, reused after), and a full-scope token for the local user.
  */
-final class EmbeddedDefaults {
+public final class EmbeddedDefaults {
     static final Duration TOKEN_TTL = Duration.ofHours(24);
 
     private EmbeddedDefaults() {

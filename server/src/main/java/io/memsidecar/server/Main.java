@@ -1,6 +1,10 @@
 package io.memsidecar.server;
 
 import io.memsidecar.proto.Version;
+import io.memsidecar.server.config.ConfigLoader;
+import io.memsidecar.server.config.FileWatch;
+import io.memsidecar.server.config.MemsidecarConfig;
+import io.memsidecar.server.observe.JsonLogFormatter;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;

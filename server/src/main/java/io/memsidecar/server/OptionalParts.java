@@ -10,7 +10,7 @@ import java.util.Set;
  * of the distribution, in their own lib folders, that an edge runtime may leave out; a config that
  * names one that is missing fails with a message naming what to add.
  */
-final class OptionalParts {
+public final class OptionalParts {
     /** Driver or embedder provider name → the lib folder that holds it. */
     private static final Map<String, String> DRIVERS = Map.of("s3", "s3");
     private static final Map<String, String> EMBEDDERS = Map.of("local", "onnx");
@@ -18,18 +18,18 @@ final class OptionalParts {
     private OptionalParts() {
     }
 
-    static Set<String> embedderProviders() {
+    public static Set<String> embedderProviders() {
         return Providers.byName(EmbedderProvider.class, EmbedderProvider::provider).keySet();
     }
 
-    static String missingDriver(String driver, Set<String> available) {
+    public static String missingDriver(String driver, Set<String> available) {
         String folder = DRIVERS.get(driver);
         return folder == null
                 ? "unknown driver \"" + driver + "\" (available: " + String.join(", ", available) + ")"
                 : missing("the " + driver + " driver", folder);
     }
 
-    static String missingEmbedder(String provider) {
+    public static String missingEmbedder(String provider) {
         String folder = EMBEDDERS.get(provider);
         return folder == null
                 ? "unknown provider \"" + provider + "\" (available: " + String.join(", ", embedderProviders()) + ")"

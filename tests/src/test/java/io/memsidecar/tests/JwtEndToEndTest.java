@@ -1,6 +1,5 @@
 package io.memsidecar.tests;
 
-import io.memsidecar.tokens.Ed25519Keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +8,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
-import io.memsidecar.server.ConfigLoader;
 import io.memsidecar.server.MemsidecarServer;
+import io.memsidecar.server.config.ConfigLoader;
+import io.memsidecar.tokens.Ed25519Keys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

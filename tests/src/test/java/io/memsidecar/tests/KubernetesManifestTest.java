@@ -1,10 +1,10 @@
 package io.memsidecar.tests;
 
-import io.memsidecar.tokens.Ed25519Keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memsidecar.server.ConfigLoader;
-import io.memsidecar.server.MemsidecarConfig;
+import io.memsidecar.server.config.ConfigLoader;
+import io.memsidecar.server.config.MemsidecarConfig;
+import io.memsidecar.tokens.Ed25519Keys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

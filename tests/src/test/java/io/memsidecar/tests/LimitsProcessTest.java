@@ -1,11 +1,10 @@
 package io.memsidecar.tests;
 
-import io.memsidecar.tokens.CapabilityTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memsidecar.tokens.CapabilityTokens;
 import io.memsidecar.tokens.Ed25519Keys;
-import io.memsidecar.server.PasetoTokens;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,13 +1,12 @@
 package io.memsidecar.tests;
 
-import io.memsidecar.tokens.CapabilityTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.memsidecar.proto.kv.v1.PutRequest;
+import io.memsidecar.tokens.CapabilityTokens;
 import io.memsidecar.tokens.Ed25519Keys;
-import io.memsidecar.server.PasetoTokens;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -1,16 +1,15 @@
 package io.memsidecar.tests;
 
-import io.memsidecar.tokens.CapabilityTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.memsidecar.proto.kv.v1.KVGrpc;
-import io.memsidecar.server.ConfigLoader;
-import io.memsidecar.tokens.Ed25519Keys;
 import io.memsidecar.server.MemsidecarServer;
-import io.memsidecar.server.PasetoTokens;
+import io.memsidecar.server.config.ConfigLoader;
+import io.memsidecar.tokens.CapabilityTokens;
+import io.memsidecar.tokens.Ed25519Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

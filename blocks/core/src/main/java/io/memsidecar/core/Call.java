@@ -36,7 +36,7 @@ public final class Call {
         return headers.apply(name);
     }
 
-    /** {@code grpc}, {@code grpc-uds}, {@code http} or {@code curl}. */
+    /** {@code grpc}, {@code grpc-uds}, {@code http} (the gateway), {@code curl} (the friendly routes) or {@code mcp}. */
     public String transport() {
         return transport;
     }

@@ -1,0 +1,113 @@
+package io.memsidecar.server.encryption;
+
+import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.episodic.spi.Event;
+import io.memsidecar.episodic.spi.ExpireQuery;
+import io.memsidecar.episodic.spi.NewEvent;
+import io.memsidecar.episodic.spi.RangeQuery;
+import io.memsidecar.kv.spi.KvRecord;
+import io.memsidecar.kv.spi.KvScan;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvWrite;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * Encryption at rest around a namespace's store ({@code namespaces[].encrypt}): KV values and
+ * episodic payloads are sealed before the driver sees them and opened on the way out; keys,
+ * metadata, versions, cursors and expiry stay in plaintext (spec §10). A KV value is bound to
+ * (kv, storage namespace, key); an episodic payload to (episodic, storage namespace), since its
+ * cursor and id are only known after the append.
+ */
+public final class EncryptedStores {
+    private EncryptedStores() {
+    }
+
+    public static KvStore kv(KvStore store, Keyring keyring) {
+        return new KvStore() {
+            private KvRecord open(String namespace, KvRecord r) {
+                return new KvRecord(r.key(), keyring.open("kv", namespace, r.key(), r.value()), r.contentType(), r.metadata(),
+                        r.version(), r.createdAt(), r.expiresAt());
+            }
+
+            @Override
+            public Optional<KvRecord> get(String namespace, String key) {
+                return store.get(namespace, key).map(r -> open(namespace, r));
+            }
+
+            @Override
+            public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
+                return store.multiGet(namespace, keys).stream().map(r -> open(namespace, r)).toList();
+            }
+
+            @Override
+            public KvRecord put(String namespace, String key, KvWrite write) {
+                var sealed = new KvWrite(keyring.seal("kv", namespace, key, write.value()), write.contentType(), write.metadata(),
+                        write.ttl(), write.ifVersion(), write.maxItems());
+                KvRecord stored = store.put(namespace, key, sealed);
+                return new KvRecord(stored.key(), write.value(), stored.contentType(), stored.metadata(), stored.version(),
+                        stored.createdAt(), stored.expiresAt());
+            }
+
+            @Override
+            public boolean delete(String namespace, String key, OptionalLong ifVersion) {
+                return store.delete(namespace, key, ifVersion);
+            }
+
+            @Override
+            public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
+                store.scan(namespace, scan, r -> sink.accept(open(namespace, r)));
+            }
+
+            @Override
+            public OptionalLong size(String namespace) {
+                return store.size(namespace);
+            }
+        };
+    }
+
+    public static EpisodicStore episodic(EpisodicStore store, Keyring keyring) {
+        return new EpisodicStore() {
+            private Event open(String namespace, Event e) {
+                return new Event(e.id(), e.cursor(), e.timestamp(), e.type(), keyring.open("episodic", namespace, "", e.payload()),
+                        e.metadata(), e.role(), e.sessionId(), e.supersedes(), e.source(), e.deletedAt());
+            }
+
+            @Override
+            public Event append(String namespace, NewEvent event) {
+                var sealed = new NewEvent(event.type(), keyring.seal("episodic", namespace, "", event.payload()), event.metadata(),
+                        event.role(), event.sessionId(), event.dedupKey(), event.supersedes(), event.source());
+                return open(namespace, store.append(namespace, sealed));
+            }
+
+            @Override
+            public void range(String namespace, RangeQuery query, Consumer<Event> sink) {
+                store.range(namespace, query, e -> sink.accept(open(namespace, e)));
+            }
+
+            @Override
+            public long lastCursor(String namespace) {
+                return store.lastCursor(namespace);
+            }
+
+            @Override
+            public void awaitAppend(String namespace, long cursor, Duration max) throws InterruptedException {
+                store.awaitAppend(namespace, cursor, max);
+            }
+
+            @Override
+            public long expire(String namespace, ExpireQuery query) {
+                return store.expire(namespace, query);
+            }
+
+            @Override
+            public List<String> namespaces() {
+                return store.namespaces();
+            }
+        };
+    }
+}
