@@ -1,19 +1,12 @@
 package io.memsidecar.cli;
 
-import com.google.protobuf.ByteString;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
+import io.memsidecar.client.Artifacts;
+import io.memsidecar.core.ProtoTime;
 import io.memsidecar.proto.artifact.v1.ArtifactGrpc;
 import io.memsidecar.proto.artifact.v1.ArtifactMeta;
+import io.memsidecar.proto.artifact.v1.ArtifactRef;
 import io.memsidecar.proto.artifact.v1.DeleteRequest;
-import io.memsidecar.proto.artifact.v1.GetRequest;
-import io.memsidecar.proto.artifact.v1.GetResponse;
 import io.memsidecar.proto.artifact.v1.ListRequest;
-import io.memsidecar.proto.artifact.v1.PutChunk;
-import io.memsidecar.proto.artifact.v1.PutInit;
-import io.memsidecar.proto.artifact.v1.PutRequest;
 import io.memsidecar.proto.artifact.v1.PutResponse;
 import io.memsidecar.proto.artifact.v1.StatRequest;
 import java.io.IOException;
@@ -24,8 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Objects;
+import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,9 +27,6 @@ import picocli.CommandLine.Parameters;
         subcommands = {ArtifactCommands.Put.class, ArtifactCommands.Get.class, ArtifactCommands.Stat.class,
                 ArtifactCommands.Ls.class, ArtifactCommands.Rm.class})
 final class ArtifactCommands {
-    /** The chunk size of uploads, as the original SDKs send. */
-    static final int CHUNK = 64 * 1024;
-
     @Command(name = "put", description = "Upload a file or standard input in 64 KiB chunks (never read whole).",
             footer = {"%nExamples:", "  memctl artifact put reports ./report.pdf --id report-1 --content-type application/pdf",
                     "  tar c data | memctl artifact put backups - --id data.tar"})
@@ -58,102 +48,29 @@ final class ArtifactCommands {
         int run(Connection c, Out out) throws Exception {
             boolean stdin = file.equals("-");
             Path path = stdin ? null : Path.of(file);
-            var init = PutInit.newBuilder().setNamespace(namespace).putAllMetadata(metadata)
-                    .setId(!id.isEmpty() || stdin ? id : path.getFileName().toString());
-            long size = -1;
-            if (!stdin) {
-                size = Files.size(path);
-                init.setExpectedSize(size);
-                String probed = Files.probeContentType(path);
-                if (contentType == null && probed != null) {
-                    init.setContentType(probed);
-                }
-            }
-            if (contentType != null) {
-                init.setContentType(contentType);
-            }
+            long size = stdin ? -1 : Files.size(path);
+            String type = contentType != null ? contentType : stdin ? "" : Objects.requireNonNullElse(Files.probeContentType(path), "");
+            var options = new Artifacts.PutOptions(type, metadata, stdin ? OptionalLong.empty() : OptionalLong.of(size), "");
             var bar = new Progress("put " + (stdin ? "stdin" : file), size, progress != null ? progress : Progress.auto());
-            try (InputStream in = stdin ? System.in : Files.newInputStream(path)) {
-                PutResponse r = upload(c, init.build(), in, bar);
-                bar.finish();
-                out.print(r, () -> out.line("stored " + r.getRef().getId() + " (" + Out.bytes(r.getRef().getSize())
-                        + ", sha256 " + r.getRef().getSha256() + ")"));
-            }
-            return Memctl.OK;
-        }
-
-        /** Sends the chunks as fast as the call's flow control lets through, reading the input as it goes. */
-        private static PutResponse upload(Connection c, PutInit init, InputStream in, Progress bar) throws IOException,
-                InterruptedException {
-            var uploader = new Uploader();
-            c.streaming(ArtifactGrpc::newStub).put(uploader);
-            var requests = uploader.requests;
-            requests.onNext(PutRequest.newBuilder().setInit(init).build());
-            byte[] buffer = new byte[CHUNK];
-            try {
+            Artifacts.Ref ref;
+            try (InputStream in = stdin ? System.in : Files.newInputStream(path);
+                 Artifacts.Upload upload = c.client().artifact().upload(namespace,
+                         !id.isEmpty() || stdin ? id : path.getFileName().toString(), options)) {
+                byte[] buffer = new byte[Artifacts.CHUNK];
                 int n;
-                while ((n = in.readNBytes(buffer, 0, CHUNK)) > 0 && !uploader.result.isDone()) {
-                    uploader.awaitReady();
-                    requests.onNext(PutRequest.newBuilder().setChunk(PutChunk.newBuilder().setData(ByteString.copyFrom(buffer, 0, n)))
-                            .build());
+                while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                    upload.write(buffer, 0, n);
                     bar.add(n);
                 }
-            } catch (IOException e) {
-                requests.onError(Status.CANCELLED.withDescription("reading the input failed").asRuntimeException());
-                throw e;
+                upload.close();
+                ref = upload.ref();
             }
-            if (!uploader.result.isDone()) {
-                requests.onCompleted();
-            }
-            try {
-                return uploader.result.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof StatusRuntimeException s ? s : new IllegalStateException(e.getCause());
-            }
-        }
-    }
-
-    /** The response side of an upload, and the readiness the sending loop waits for. */
-    private static final class Uploader implements ClientResponseObserver<PutRequest, PutResponse> {
-        final CompletableFuture<PutResponse> result = new CompletableFuture<>();
-        private final Object lock = new Object();
-        private PutResponse response;
-        ClientCallStreamObserver<PutRequest> requests;
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<PutRequest> stream) {
-            requests = stream;
-            stream.setOnReadyHandler(() -> {
-                synchronized (lock) {
-                    lock.notifyAll();
-                }
-            });
-        }
-
-        void awaitReady() throws InterruptedException {
-            synchronized (lock) {
-                while (!requests.isReady() && !result.isDone()) {
-                    lock.wait(100);
-                }
-            }
-        }
-
-        @Override
-        public void onNext(PutResponse value) {
-            response = value;
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-            synchronized (lock) {
-                lock.notifyAll();
-            }
-        }
-
-        @Override
-        public void onCompleted() {
-            result.complete(response);
+            bar.finish();
+            var r = PutResponse.newBuilder().setRef(ArtifactRef.newBuilder().setId(ref.id()).setSize(ref.size())
+                    .setContentType(ref.contentType()).setSha256(ref.sha256()).setCreatedAt(ProtoTime.timestamp(ref.createdAt())))
+                    .build();
+            out.print(r, () -> out.line("stored " + ref.id() + " (" + Out.bytes(ref.size()) + ", sha256 " + ref.sha256() + ")"));
+            return Memctl.OK;
         }
     }
 
@@ -177,43 +94,39 @@ final class ArtifactCommands {
 
         @Override
         int run(Connection c, Out out) throws Exception {
-            var call = io.grpc.Context.current().withCancellation();
-            try {
-                return call.call(() -> download(c));
-            } finally {
-                call.cancel(null);
-            }
+            return download(c);
         }
 
         private int download(Connection c) throws IOException {
-            Iterator<GetResponse> stream = c.streaming(ArtifactGrpc::newBlockingStub).get(GetRequest.newBuilder()
-                    .setNamespace(namespace).setId(id).setOffset(offset).setLength(length).build());
-            ArtifactMeta meta = stream.next().getHeader().getMeta();
-            long expected = length > 0 ? Math.min(length, Math.max(0, meta.getSize() - offset)) : Math.max(0, meta.getSize() - offset);
-            var bar = new Progress("get " + id, expected, progress != null ? progress : Progress.auto());
-            if (file.equals("-")) {
-                copy(stream, System.out, bar);
-                System.out.flush();
-            } else {
-                Path target = Path.of(file);
-                Path part = target.resolveSibling(target.getFileName() + ".part");
-                try (OutputStream o = Files.newOutputStream(part)) {
-                    copy(stream, o, bar);
-                } catch (IOException | RuntimeException e) {
-                    Files.deleteIfExists(part);
-                    throw e;
+            try (Artifacts.Download in = c.client().artifact().get(namespace, id, offset, length)) {
+                long total = in.info().size();
+                long expected = Math.max(0, length > 0 ? Math.min(length, total - offset) : total - offset);
+                var bar = new Progress("get " + id, expected, progress != null ? progress : Progress.auto());
+                if (file.equals("-")) {
+                    copy(in, System.out, bar);
+                    System.out.flush();
+                } else {
+                    Path target = Path.of(file);
+                    Path part = target.resolveSibling(target.getFileName() + ".part");
+                    try (OutputStream o = Files.newOutputStream(part)) {
+                        copy(in, o, bar);
+                    } catch (IOException | RuntimeException e) {
+                        Files.deleteIfExists(part);
+                        throw e;
+                    }
+                    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                bar.finish();
+                return Memctl.OK;
             }
-            bar.finish();
-            return Memctl.OK;
         }
 
-        private static void copy(Iterator<GetResponse> stream, OutputStream o, Progress bar) throws IOException {
-            while (stream.hasNext()) {
-                ByteString data = stream.next().getChunk().getData();
-                data.writeTo(o);
-                bar.add(data.size());
+        private static void copy(InputStream in, OutputStream o, Progress bar) throws IOException {
+            byte[] buffer = new byte[Artifacts.CHUNK];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                o.write(buffer, 0, n);
+                bar.add(n);
             }
         }
     }
@@ -229,8 +142,7 @@ final class ArtifactCommands {
         int run(Connection c, Out out) {
             var r = c.unary(ArtifactGrpc::newBlockingStub).stat(StatRequest.newBuilder().setNamespace(namespace).setId(id).build());
             if (!r.getFound()) {
-                System.err.println("(not found)");
-                return Memctl.NOT_FOUND;
+                return Out.notFound();
             }
             ArtifactMeta m = r.getMeta();
             out.print(r, () -> {
@@ -280,8 +192,7 @@ final class ArtifactCommands {
         @Override
         int run(Connection c, Out out) {
             var r = c.unary(ArtifactGrpc::newBlockingStub).delete(DeleteRequest.newBuilder().setNamespace(namespace).setId(id).build());
-            out.print(r, () -> out.line(r.getExisted() ? "deleted" : "(not found)"));
-            return r.getExisted() ? Memctl.OK : Memctl.NOT_FOUND;
+            return out.existed(r, r.getExisted(), "deleted");
         }
     }
 }

@@ -1,28 +1,16 @@
 package io.memsidecar.cli;
 
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.AbstractStub;
-import io.grpc.stub.MetadataUtils;
+import io.memsidecar.client.MemSidecar;
+import io.memsidecar.core.GoDuration;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.net.ssl.SSLException;
 import picocli.CommandLine.Option;
 
-/** The options of every command that talks to a sidecar (spec §11), and the channel they describe. */
+/** The options of every command that talks to a sidecar (spec §11), and the SDK client they describe. */
 final class Connection implements AutoCloseable {
-    /** The capability header of the wire contract. */
-    static final Metadata.Key<String> CAPABILITY = Metadata.Key.of("x-memsidecar-capability", Metadata.ASCII_STRING_MARSHALLER);
-
     @Option(names = "--addr", defaultValue = "${env:MEMSIDECAR_ADDR:-127.0.0.1:7777}", paramLabel = "HOST:PORT",
             description = "The sidecar's gRPC address, or unix:/path (default $MEMSIDECAR_ADDR or ${DEFAULT-VALUE}).")
     String addr;
@@ -46,56 +34,40 @@ final class Connection implements AutoCloseable {
             description = "table (default) or json (one JSON object per line, for jq).")
     Out.Format output;
 
-    private ManagedChannel channel;
-    private EpollEventLoopGroup loop;
+    private MemSidecar client;
 
-    /** The channel, with the capability header on every call. */
-    Channel channel() {
-        if (channel == null) {
-            channel = open();
+    /** The client these options describe (built once). */
+    MemSidecar client() {
+        if (client == null) {
+            var b = MemSidecar.builder().target(addr).token(token).deadline(GoDuration.parse(timeout));
+            if (unix != null) {
+                b.unixSocket(unix);
+            }
+            if (tls) {
+                b.tls();
+            }
+            if (caCert != null) {
+                b.trustCertificates(caCert);
+            }
+            if (cert != null || key != null) {
+                if (cert == null || key == null) {
+                    throw new IllegalArgumentException("--cert and --key go together");
+                }
+                b.clientCertificate(cert, key);
+            }
+            client = b.build();
         }
-        var headers = new Metadata();
-        if (token != null && !token.isBlank()) {
-            headers.put(CAPABILITY, "Bearer " + token.strip());
-        }
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        return client;
     }
 
-    private ManagedChannel open() {
-        Path socket = unix != null ? unix : addr.startsWith("unix:") ? Path.of(addr.substring(5).replaceFirst("^//", "")) : null;
-        NettyChannelBuilder builder;
-        if (socket != null) {
-            loop = new EpollEventLoopGroup(1);
-            builder = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toAbsolutePath().toString()))
-                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop);
-        } else {
-            builder = NettyChannelBuilder.forTarget(addr);
-        }
-        builder.maxInboundMessageSize(64 << 20);
-        if (!tls && caCert == null && cert == null) {
-            return builder.usePlaintext().build();
-        }
-        try {
-            var ssl = GrpcSslContexts.forClient();
-            if (caCert != null) {
-                ssl.trustManager(caCert.toFile());
-            }
-            if (cert != null) {
-                if (key == null) {
-                    throw new IllegalArgumentException("--cert needs --key");
-                }
-                ssl.keyManager(cert.toFile(), key.toFile());
-            }
-            return builder.sslContext(ssl.build()).build();
-        } catch (SSLException e) {
-            throw new IllegalArgumentException("TLS setup: " + e.getMessage(), e);
-        }
+    /** The authenticated channel. */
+    Channel channel() {
+        return client().channel();
     }
 
     /** A blocking stub with the call deadline. */
     <S extends AbstractStub<S>> S unary(Function<Channel, S> stub) {
-        Duration d = io.memsidecar.core.GoDuration.parse(timeout);
-        return stub.apply(channel()).withDeadlineAfter(d.toMillis(), TimeUnit.MILLISECONDS);
+        return stub.apply(channel()).withDeadlineAfter(GoDuration.parse(timeout).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A stub without a deadline (tails, artifact transfers). */
@@ -109,11 +81,8 @@ final class Connection implements AutoCloseable {
 
     @Override
     public void close() {
-        if (channel != null) {
-            channel.shutdownNow();
-        }
-        if (loop != null) {
-            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (client != null) {
+            client.close();
         }
     }
 }

@@ -193,17 +193,12 @@ final class GraphCommands {
         @Override
         int run(Connection c, Out out) {
             var stub = c.unary(GraphGrpc::newBlockingStub);
-            boolean existed;
             if (edge) {
                 var r = stub.deleteEdge(DeleteEdgeRequest.newBuilder().setNamespace(namespace).setId(id).build());
-                existed = r.getExisted();
-                out.print(r, () -> out.line(r.getExisted() ? "deleted" : "(not found)"));
-            } else {
-                var r = stub.deleteNode(DeleteNodeRequest.newBuilder().setNamespace(namespace).setId(id).setCascade(cascade).build());
-                existed = r.getExisted();
-                out.print(r, () -> out.line(r.getExisted() ? "deleted" : "(not found)"));
+                return out.existed(r, r.getExisted(), "deleted");
             }
-            return existed ? Memctl.OK : Memctl.NOT_FOUND;
+            var r = stub.deleteNode(DeleteNodeRequest.newBuilder().setNamespace(namespace).setId(id).setCascade(cascade).build());
+            return out.existed(r, r.getExisted(), "deleted");
         }
     }
 }

@@ -29,8 +29,7 @@ final class KvCommands {
         int run(Connection c, Out out) throws Exception {
             GetResponse r = c.unary(KVGrpc::newBlockingStub).get(GetRequest.newBuilder().setNamespace(namespace).setKey(key).build());
             if (!r.getFound()) {
-                System.err.println("(not found)");
-                return Memctl.NOT_FOUND;
+                return Out.notFound();
             }
             if (out.json()) {
                 out.line(Out.json(r));
@@ -99,8 +98,7 @@ final class KvCommands {
                 b.setIfVersion(ifVersion);
             }
             var r = c.unary(KVGrpc::newBlockingStub).delete(b.build());
-            out.print(r, () -> out.line(r.getExisted() ? "deleted" : "(not found)"));
-            return r.getExisted() ? Memctl.OK : Memctl.NOT_FOUND;
+            return out.existed(r, r.getExisted(), "deleted");
         }
     }
 

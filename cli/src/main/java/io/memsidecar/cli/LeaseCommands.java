@@ -89,8 +89,7 @@ final class LeaseCommands {
         int run(Connection c, Out out) {
             var r = c.unary(LeaseGrpc::newBlockingStub).release(ReleaseRequest.newBuilder().setHolderId(holder)
                     .setNamespace(namespace).setKey(key).build());
-            out.print(r, () -> out.line(r.getExisted() ? "released" : "(not held)"));
-            return r.getExisted() ? Memctl.OK : Memctl.NOT_FOUND;
+            return out.existed(r, r.getExisted(), "released");
         }
     }
 

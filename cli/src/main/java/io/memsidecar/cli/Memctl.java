@@ -2,6 +2,7 @@ package io.memsidecar.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memsidecar.client.MemSidecarException;
 import io.memsidecar.proto.Version;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -53,7 +54,9 @@ public final class Memctl {
             bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help'.");
             return USAGE;
         });
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+        cl.setExecutionExceptionHandler((thrown, commandLine, parseResult) -> {
+            // the SDK's typed exceptions carry the call's status
+            Exception e = thrown instanceof MemSidecarException m && m.getCause() instanceof StatusRuntimeException s ? s : thrown;
             if (e instanceof StatusRuntimeException s) {
                 Status status = s.getStatus();
                 String description = status.getDescription();

@@ -43,6 +43,18 @@ final class Out {
         stdout.flush();
     }
 
+    /** The answer of a Delete or Release: "deleted"/"released", or "(not found)" with exit code 2. */
+    int existed(MessageOrBuilder response, boolean existed, String done) {
+        print(response, () -> line(existed ? done : "(not found)"));
+        return existed ? Memctl.OK : Memctl.NOT_FOUND;
+    }
+
+    /** A Get or Stat that found nothing: "(not found)" on stderr, exit code 2. */
+    static int notFound() {
+        System.err.println("(not found)");
+        return Memctl.NOT_FOUND;
+    }
+
     void line(String text) {
         stdout.println(text);
         stdout.flush();

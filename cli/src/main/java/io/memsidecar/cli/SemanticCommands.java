@@ -129,8 +129,7 @@ final class SemanticCommands {
             var r = c.unary(SemanticGrpc::newBlockingStub).get(GetRequest.newBuilder().setNamespace(namespace).setId(id)
                     .setIncludePayload(true).build());
             if (!r.getFound()) {
-                System.err.println("(not found)");
-                return Memctl.NOT_FOUND;
+                return Out.notFound();
             }
             Record rec = r.getRecord();
             out.print(r, () -> {
@@ -157,8 +156,7 @@ final class SemanticCommands {
         int run(Connection c, Out out) {
             var r = c.unary(SemanticGrpc::newBlockingStub).delete(DeleteRequest.newBuilder().setNamespace(namespace).setId(id)
                     .setHard(hard).build());
-            out.print(r, () -> out.line(r.getExisted() ? "deleted" : "(not found)"));
-            return r.getExisted() ? Memctl.OK : Memctl.NOT_FOUND;
+            return out.existed(r, r.getExisted(), "deleted");
         }
     }
 }
