@@ -1,0 +1,74 @@
+package io.memsidecar.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The examples under examples/, each run as its own process (its main(), as examples/run.sh
+ * does) against the packaged distribution on its embedded default: in-memory, the in-process
+ * embedder, the local token — no network.
+ */
+class ExamplesTest {
+    private static final Pattern PORT = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/v1/kv/scratchpad/greeting");
+    private static Process server;
+    private static int port;
+    private static String token;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Files.createTempDirectory("memsidecar-examples");
+        var pb = new ProcessBuilder(ServerProcess.launcher().toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("MEMSIDECAR_DATA_DIR", data.toString());
+        pb.environment().put("MEMSIDECAR_SERVER__GRPC__TCP", "127.0.0.1:0");
+        pb.environment().put("MEMSIDECAR_METRICS__PROMETHEUS__ADDR", "127.0.0.1:0");
+        server = pb.start();
+        var out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        for (String line; port == 0 && System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+            Matcher m = PORT.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        assertThat(port).as("the embedded default started").isPositive();
+        token = Files.readString(data.resolve("token")).strip();
+        Thread.ofVirtual().start(() -> out.lines().forEach(l -> { })); // keep its stdout drained
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.destroy();
+        server.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private static String runExample(String mainClass) throws Exception {
+        var pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), mainClass).redirectErrorStream(true);
+        pb.environment().put("MEMSIDECAR_ADDR", "127.0.0.1:" + port);
+        pb.environment().put("MEMSIDECAR_TOKEN", token);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    @Test
+    void langChain4jAgentTurn() throws Exception {
+        String transcript = runExample("io.memsidecar.examples.langchain4j.LangChain4jAgentTurn");
+        assertThat(transcript).contains("assistant: From memory: Paris is the capital of France")
+                .contains("assistant: From memory: The Loire is the longest river in France")
+                .containsPattern("\\(4 messages of conversation demo-\\d+ kept in kv/default\\)");
+    }
+}
