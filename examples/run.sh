@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 example="${1:?usage: examples/run.sh langchain4j-agent|spring-ai-agent}"
 main=$(sed -n 's/.*<exampleMain>\(.*\)<\/exampleMain>.*/\1/p' "examples/$example/pom.xml")
-./dev mvn -B -q -o install -DskipTests -pl "examples/$example" -am >/dev/null 2>&1 \
-  || ./dev mvn -B -q install -DskipTests -pl "examples/$example" -am >&2
-cp="$(./dev mvn -B -q -o -pl "examples/$example" dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+./dev mvn -B -q -o package -DskipTests -pl "examples/$example" -am >/dev/null 2>&1 \
+  || ./dev mvn -B -q package -DskipTests -pl "examples/$example" -am >&2
+export MEMSIDECAR_TOKEN="${MEMSIDECAR_TOKEN:-$(cat "$HOME/.memsidecar/token")}"
 . bin/find-java.sh
-exec "$(memsidecar_find_java_home)/bin/java" --enable-native-access=ALL-UNNAMED -cp "examples/$example/target/classes:$cp" "$main"
+exec "$(memsidecar_find_java_home)/bin/java" --enable-native-access=ALL-UNNAMED \
+  -cp "examples/$example/target/classes:$(cat "examples/$example/target/classpath.txt")" "$main"

@@ -52,9 +52,13 @@ class ExamplesTest {
         server.waitFor(30, TimeUnit.SECONDS);
     }
 
-    private static String runExample(String mainClass) throws Exception {
+    /** As examples/run.sh runs it: its main class on its own class path (written by the build). */
+    private static String runExample(String example, String mainClass) throws Exception {
+        Path dir = Path.of(System.getProperty("memsidecar.dist")).resolve("../../../examples").resolve(example).normalize();
+        String classPath = dir.resolve("target/classes") + java.io.File.pathSeparator
+                + Files.readString(dir.resolve("target/classpath.txt")).strip();
         var pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), mainClass).redirectErrorStream(true);
+                "-cp", classPath, mainClass).redirectErrorStream(true);
         pb.environment().put("MEMSIDECAR_ADDR", "127.0.0.1:" + port);
         pb.environment().put("MEMSIDECAR_TOKEN", token);
         Process p = pb.start();
@@ -66,9 +70,17 @@ class ExamplesTest {
 
     @Test
     void langChain4jAgentTurn() throws Exception {
-        String transcript = runExample("io.memsidecar.examples.langchain4j.LangChain4jAgentTurn");
+        String transcript = runExample("langchain4j-agent", "io.memsidecar.examples.langchain4j.LangChain4jAgentTurn");
         assertThat(transcript).contains("assistant: From memory: Paris is the capital of France")
                 .contains("assistant: From memory: The Loire is the longest river in France")
                 .containsPattern("\\(4 messages of conversation demo-\\d+ kept in kv/default\\)");
+    }
+
+    @Test
+    void springAiAgentTurn() throws Exception {
+        String transcript = runExample("spring-ai-agent", "io.memsidecar.examples.springai.SpringAiAgentTurn");
+        assertThat(transcript).contains("assistant: From memory: Paris is the capital of France.")
+                .contains("assistant: From memory: The Loire is the longest river in France.")
+                .containsPattern("\\(4 messages of conversation spring-\\d+ kept in episodic/events\\)");
     }
 }
