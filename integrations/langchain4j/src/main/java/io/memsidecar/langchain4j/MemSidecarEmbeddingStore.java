@@ -21,13 +21,12 @@ import dev.langchain4j.store.embedding.filter.comparison.IsLessThanOrEqualTo;
 import dev.langchain4j.store.embedding.filter.logical.And;
 import io.memsidecar.client.MemSidecar;
 import io.memsidecar.client.Semantic;
+import io.memsidecar.client.TypedMetadata;
 import io.memsidecar.proto.semantic.v1.ExpireAction;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,9 +37,8 @@ import java.util.UUID;
  * record's content and the metadata its metadata.
  *
  * <ul>
- *   <li>Metadata values keep their LangChain4j types (String, UUID, Integer, Long, Float, Double):
- *   the server stores strings, numbers in plain decimal, and the types travel in the record's
- *   payload.</li>
+ *   <li>Metadata values keep their LangChain4j types (String, UUID, Integer, Long, Float, Double),
+ *   through the SDK's {@link TypedMetadata}.</li>
  *   <li>Filters: what the server can decide without losing a match is sent as predicates (string
  *   equality and IN, numeric equality and ranges, and their AND); every hit is then checked with
  *   the LangChain4j filter itself, so OR, NOT, not-equal, not-in and contains have LangChain4j's
@@ -53,7 +51,6 @@ import java.util.UUID;
  */
 public final class MemSidecarEmbeddingStore implements EmbeddingStore<TextSegment> {
     private static final int BATCH = 100;
-    private static final String TYPES = "lc4j-types:";
     private static final String NO_SEGMENT = "lc4j-no-segment";
 
     private final MemSidecar client;
@@ -167,51 +164,21 @@ public final class MemSidecarEmbeddingStore implements EmbeddingStore<TextSegmen
     // ---- records
 
     private static Semantic.Record record(String id, Embedding embedding, TextSegment segment) {
-        var values = new LinkedHashMap<String, String>();
-        var types = new StringBuilder(segment == null ? NO_SEGMENT + "\n" : "");
-        if (segment != null) {
-            for (Map.Entry<String, Object> e : segment.metadata().toMap().entrySet()) {
-                values.put(e.getKey(), text(e.getValue()));
-                types.append(TYPES).append(e.getValue().getClass().getSimpleName()).append(':').append(e.getKey()).append('\n');
-            }
-        }
-        return Semantic.Record.of(id, segment == null ? "" : segment.text()).withVector(embedding.vector())
-                .withMetadata(values).withPayload(types.toString().getBytes(StandardCharsets.UTF_8));
+        var record = Semantic.Record.of(id, segment == null ? "" : segment.text()).withVector(embedding.vector());
+        return segment == null ? record.withPayload(NO_SEGMENT.getBytes(StandardCharsets.UTF_8))
+                : TypedMetadata.write(record, segment.metadata().toMap());
     }
 
     private static boolean isSegment(Semantic.Record r) {
-        return !new String(r.payload(), StandardCharsets.UTF_8).startsWith(NO_SEGMENT);
+        return !new String(r.payload(), StandardCharsets.UTF_8).equals(NO_SEGMENT);
     }
 
-    /** The metadata with its LangChain4j types back, from the payload's type lines. */
     private static Metadata metadata(Semantic.Record r) {
-        var types = new HashMap<String, String>();
-        for (String line : new String(r.payload(), StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith(TYPES)) {
-                String rest = line.substring(TYPES.length());
-                int colon = rest.indexOf(':');
-                types.put(rest.substring(colon + 1), rest.substring(0, colon));
-            }
-        }
-        var values = new HashMap<String, Object>();
-        r.metadata().forEach((key, value) -> values.put(key, switch (types.getOrDefault(key, "String")) {
-            case "UUID" -> UUID.fromString(value);
-            case "Integer" -> Integer.valueOf(value);
-            case "Long" -> Long.valueOf(value);
-            case "Float" -> Float.valueOf(value);
-            case "Double" -> Double.valueOf(value);
-            default -> value;
-        }));
-        return Metadata.from(values);
+        return Metadata.from(TypedMetadata.read(r));
     }
 
-    /** Numbers in plain decimal, which the server's numeric predicates read. */
     private static String text(Object value) {
-        return switch (value) {
-            case Float f -> new BigDecimal(Float.toString(f)).toPlainString();
-            case Double d -> new BigDecimal(Double.toString(d)).toPlainString();
-            default -> value.toString();
-        };
+        return TypedMetadata.text(value);
     }
 
     // ---- filters

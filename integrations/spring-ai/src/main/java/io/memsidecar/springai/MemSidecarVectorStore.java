@@ -2,16 +2,13 @@ package io.memsidecar.springai;
 
 import io.memsidecar.client.MemSidecar;
 import io.memsidecar.client.Semantic;
+import io.memsidecar.client.TypedMetadata;
 import io.memsidecar.proto.semantic.v1.ExpireAction;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.vectorstore.SearchRequest;
@@ -36,12 +33,12 @@ import org.springframework.expression.spel.support.StandardEvaluationContext;
  *   semantics. When part of a filter stays here, the search asks the server for
  *   {@code 10 × topK + 100} candidates.</li>
  *   <li>Scores: the server's cosine similarity; {@code similarityThreshold} is compared with it.</li>
- *   <li>Metadata types (String, Integer, Long, Double, Float, Boolean) travel in the record's payload.</li>
+ *   <li>Metadata keeps its types (String, Integer, Long, Double, Float, Boolean) through the SDK's
+ *   {@link TypedMetadata}.</li>
  * </ul>
  */
 public class MemSidecarVectorStore implements VectorStore {
     private static final int BATCH = 100;
-    private static final String TYPES = "spring-ai-types:";
 
     private final MemSidecar client;
     private final String namespace;
@@ -77,14 +74,7 @@ public class MemSidecarVectorStore implements VectorStore {
             var records = new ArrayList<Semantic.Record>();
             for (int i = 0; i < batch.size(); i++) {
                 Document d = batch.get(i);
-                var values = new LinkedHashMap<String, String>();
-                var types = new StringBuilder();
-                d.getMetadata().forEach((key, value) -> {
-                    values.put(key, text(value));
-                    types.append(TYPES).append(value.getClass().getSimpleName()).append(':').append(key).append('\n');
-                });
-                var r = Semantic.Record.of(d.getId(), d.getText() == null ? "" : d.getText()).withMetadata(values)
-                        .withPayload(types.toString().getBytes(StandardCharsets.UTF_8));
+                var r = TypedMetadata.write(Semantic.Record.of(d.getId(), d.getText() == null ? "" : d.getText()), d.getMetadata());
                 records.add(vectors == null ? r : r.withVector(vectors.get(i)));
             }
             client.semantic().upsert(namespace, records);
@@ -148,36 +138,12 @@ public class MemSidecarVectorStore implements VectorStore {
         return Boolean.TRUE.equals(spel.parseExpression(spelFilter).getValue(context, Boolean.class));
     }
 
-    // ---- metadata
-
     private static String text(Object value) {
-        return switch (value) {
-            case Float f -> new BigDecimal(Float.toString(f)).toPlainString();
-            case Double d -> new BigDecimal(Double.toString(d)).toPlainString();
-            default -> value.toString();
-        };
+        return TypedMetadata.text(value);
     }
 
     private static Map<String, Object> metadata(Semantic.Record r) {
-        var types = new HashMap<String, String>();
-        for (String line : new String(r.payload(), StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith(TYPES)) {
-                String rest = line.substring(TYPES.length());
-                int colon = rest.indexOf(':');
-                types.put(rest.substring(colon + 1), rest.substring(0, colon));
-            }
-        }
-        var out = new HashMap<String, Object>();
-        r.metadata().forEach((key, value) -> out.put(key, switch (types.getOrDefault(key, "String")) {
-            case "Integer" -> Integer.valueOf(value);
-            case "Long" -> Long.valueOf(value);
-            case "Double" -> Double.valueOf(value);
-            case "Float" -> Float.valueOf(value);
-            case "Boolean" -> Boolean.valueOf(value);
-            case "UUID" -> UUID.fromString(value);
-            default -> value;
-        }));
-        return out;
+        return TypedMetadata.read(r);
     }
 
     // ---- filters
