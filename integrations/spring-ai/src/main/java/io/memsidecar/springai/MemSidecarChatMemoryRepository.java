@@ -48,7 +48,7 @@ public class MemSidecarChatMemoryRepository implements ChatMemoryRepository {
     public List<Message> findByConversationId(String conversationId) {
         try (var newest = client.episodic().range(namespace, Episodic.RangeOptions.ALL.withSession(conversationId).withType(TYPE)
                 .reversed().withLimit(1))) {
-            return newest.findFirst().map(e -> read(e.text())).orElseGet(List::of);
+            return newest.toList().stream().findFirst().map(e -> read(e.text())).orElseGet(List::of);
         }
     }
 

@@ -257,6 +257,7 @@ public final class Artifacts {
         private final Info info;
         private ByteString chunk = ByteString.EMPTY;
         private int position;
+        private boolean finished;
 
         private Download(MemSidecar client, GetRequest request) {
             Context previous = context.attach();
@@ -278,7 +279,8 @@ public final class Artifacts {
 
         private boolean fill() {
             while (position == chunk.size()) {
-                if (!Calls.call(stream::hasNext)) {
+                if (finished || !Calls.call(stream::hasNext)) {
+                    finished = true;
                     return false;
                 }
                 chunk = Calls.call(stream::next).getChunk().getData();
@@ -306,9 +308,12 @@ public final class Artifacts {
             return n;
         }
 
+        /** Cancels the download if it has not been read to its end. */
         @Override
         public void close() {
-            context.cancel(null);
+            if (!finished) {
+                context.cancel(null);
+            }
         }
     }
 }

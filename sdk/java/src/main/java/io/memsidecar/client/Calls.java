@@ -26,7 +26,7 @@ final class Calls {
         }
     }
 
-    /** A server stream as a Stream: items as they arrive, errors mapped, closing it cancels the call. */
+    /** A server stream as a Stream: items as they arrive, errors mapped, closing it early cancels the call. */
     static <P, T> Stream<T> stream(Supplier<Iterator<P>> start, java.util.function.Function<P, T> map) {
         var context = io.grpc.Context.current().withCancellation();
         io.grpc.Context previous = context.attach(); // the call is bound to the context it starts in
@@ -36,10 +36,13 @@ final class Calls {
         } finally {
             context.detach(previous);
         }
+        boolean[] finished = {false};
         Iterator<T> mapped = new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return call(it::hasNext);
+                boolean more = call(it::hasNext);
+                finished[0] = !more;
+                return more;
             }
 
             @Override
@@ -48,7 +51,13 @@ final class Calls {
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(mapped, Spliterator.ORDERED | Spliterator.NONNULL), false)
-                .onClose(() -> context.cancel(null));
+                .onClose(() -> {
+                    // Only a call still running is cancelled: a RST_STREAM after the server's end of
+                    // stream is legal HTTP/2, but Helidon answers it with GOAWAY (see README).
+                    if (!finished[0]) {
+                        context.cancel(null);
+                    }
+                });
     }
 
     static Instant instant(Timestamp t) {
