@@ -22,8 +22,9 @@ final class AdminCommands {
                 out.print(r, () -> {
                     var table = out.table(new int[] {10, 24, 12, 10, 8}, "BLOCK", "NAME", "BACKEND", "DRIVER", "ITEMS", "EMBEDDER");
                     r.getNamespacesList().forEach(n -> table.row(n.getBlock(), n.getName(), n.getBackend(), n.getDriver(),
-                            n.getHasCount() ? n.getItemCount() : "-", n.hasEmbedder() ? n.getEmbedder().getProvider() + "/"
-                                    + n.getEmbedder().getModel() + " (" + n.getEmbedder().getDimensions() + ")" : "-"));
+                            n.getHasCount() ? n.getItemCount() : "-", n.hasEmbedder() ? n.getEmbedder().getProvider()
+                                    + (n.getEmbedder().getModel().isEmpty() ? "" : "/" + n.getEmbedder().getModel())
+                                    + " (" + n.getEmbedder().getDimensions() + ")" : "-"));
                     table.end();
                     out.line("server " + r.getServer().getVersion());
                 });

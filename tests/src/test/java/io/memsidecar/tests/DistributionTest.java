@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged distribution ({@code server/target/memsidecar}) on its embedded default, as a user
  * runs it: it prints a working token and curl example, keeps its key across restarts, and stops
- * cleanly on SIGTERM.
+ * cleanly on SIGTERM; its kv data survives the restart.
  */
 class DistributionTest {
     private static final Pattern PORT = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/v1/kv/scratchpad/greeting");
@@ -139,8 +139,10 @@ class DistributionTest {
         Running second = start();
         try {
             assertThat(Files.readString(dataDir.resolve("signing.pub"))).isEqualTo(publicKey);
-            // The token of the first run still verifies: same key. Memory data is gone, as documented.
-            assertThat(call(second.port(), "GET", first.token(), null).statusCode()).isEqualTo(404);
+            // The token of the first run still verifies: same key. kv lives in SQLite in the data directory.
+            var kept = call(second.port(), "GET", first.token(), null);
+            assertThat(kept.statusCode()).isEqualTo(200);
+            assertThat(kept.body()).isEqualTo("hello");
         } finally {
             stop(second.process());
         }

@@ -2,14 +2,10 @@ package io.memsidecar.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,36 +16,16 @@ import org.junit.jupiter.api.Test;
  * embedder, the local token — no network.
  */
 class ExamplesTest {
-    private static final Pattern PORT = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/v1/kv/scratchpad/greeting");
-    private static Process server;
-    private static int port;
-    private static String token;
+    private static EmbeddedDistribution server;
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("memsidecar-examples");
-        var pb = new ProcessBuilder(ServerProcess.launcher().toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("MEMSIDECAR_DATA_DIR", data.toString());
-        pb.environment().put("MEMSIDECAR_SERVER__GRPC__TCP", "127.0.0.1:0");
-        pb.environment().put("MEMSIDECAR_METRICS__PROMETHEUS__ADDR", "127.0.0.1:0");
-        server = pb.start();
-        var out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        for (String line; port == 0 && System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
-            Matcher m = PORT.matcher(line);
-            if (m.find()) {
-                port = Integer.parseInt(m.group(1));
-            }
-        }
-        assertThat(port).as("the embedded default started").isPositive();
-        token = Files.readString(data.resolve("token")).strip();
-        Thread.ofVirtual().start(() -> out.lines().forEach(l -> { })); // keep its stdout drained
+        server = new EmbeddedDistribution(Files.createTempDirectory("memsidecar-examples"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.destroy();
-        server.waitFor(30, TimeUnit.SECONDS);
+        server.close();
     }
 
     /** As examples/run.sh runs it: its main class on its own class path (written by the build). */
@@ -59,8 +35,8 @@ class ExamplesTest {
                 + Files.readString(dir.resolve("target/classpath.txt")).strip();
         var pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath, mainClass).redirectErrorStream(true);
-        pb.environment().put("MEMSIDECAR_ADDR", "127.0.0.1:" + port);
-        pb.environment().put("MEMSIDECAR_TOKEN", token);
+        pb.environment().put("MEMSIDECAR_ADDR", server.target());
+        pb.environment().put("MEMSIDECAR_TOKEN", server.token);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();

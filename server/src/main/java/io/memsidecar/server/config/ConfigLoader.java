@@ -116,12 +116,12 @@ public final class ConfigLoader {
         var auth = auth(c.get("auth"), env);
         refuseDevKeyOffLoopback(auth, tcp, http);
         var policy = PolicyConfig.read(c.get("policy"));
-        var backends = backends(c.get("backends"));
-        Optional<Keyring> encryption = encryption(c.get("encryption"), env);
-        var namespaces = namespaces(c.get("namespaces"), backends, encryption.isPresent());
         Path dataDir = c.get("data_dir").asString().map(Path::of)
                 .orElseGet(() -> Path.of(env.getOrDefault("MEMSIDECAR_DATA_DIR",
                         System.getProperty("user.home") + "/.memsidecar")));
+        var backends = backends(c.get("backends"), dataDir);
+        Optional<Keyring> encryption = encryption(c.get("encryption"), env);
+        var namespaces = namespaces(c.get("namespaces"), backends, encryption.isPresent());
         String format = c.get("logging.format").asString().orElse("json");
         if (!format.equals("json")) {
             System.getLogger(ConfigLoader.class.getName()).log(System.Logger.Level.WARNING,
@@ -343,7 +343,10 @@ public final class ConfigLoader {
         return jwt;
     }
 
-    private static List<MemsidecarConfig.BackendConfig> backends(Config list) {
+    /** What {@code {data_dir}} in a backend option value stands for (the embedded default keeps its files there). */
+    static final String DATA_DIR = "{data_dir}";
+
+    private static List<MemsidecarConfig.BackendConfig> backends(Config list, Path dataDir) {
         var out = new ArrayList<MemsidecarConfig.BackendConfig>();
         var names = new HashSet<String>();
         var nodes = list.asNodeList().orElse(List.of());
@@ -355,9 +358,10 @@ public final class ConfigLoader {
                 throw new ConfigException(at + ".name: duplicate backend \"" + name + "\"");
             }
             String driver = b.get("driver").asString().orElseThrow(() -> new ConfigException(at + ".driver is required"));
-            Map<String, String> options = b.get("options").exists()
-                    ? b.get("options").detach().asMap().orElse(Map.of()) : Map.of();
-            out.add(new MemsidecarConfig.BackendConfig(name, driver, options));
+            var options = new java.util.HashMap<String, String>(b.get("options").exists()
+                    ? b.get("options").detach().asMap().orElse(Map.of()) : Map.of());
+            options.replaceAll((key, value) -> value.replace(DATA_DIR, dataDir.toString()));
+            out.add(new MemsidecarConfig.BackendConfig(name, driver, Map.copyOf(options)));
         }
         return out;
     }

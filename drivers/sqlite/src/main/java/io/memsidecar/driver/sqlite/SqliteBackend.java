@@ -1,0 +1,107 @@
+package io.memsidecar.driver.sqlite;
+
+import io.memsidecar.core.Evictions;
+import io.memsidecar.core.Options;
+import io.memsidecar.core.spi.Backend;
+import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.core.spi.StoreSet;
+import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.lease.spi.LeaseStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** One SQLite file serving kv, episodic and lease, with a sweeper for expired keys and leases. */
+final class SqliteBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger(SqliteBackend.class.getName());
+
+    private final String name;
+    private final Db db;
+    private final SqliteKvStore kv;
+    private final SqliteLeaseStore leases;
+    private final StoreSet stores;
+    private final Evictions expired;
+    private final Optional<Thread> sweeper;
+
+    SqliteBackend(BackendSpec spec) {
+        this.name = spec.name();
+        Options o = spec.options();
+        Path path = Path.of(o.string("path").orElseThrow(() -> o.invalid("path", "is required (the database file)")));
+        String synchronous = o.string("synchronous").orElse("full").toUpperCase(Locale.ROOT);
+        if (!synchronous.equals("FULL") && !synchronous.equals("NORMAL")) {
+            throw o.invalid("synchronous", "must be full or normal");
+        }
+        try {
+            Path dir = path.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            this.db = new Db(path.toString(), synchronous, spec.clock());
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("backend " + name + ": cannot open " + path + ": " + e.getMessage(), e);
+        }
+        this.kv = new SqliteKvStore(db);
+        this.leases = new SqliteLeaseStore(db);
+        this.expired = new Evictions(spec.meters(), "kv", "ttl");
+        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, new SqliteEpisodicStore(db)));
+        Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
+        this.sweeper = interval.isNegative() || interval.isZero() ? Optional.empty()
+                : Optional.of(Thread.ofVirtual().name("memsidecar-sqlite-sweep-" + name).start(() -> sweepLoop(interval)));
+    }
+
+    private void sweepLoop(Duration interval) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(interval);
+                sweep();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "backend " + name + ": sweep failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Deletes expired KV rows and leases. */
+    void sweep() {
+        kv.sweep(expired);
+        leases.sweep();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String driver() {
+        return SqliteBackendProvider.DRIVER;
+    }
+
+    @Override
+    public <T> Optional<T> store(Class<T> spi) {
+        return stores.get(spi);
+    }
+
+    @Override
+    public void check() {
+        db.read("check", c -> {
+            try (var st = c.createStatement()) {
+                st.execute("SELECT 1");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        sweeper.ifPresent(Thread::interrupt);
+        db.close();
+    }
+}

@@ -1,0 +1,196 @@
+package io.memsidecar.driver.sqlite;
+
+import io.memsidecar.core.ApiException;
+import io.memsidecar.kv.spi.KvRecord;
+import io.memsidecar.kv.spi.KvScan;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvWrite;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * KV in SQLite: a Put reads the live row and writes the new one in one transaction, so CAS,
+ * quota and version bumps are atomic on disk. Keys compare as UTF-8 bytes (SQLite's BINARY
+ * collation), as the SPI orders them. Expired rows read as missing; the backend's sweeper
+ * deletes them.
+ */
+final class SqliteKvStore implements KvStore {
+    private static final int SCAN_PAGE = 256;
+    private static final String COLUMNS = "key, value, content_type, metadata, version, created_at, expires_at";
+    private static final String LIVE = "(expires_at IS NULL OR expires_at > ?)";
+
+    private final Db db;
+
+    SqliteKvStore(Db db) {
+        this.db = db;
+    }
+
+    @Override
+    public Optional<KvRecord> get(String namespace, String key) {
+        return db.read("kv.get", c -> live(c, namespace, key, db.now()));
+    }
+
+    private static Optional<KvRecord> live(Connection c, String namespace, String key, long now) throws SQLException {
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM kv_items WHERE namespace = ? AND key = ? AND " + LIVE)) {
+            st.setString(1, namespace);
+            st.setString(2, key);
+            st.setLong(3, now);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(record(rs, true)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
+        return db.read("kv.get", c -> {
+            long now = db.now();
+            var out = new ArrayList<KvRecord>();
+            for (String key : new TreeSet<>(keys)) {
+                live(c, namespace, key, now).ifPresent(out::add);
+            }
+            out.sort((a, b) -> io.memsidecar.core.KeyOrder.compare(a.key(), b.key()));
+            return out;
+        });
+    }
+
+    @Override
+    public KvRecord put(String namespace, String key, KvWrite write) {
+        return db.write("kv.put", c -> {
+            long now = db.now();
+            Optional<KvRecord> current = live(c, namespace, key, now);
+            long stored = current.map(KvRecord::version).orElse(0L);
+            if (write.ifVersion().isPresent() && write.ifVersion().getAsLong() != stored) {
+                throw ApiException.failedPrecondition("version mismatch");
+            }
+            if (current.isEmpty() && write.maxItems() > 0 && count(c, namespace, now) >= write.maxItems()) {
+                throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
+            }
+            long version = stored + 1;
+            long created = current.map(r -> Db.micros(r.createdAt())).orElse(now);
+            Long expires = write.ttl().map(d -> now + d.toNanos() / 1000).orElse(null);
+            try (var st = c.prepareStatement("INSERT OR REPLACE INTO kv_items (namespace, key, value, content_type, metadata,"
+                    + " version, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                st.setString(1, namespace);
+                st.setString(2, key);
+                st.setBytes(3, write.value());
+                st.setString(4, write.contentType());
+                st.setString(5, Db.json(write.metadata()));
+                st.setLong(6, version);
+                st.setLong(7, created);
+                if (expires == null) {
+                    st.setNull(8, Types.BIGINT);
+                } else {
+                    st.setLong(8, expires);
+                }
+                st.executeUpdate();
+            }
+            return new KvRecord(key, write.value().clone(), write.contentType(), write.metadata(), version, Db.instant(created),
+                    Optional.ofNullable(expires).map(Db::instant));
+        });
+    }
+
+    @Override
+    public boolean delete(String namespace, String key, OptionalLong ifVersion) {
+        return db.write("kv.delete", c -> {
+            Optional<KvRecord> current = live(c, namespace, key, db.now());
+            if (ifVersion.isPresent() && ifVersion.getAsLong() != current.map(KvRecord::version).orElse(0L)) {
+                throw ApiException.failedPrecondition("version mismatch");
+            }
+            try (var st = c.prepareStatement("DELETE FROM kv_items WHERE namespace = ? AND key = ?")) {
+                st.setString(1, namespace);
+                st.setString(2, key);
+                st.executeUpdate();
+            }
+            return current.isPresent();
+        });
+    }
+
+    @Override
+    public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
+        String sql = "SELECT " + (scan.includeValues() ? COLUMNS : COLUMNS.replace("value", "X''"))
+                + " FROM kv_items WHERE namespace = ? AND key >= ? AND key > ? AND substr(key, 1, length(?)) = ? AND " + LIVE
+                + " ORDER BY key LIMIT ?";
+        String cursor = scan.startAfter();
+        long remaining = scan.limit() > 0 ? scan.limit() : Long.MAX_VALUE;
+        while (remaining > 0) {
+            int pageSize = (int) Math.min(SCAN_PAGE, remaining);
+            String after = cursor;
+            List<KvRecord> page = db.read("kv.scan", c -> {
+                try (var st = c.prepareStatement(sql)) {
+                    st.setString(1, namespace);
+                    st.setString(2, scan.prefix());
+                    st.setString(3, after);
+                    st.setString(4, scan.prefix());
+                    st.setString(5, scan.prefix());
+                    st.setLong(6, db.now());
+                    st.setInt(7, pageSize);
+                    var out = new ArrayList<KvRecord>(pageSize);
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(record(rs, scan.includeValues()));
+                        }
+                    }
+                    return out;
+                }
+            });
+            page.forEach(sink); // sent without the lock: a slow reader never blocks writers
+            if (page.size() < pageSize) {
+                return;
+            }
+            remaining -= page.size();
+            cursor = page.getLast().key();
+        }
+    }
+
+    @Override
+    public OptionalLong size(String namespace) {
+        return OptionalLong.of(db.read("kv.size", c -> count(c, namespace, db.now())));
+    }
+
+    private static long count(Connection c, String namespace, long now) throws SQLException {
+        try (var st = c.prepareStatement("SELECT count(*) FROM kv_items WHERE namespace = ? AND " + LIVE)) {
+            st.setString(1, namespace);
+            st.setLong(2, now);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Deletes the expired rows; how many per namespace go to {@code expired}. */
+    void sweep(io.memsidecar.core.Evictions expired) {
+        db.write("kv.sweep", c -> {
+            long now = db.now();
+            try (var st = c.prepareStatement("SELECT namespace, count(*) FROM kv_items WHERE expires_at <= ? GROUP BY namespace")) {
+                st.setLong(1, now);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        expired.record(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            try (var st = c.prepareStatement("DELETE FROM kv_items WHERE expires_at <= ?")) {
+                st.setLong(1, now);
+                return st.executeUpdate();
+            }
+        });
+    }
+
+    private static KvRecord record(ResultSet rs, boolean withValue) throws SQLException {
+        long expires = rs.getLong(7);
+        boolean never = rs.wasNull();
+        return new KvRecord(rs.getString(1), withValue ? rs.getBytes(2) : new byte[0], rs.getString(3), Db.map(rs.getString(4)),
+                rs.getLong(5), Db.instant(rs.getLong(6)), never ? Optional.empty() : Optional.of(Db.instant(expires)));
+    }
+}

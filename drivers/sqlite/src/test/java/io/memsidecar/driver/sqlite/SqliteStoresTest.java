@@ -1,0 +1,100 @@
+package io.memsidecar.driver.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memsidecar.core.Options;
+import io.memsidecar.core.spi.BackendSpec;
+import io.memsidecar.episodic.EpisodicStoreConformance;
+import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.episodic.spi.NewEvent;
+import io.memsidecar.kv.KvStoreConformance;
+import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvWrite;
+import io.memsidecar.lease.LeaseStoreConformance;
+import io.memsidecar.lease.spi.LeaseStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The kv, episodic and lease conformance suites on a SQLite file, and what a file adds: surviving a reopen. */
+class SqliteStoresTest {
+    private final MutableClock clock = new MutableClock();
+    private final Path dir = temp();
+    private SqliteBackend backend = open();
+
+    private static Path temp() {
+        try {
+            return Files.createTempDirectory("memsidecar-sqlite");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private SqliteBackend open() {
+        return new SqliteBackend(new BackendSpec("edge", new Options("backends[0].options",
+                Map.of("path", dir.resolve("data/memsidecar.db").toString(), "sweeper_interval", "0")), clock));
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    @Nested
+    class Kv extends KvStoreConformance {
+        @Override
+        protected KvStore store() {
+            return backend.store(KvStore.class).orElseThrow();
+        }
+
+        @Override
+        protected void advance(Duration duration) {
+            clock.advance(duration);
+        }
+    }
+
+    @Nested
+    class Episodic extends EpisodicStoreConformance {
+        @Override
+        protected EpisodicStore store() {
+            return backend.store(EpisodicStore.class).orElseThrow();
+        }
+    }
+
+    @Nested
+    class Leases extends LeaseStoreConformance {
+        @Override
+        protected LeaseStore store() {
+            return backend.store(LeaseStore.class).orElseThrow();
+        }
+
+        @Override
+        protected void advance(Duration duration) {
+            clock.advance(duration);
+        }
+    }
+
+    @Test
+    void everythingSurvivesAReopenAndASecondProcessIsRefused() {
+        backend.store(KvStore.class).orElseThrow().put("ns", "k", KvWrite.of(new byte[] {7}));
+        backend.store(EpisodicStore.class).orElseThrow().append("log", NewEvent.of("message", "hi"));
+        long token = backend.store(LeaseStore.class).orElseThrow().tryAcquire("locks", "job", Duration.ofSeconds(1), Map.of())
+                .lease().orElseThrow().fencingToken();
+        assertThatThrownBy(this::open).as("one process per file").hasMessageContaining("cannot open");
+        backend.close();
+        backend = open();
+        assertThat(backend.store(KvStore.class).orElseThrow().get("ns", "k").orElseThrow().value()).containsExactly(7);
+        var events = new java.util.ArrayList<String>();
+        backend.store(EpisodicStore.class).orElseThrow().range("log", io.memsidecar.episodic.spi.RangeQuery.all(), e -> events.add(e.type()));
+        assertThat(events).containsExactly("message");
+        assertThat(backend.store(EpisodicStore.class).orElseThrow().append("log", NewEvent.of("next", "")).cursor()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(backend.store(LeaseStore.class).orElseThrow().tryAcquire("locks", "job", Duration.ofSeconds(1), Map.of())
+                .lease().orElseThrow().fencingToken()).as("fencing tokens grow across restarts").isGreaterThan(token);
+    }
+}
