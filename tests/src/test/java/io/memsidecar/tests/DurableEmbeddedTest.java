@@ -3,6 +3,7 @@ package io.memsidecar.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memsidecar.client.Episodic;
+import io.memsidecar.client.Graph;
 import io.memsidecar.client.Kv;
 import io.memsidecar.client.MemSidecar;
 import io.memsidecar.client.MemSidecarException;
@@ -17,7 +18,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded default keeps kv, episodic and lease in SQLite under its data directory: a
+ * The embedded default keeps kv, episodic, lease and graph in SQLite under its data directory: a
  * SIGKILL in the middle of concurrent writes loses none that were acknowledged, leaves the event
  * log gap-free, and the next start goes on from there.
  */
@@ -31,6 +32,8 @@ class DurableEmbeddedTest {
         try (var server = new EmbeddedDistribution(data);
              var client = MemSidecar.builder().target(server.target()).token(server.token).maxAttempts(1).build()) {
             fence = client.lease().acquire("locks", "job", Duration.ofMinutes(5)).fencingToken();
+            client.graph().upsertNodes("knowledge", List.of(Graph.Node.of("paris", "City"), Graph.Node.of("france", "Country")));
+            client.graph().upsertEdges("knowledge", List.of(Graph.Edge.of("e1", "CAPITAL_OF", "paris", "france")));
             var stop = new AtomicBoolean();
             var writers = new java.util.ArrayList<Thread>();
             for (int w = 0; w < 4; w++) {
@@ -74,6 +77,8 @@ class DurableEmbeddedTest {
             assertThat(client.lease().inspect("locks", "job")).as("the lease outlived the crash").isPresent();
             assertThat(client.kv().scan("default", Kv.ScanOptions.ALL).count()).isGreaterThanOrEqualTo(acknowledged.size());
             assertThat(client.lease().inspect("locks", "job").orElseThrow().fencingToken()).isEqualTo(fence);
+            assertThat(client.graph().neighbors("knowledge", "paris", Graph.Walk.ALL).nodes()).extracting(Graph.Node::id)
+                    .containsExactly("france");
         }
     }
 }

@@ -68,6 +68,13 @@ final class Db implements AutoCloseable {
             CREATE TABLE IF NOT EXISTS leases (namespace TEXT NOT NULL, key TEXT NOT NULL, holder_id TEXT NOT NULL,
                 acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, metadata TEXT NOT NULL, fencing_token INTEGER NOT NULL,
                 PRIMARY KEY (namespace, key)) WITHOUT ROWID""", """
+            CREATE TABLE IF NOT EXISTS graph_nodes (namespace TEXT NOT NULL, id TEXT NOT NULL, labels TEXT NOT NULL,
+                props TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (namespace, id)) WITHOUT ROWID""", """
+            CREATE TABLE IF NOT EXISTS graph_edges (namespace TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+                from_id TEXT NOT NULL, to_id TEXT NOT NULL, props TEXT NOT NULL, created_at INTEGER NOT NULL,
+                valid_from INTEGER, valid_to INTEGER, PRIMARY KEY (namespace, id)) WITHOUT ROWID""",
+            "CREATE INDEX IF NOT EXISTS graph_edges_from ON graph_edges (namespace, from_id, id)",
+            "CREATE INDEX IF NOT EXISTS graph_edges_to ON graph_edges (namespace, to_id, id)", """
             CREATE TABLE IF NOT EXISTS lease_fences (namespace TEXT NOT NULL, key TEXT NOT NULL, last_token INTEGER NOT NULL,
                 PRIMARY KEY (namespace, key)) WITHOUT ROWID""");
 

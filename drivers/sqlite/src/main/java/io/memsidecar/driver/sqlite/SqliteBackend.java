@@ -6,6 +6,7 @@ import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.core.spi.StoreSet;
 import io.memsidecar.episodic.spi.EpisodicStore;
+import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** One SQLite file serving kv, episodic and lease, with a sweeper for expired keys and leases. */
+/** One SQLite file serving kv, episodic, lease and graph, with a sweeper for expired keys and leases. */
 final class SqliteBackend implements Backend {
     private static final System.Logger LOG = System.getLogger(SqliteBackend.class.getName());
 
@@ -49,7 +50,8 @@ final class SqliteBackend implements Backend {
         this.kv = new SqliteKvStore(db);
         this.leases = new SqliteLeaseStore(db);
         this.expired = new Evictions(spec.meters(), "kv", "ttl");
-        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, new SqliteEpisodicStore(db)));
+        this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, new SqliteEpisodicStore(db),
+                GraphStore.class, new SqliteGraphStore(db)));
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
         this.sweeper = interval.isNegative() || interval.isZero() ? Optional.empty()
                 : Optional.of(Thread.ofVirtual().name("memsidecar-sqlite-sweep-" + name).start(() -> sweepLoop(interval)));

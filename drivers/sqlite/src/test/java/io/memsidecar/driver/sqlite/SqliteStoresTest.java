@@ -8,6 +8,8 @@ import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.episodic.EpisodicStoreConformance;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.episodic.spi.NewEvent;
+import io.memsidecar.graph.GraphStoreConformance;
+import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.KvStoreConformance;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.kv.spi.KvWrite;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The kv, episodic and lease conformance suites on a SQLite file, and what a file adds: surviving a reopen. */
+/** The kv, episodic, lease and graph conformance suites on a SQLite file, and what a file adds: surviving a reopen. */
 class SqliteStoresTest {
     private final MutableClock clock = new MutableClock();
     private final Path dir = temp();
@@ -76,6 +78,14 @@ class SqliteStoresTest {
         @Override
         protected void advance(Duration duration) {
             clock.advance(duration);
+        }
+    }
+
+    @Nested
+    class Graph extends GraphStoreConformance {
+        @Override
+        protected GraphStore store() {
+            return backend.store(GraphStore.class).orElseThrow();
         }
     }
 
