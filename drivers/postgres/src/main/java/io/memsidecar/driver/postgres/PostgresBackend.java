@@ -8,12 +8,12 @@ import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.core.spi.StoreSet;
+import io.memsidecar.core.spi.Sweeper;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
 import io.memsidecar.semantic.spi.SemanticStore;
-import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +30,6 @@ import javax.sql.DataSource;
  * dbclient abstraction would only wrap.
  */
 final class PostgresBackend implements Backend {
-    private static final System.Logger LOG = System.getLogger(PostgresBackend.class.getName());
     private static final int SWEEP_BATCH = 10_000;
 
     private final String name;
@@ -77,22 +76,7 @@ final class PostgresBackend implements Backend {
         this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic,
                 SemanticStore.class, semantic, GraphStore.class, new PostgresGraphStore(dataSource)));
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
-        this.sweeper = interval.isNegative() || interval.isZero()
-                ? Optional.empty()
-                : Optional.of(Thread.ofVirtual().name("memsidecar-pg-sweep-" + name).start(() -> sweepLoop(interval)));
-    }
-
-    private void sweepLoop(Duration interval) {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Thread.sleep(interval);
-                sweep();
-            } catch (InterruptedException e) {
-                return;
-            } catch (SQLException | RuntimeException e) {
-                LOG.log(Level.WARNING, "backend " + name + ": kv sweep failed: " + e.getMessage());
-            }
-        }
+        this.sweeper = Sweeper.every(interval, name, this::sweep);
     }
 
     DataSource dataSourceForTests() {

@@ -5,6 +5,7 @@ import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import io.memsidecar.core.spi.StoreSet;
+import io.memsidecar.core.spi.Sweeper;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.spi.KvStore;
@@ -20,7 +21,6 @@ import java.util.Optional;
 
 /** One SQLite file serving kv, episodic, lease and graph, with a sweeper for expired keys and leases. */
 final class SqliteBackend implements Backend {
-    private static final System.Logger LOG = System.getLogger(SqliteBackend.class.getName());
 
     private final String name;
     private final Db db;
@@ -53,21 +53,7 @@ final class SqliteBackend implements Backend {
         this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, new SqliteEpisodicStore(db),
                 GraphStore.class, new SqliteGraphStore(db)));
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
-        this.sweeper = interval.isNegative() || interval.isZero() ? Optional.empty()
-                : Optional.of(Thread.ofVirtual().name("memsidecar-sqlite-sweep-" + name).start(() -> sweepLoop(interval)));
-    }
-
-    private void sweepLoop(Duration interval) {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Thread.sleep(interval);
-                sweep();
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "backend " + name + ": sweep failed: " + e.getMessage());
-            }
-        }
+        this.sweeper = Sweeper.every(interval, name, this::sweep);
     }
 
     /** Deletes expired KV rows and leases. */
