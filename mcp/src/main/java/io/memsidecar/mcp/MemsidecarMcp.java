@@ -367,7 +367,10 @@ public final class MemsidecarMcp {
         schema.put("properties", properties);
         schema.put("required", required);
         schema.put("additionalProperties", false);
-        var annotations = new McpSchema.ToolAnnotations(null, readOnly, false, readOnly || name.equals("kv_put"), false, null);
+        // kv_put and semantic_upsert may replace what a key or id held (destructive, idempotent);
+        // episodic_append only adds (and adds again when repeated).
+        boolean replaces = name.equals("kv_put") || name.equals("semantic_upsert");
+        var annotations = new McpSchema.ToolAnnotations(null, readOnly, replaces, readOnly || name.equals("kv_put"), false, null);
         return new ToolDef(McpSchema.Tool.builder().name(name).description(description).inputSchema(schema)
                 .annotations(annotations).build(), run);
     }

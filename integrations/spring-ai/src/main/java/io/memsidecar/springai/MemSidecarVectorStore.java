@@ -87,8 +87,9 @@ public class MemSidecarVectorStore implements VectorStore {
     }
 
     /**
-     * Deletes what matches: an AND of equalities is deleted by the server in one expiry; any other
-     * expression is resolved to ids by a search first (so at most what a search can reach).
+     * Deletes what matches an AND of string equalities ({@code country == 'BG' && kind == 'x'}), by
+     * the server in one expiry; other expressions are refused (UnsupportedOperationException),
+     * since the server cannot enumerate a namespace by anything else.
      */
     @Override
     public void delete(Filter.Expression expression) {
