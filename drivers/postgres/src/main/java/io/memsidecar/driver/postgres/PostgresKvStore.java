@@ -218,17 +218,15 @@ final class PostgresKvStore implements KvStore {
         String sql = "SELECT " + (scan.includeValues() ? COLUMNS : COLUMNS.replace("value", "''::bytea"))
                 + " FROM kv_items WHERE namespace = ? AND key COLLATE \"C\" >= ? AND key COLLATE \"C\" > ?"
                 + " AND starts_with(key, ?) AND " + LIVE + " ORDER BY key COLLATE \"C\" LIMIT ?";
-        String cursor = scan.startAfter();
-        long remaining = scan.limit() > 0 ? scan.limit() : Long.MAX_VALUE;
-        while (remaining > 0) {
-            int pageSize = (int) Math.min(SCAN_PAGE, remaining);
-            List<KvRecord> page = new ArrayList<>(pageSize);
+        // Each page on its own connection: a slow reader never pins the pool.
+        scan.pages(SCAN_PAGE, (after, size) -> {
+            List<KvRecord> page = new ArrayList<>(size);
             try (Connection c = dataSource.getConnection(); var st = c.prepareStatement(sql)) {
                 st.setString(1, namespace);
                 st.setString(2, scan.prefix());
-                st.setString(3, cursor);
+                st.setString(3, after);
                 st.setString(4, scan.prefix());
-                st.setInt(5, pageSize);
+                st.setInt(5, size);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
                         page.add(record(rs, scan.includeValues()));
@@ -237,14 +235,8 @@ final class PostgresKvStore implements KvStore {
             } catch (SQLException e) {
                 throw failure("kv.scan", e);
             }
-            // Sent without holding a connection: a slow reader never pins the pool.
-            page.forEach(sink);
-            if (page.size() < pageSize) {
-                return;
-            }
-            remaining -= page.size();
-            cursor = page.getLast().key();
-        }
+            return page;
+        }, sink);
     }
 
     @Override

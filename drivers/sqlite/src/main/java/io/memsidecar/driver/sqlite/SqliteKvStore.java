@@ -120,36 +120,25 @@ final class SqliteKvStore implements KvStore {
         String sql = "SELECT " + (scan.includeValues() ? COLUMNS : COLUMNS.replace("value", "X''"))
                 + " FROM kv_items WHERE namespace = ? AND key >= ? AND key > ? AND substr(key, 1, length(?)) = ? AND " + LIVE
                 + " ORDER BY key LIMIT ?";
-        String cursor = scan.startAfter();
-        long remaining = scan.limit() > 0 ? scan.limit() : Long.MAX_VALUE;
-        while (remaining > 0) {
-            int pageSize = (int) Math.min(SCAN_PAGE, remaining);
-            String after = cursor;
-            List<KvRecord> page = db.read("kv.scan", c -> {
-                try (var st = c.prepareStatement(sql)) {
-                    st.setString(1, namespace);
-                    st.setString(2, scan.prefix());
-                    st.setString(3, after);
-                    st.setString(4, scan.prefix());
-                    st.setString(5, scan.prefix());
-                    st.setLong(6, db.now());
-                    st.setInt(7, pageSize);
-                    var out = new ArrayList<KvRecord>(pageSize);
-                    try (ResultSet rs = st.executeQuery()) {
-                        while (rs.next()) {
-                            out.add(record(rs, scan.includeValues()));
-                        }
+        // Each page under the lock on its own: a slow reader never blocks writers.
+        scan.pages(SCAN_PAGE, (after, size) -> db.read("kv.scan", c -> {
+            try (var st = c.prepareStatement(sql)) {
+                st.setString(1, namespace);
+                st.setString(2, scan.prefix());
+                st.setString(3, after);
+                st.setString(4, scan.prefix());
+                st.setString(5, scan.prefix());
+                st.setLong(6, db.now());
+                st.setInt(7, size);
+                var out = new ArrayList<KvRecord>(size);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(record(rs, scan.includeValues()));
                     }
-                    return out;
                 }
-            });
-            page.forEach(sink); // sent without the lock: a slow reader never blocks writers
-            if (page.size() < pageSize) {
-                return;
+                return out;
             }
-            remaining -= page.size();
-            cursor = page.getLast().key();
-        }
+        }), sink);
     }
 
     @Override
