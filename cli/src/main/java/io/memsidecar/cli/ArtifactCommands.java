@@ -175,9 +175,7 @@ final class ArtifactCommands {
             var table = out.table(new int[] {32, 10, 24, 20}, "ID", "SIZE", "TYPE", "CREATED", "SHA256");
             items.forEachRemaining(m -> out.print(m, () -> table.row(m.getId(), Out.bytes(m.getSize()),
                     m.getContentType().isEmpty() ? "-" : m.getContentType(), Out.time(m.getCreatedAt()), m.getSha256())));
-            if (!out.json()) {
-                table.end();
-            }
+            table.end();
             return Memctl.OK;
         }
     }

@@ -102,9 +102,7 @@ final class EpisodicCommands {
             Iterator<Event> events = c.streaming(EpisodicGrpc::newBlockingStub).range(b.build());
             var table = table(out);
             events.forEachRemaining(e -> print(out, table, e));
-            if (!out.json()) {
-                table.end();
-            }
+            table.end();
             return Memctl.OK;
         }
     }
@@ -128,9 +126,7 @@ final class EpisodicCommands {
                 Iterator<Event> events = c.streaming(EpisodicGrpc::newBlockingStub).tail(TailRequest.newBuilder()
                         .setNamespace(namespace).setAfterCursor(after).setIncludeHistorical(historical).build());
                 var table = table(out);
-                if (!out.json()) {
-                    table.end();
-                }
+                table.end();
                 events.forEachRemaining(e -> print(out, table, e));
                 return Memctl.OK;
             });

@@ -126,9 +126,7 @@ final class KvCommands {
                 out.print(item, () -> table.row(item.getKey(), item.getVersion(), Out.time(item.getCreatedAt()),
                         Out.time(item.getExpiresAt()), values ? Out.text(item.getValue()) : ""));
             }
-            if (!out.json()) {
-                table.end();
-            }
+            table.end();
             return Memctl.OK;
         }
     }

@@ -28,9 +28,9 @@ final class McpCommand extends Remote {
     int run(Connection c, Out out) throws InterruptedException {
         Rpc rpc = new GrpcRpc(c.channel(), MemsidecarMcp.TOOL_TIMEOUT);
         var closed = new CountDownLatch(1);
-        var server = new MemsidecarMcp(Version.current()).stdio(rpc, new EndAware(System.in, closed), System.out,
-                namespaces(rpc));
-        System.err.println("memctl mcp: serving " + String.join(", ", new MemsidecarMcp(Version.current()).toolNames())
+        var mcp = new MemsidecarMcp(Version.current());
+        var server = mcp.stdio(rpc, new EndAware(System.in, closed), System.out, namespaces(rpc));
+        System.err.println("memctl mcp: serving " + String.join(", ", mcp.toolNames())
                 + " for " + (c.unix != null ? "unix:" + c.unix : c.addr));
         closed.await();
         server.closeGracefully();

@@ -95,9 +95,9 @@ final class Out {
             write(text);
         }
 
-        /** Prints the header of a table that had no rows. */
+        /** Prints the header now if no row has yet (nothing in json output). */
         void end() {
-            if (!headed) {
+            if (!headed && !json()) {
                 write(pending.removeFirst());
                 headed = true;
             }

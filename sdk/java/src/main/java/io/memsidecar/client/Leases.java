@@ -143,7 +143,7 @@ public final class Leases {
             return Optional.ofNullable(lost);
         }
 
-        /** Stops renewing and releases it; whether it was still held. */
+        /** Stops renewing and releases it (a lease that was lost or expired is simply gone). */
         @Override
         public void close() {
             if (closed) {
