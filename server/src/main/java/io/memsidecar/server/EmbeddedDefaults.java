@@ -44,6 +44,19 @@ public final class EmbeddedDefaults {
         }
     }
 
+    /**
+     * The embedded default with every namespace on its memory backend and no other backend
+     * ({@code --in-memory}): nothing is written to the data directory but the keys and the token,
+     * and nothing survives a restart.
+     */
+    static MemsidecarConfig inMemory(MemsidecarConfig config) {
+        var memory = config.backends().stream().filter(b -> b.driver().equals("memory")).findFirst().orElseThrow();
+        return config.withStores(List.of(memory), config.namespaces().stream()
+                .map(ns -> new MemsidecarConfig.NamespaceConfig(ns.block(), ns.name(), memory.name(), ns.maxItems(), ns.maxSize(),
+                        ns.encrypt(), ns.retention(), ns.semantic(), ns.access()))
+                .toList());
+    }
+
     /** Mints the local full-scope token and stores it in {@code dataDir/token} (mode 0600). */
     static String localToken(MemsidecarConfig config) {
         String secret = config.auth().privateKeyHex().orElseThrow();

@@ -22,10 +22,15 @@ import picocli.CommandLine;
 /** {@code memsidecar [--config FILE]}: runs the server until SIGTERM or SIGINT. */
 @Command(name = "memsidecar", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Memory building blocks for AI agents over gRPC and HTTP/JSON."
-                + " With no --config it runs the embedded default: loopback, in-memory, a local token.")
+                + " With no --config it runs the embedded default: loopback, data in the data directory"
+                + " ($MEMSIDECAR_DATA_DIR, ~/.memsidecar), a local token.")
 public final class Main implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (spec §3).")
     Optional<Path> config;
+
+    @Option(names = "--in-memory", description = "Embedded default only: keep every block in memory (nothing survives a"
+            + " restart) instead of in the data directory.")
+    boolean inMemory;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -39,8 +44,11 @@ public final class Main implements Callable<Integer> {
         try {
             cfg = ConfigLoader.load(config, System.getenv());
             configureLogging(cfg.logLevel(), cfg.accessLog());
+            if (inMemory && config.isPresent()) {
+                throw new ConfigLoader.ConfigException("--in-memory applies to the embedded default only (no --config)");
+            }
             if (config.isEmpty()) {
-                cfg = EmbeddedDefaults.withLocalKeys(cfg);
+                cfg = EmbeddedDefaults.withLocalKeys(inMemory ? EmbeddedDefaults.inMemory(cfg) : cfg);
                 // written before the server answers, so a script that waits for /readyz reads this run's token
                 localToken = EmbeddedDefaults.localToken(cfg);
             } else if (cfg.auth().jwt().isEmpty() && cfg.auth().publicKeyHexes().isEmpty()) {
@@ -77,7 +85,7 @@ public final class Main implements Callable<Integer> {
         log.log(Level.INFO, "{\"msg\":\"ready\",\"version\":\"" + Version.current() + "\",\"metrics\":\""
                 + cfg.telemetry().metrics().exporter() + "\",\"tracing\":\"" + cfg.telemetry().tracing().exporter() + "\"}");
         if (config.isEmpty()) {
-            printWelcome(cfg, server, localToken);
+            printWelcome(cfg, server, localToken, inMemory);
         }
         stop.await();
         server.close();
@@ -122,11 +130,11 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    private static void printWelcome(MemsidecarConfig cfg, MemsidecarServer server, String token) {
+    private static void printWelcome(MemsidecarConfig cfg, MemsidecarServer server, String token, boolean inMemory) {
         int port = server.port();
         System.out.printf("""
 
-                memsidecar is running on its embedded default (in-memory, loopback only).
+                memsidecar is running on its embedded default (%s, loopback only).
                 A full-scope token for this machine (valid %dh, also in %s):
 
                   export MEMSIDECAR_TOKEN=%s
@@ -136,7 +144,8 @@ public final class Main implements Callable<Integer> {
                        http://127.0.0.1:%d/v1/kv/scratchpad/greeting
                   curl -H "x-memsidecar-capability: Bearer $MEMSIDECAR_TOKEN" http://127.0.0.1:%d/v1/kv/scratchpad/greeting
                 %s
-                %n""", EmbeddedDefaults.TOKEN_TTL.toHours(), cfg.dataDir().resolve("token"), token, port, port,
+                %n""", inMemory ? "in memory: nothing survives a restart" : "data in " + cfg.dataDir(),
+                EmbeddedDefaults.TOKEN_TTL.toHours(), cfg.dataDir().resolve("token"), token, port, port,
                 server.metricsPort().map(p -> "\nMetrics (Prometheus): http://127.0.0.1:" + p
                         + cfg.telemetry().metrics().prometheusPath()).orElse(""));
         System.out.flush();
@@ -164,6 +173,8 @@ public final class Main implements Callable<Integer> {
             tune("io.grpc", java.util.logging.Level.WARNING);
             // DJL (the local embedder's tokenizer) warns about probing for CUDA on every CPU-only host.
             tune("ai.djl", java.util.logging.Level.SEVERE);
+            // jvector (the SQLite semantic graph) suggests --add-modules jdk.incubator.vector on every start.
+            tune("io.github.jbellis.jvector", java.util.logging.Level.SEVERE);
         }
     }
 

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,10 +32,12 @@ class DistributionTest {
     private record Running(Process process, int port, String token) {
     }
 
-    private Running start() throws Exception {
+    private Running start(String... args) throws Exception {
         Path bin = Path.of(System.getProperty("memsidecar.dist")).resolve("bin/memsidecar");
         assertThat(bin).isExecutable();
-        var pb = new ProcessBuilder(bin.toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        var command = new java.util.ArrayList<>(List.of(bin.toString()));
+        command.addAll(List.of(args));
+        var pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("MEMSIDECAR_DATA_DIR", dataDir.toString());
         pb.environment().put("MEMSIDECAR_SERVER__GRPC__TCP", "127.0.0.1:0");
         pb.environment().put("MEMSIDECAR_METRICS__PROMETHEUS__ADDR", "127.0.0.1:0");
@@ -139,12 +142,22 @@ class DistributionTest {
         Running second = start();
         try {
             assertThat(Files.readString(dataDir.resolve("signing.pub"))).isEqualTo(publicKey);
-            // The token of the first run still verifies: same key. kv lives in SQLite in the data directory.
+            // The token of the first run still verifies: same key. kv and semantic live in SQLite in the data directory.
             var kept = call(second.port(), "GET", first.token(), null);
             assertThat(kept.statusCode()).isEqualTo(200);
             assertThat(kept.body()).isEqualTo("hello");
+            var note = semantic(second, "Get", "{\"namespace\":\"notes\",\"id\":\"cat\"}");
+            assertThat(note.statusCode()).as(note.body()).isEqualTo(200);
+            assertThat(Json.parse(note.body()).get("record").get("content").asText()).isEqualTo("the cat sat on the mat");
         } finally {
             stop(second.process());
+        }
+
+        Running memory = start("--in-memory");
+        try {
+            assertThat(call(memory.port(), "GET", first.token(), null).statusCode()).as("--in-memory starts empty").isEqualTo(404);
+        } finally {
+            stop(memory.process());
         }
     }
 }

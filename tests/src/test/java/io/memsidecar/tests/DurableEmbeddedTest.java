@@ -7,6 +7,7 @@ import io.memsidecar.client.Graph;
 import io.memsidecar.client.Kv;
 import io.memsidecar.client.MemSidecar;
 import io.memsidecar.client.MemSidecarException;
+import io.memsidecar.client.Semantic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +19,10 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded default keeps kv, episodic, lease and graph in SQLite under its data directory: a
- * SIGKILL in the middle of concurrent writes loses none that were acknowledged, leaves the event
- * log gap-free, and the next start goes on from there.
+ * The embedded default keeps kv, episodic, lease, graph and semantic in SQLite under its data
+ * directory: a SIGKILL in the middle of concurrent writes loses none that were acknowledged,
+ * leaves the event log gap-free, and the next start goes on from there (semantic records written
+ * after the last save of their graph are searchable again).
  */
 class DurableEmbeddedTest {
     @Test
@@ -28,6 +30,7 @@ class DurableEmbeddedTest {
         Path data = Files.createTempDirectory("memsidecar-durable");
         var acknowledged = new ConcurrentHashMap<String, String>();
         var cursors = new ConcurrentSkipListSet<Long>();
+        var notes = new ConcurrentSkipListSet<String>();
         long fence;
         try (var server = new EmbeddedDistribution(data);
              var client = MemSidecar.builder().target(server.target()).token(server.token).maxAttempts(1).build()) {
@@ -36,6 +39,17 @@ class DurableEmbeddedTest {
             client.graph().upsertEdges("knowledge", List.of(Graph.Edge.of("e1", "CAPITAL_OF", "paris", "france")));
             var stop = new AtomicBoolean();
             var writers = new java.util.ArrayList<Thread>();
+            writers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        client.semantic().upsert("notes", List.of(Semantic.Record.of("note-" + i, "note number " + i
+                                + (i % 2 == 0 ? " about the harbour" : " about the mountains"))));
+                        notes.add("note-" + i);
+                    } catch (MemSidecarException e) {
+                        return;
+                    }
+                }
+            }));
             for (int w = 0; w < 4; w++) {
                 int writer = w;
                 writers.add(Thread.ofVirtual().start(() -> {
@@ -51,7 +65,7 @@ class DurableEmbeddedTest {
                     }
                 }));
             }
-            while (acknowledged.size() < 200) {
+            while (acknowledged.size() < 200 || notes.size() < 5) {
                 Thread.sleep(10);
             }
             server.kill();
@@ -79,6 +93,9 @@ class DurableEmbeddedTest {
             assertThat(client.lease().inspect("locks", "job").orElseThrow().fencingToken()).isEqualTo(fence);
             assertThat(client.graph().neighbors("knowledge", "paris", Graph.Walk.ALL).nodes()).extracting(Graph.Node::id)
                     .containsExactly("france");
+            notes.forEach(id -> assertThat(client.semantic().get("notes", id)).as(id).isPresent());
+            assertThat(client.semantic().search("notes", Semantic.Query.text("note number 0 about the harbour").withTopK(1)))
+                    .extracting(h -> h.record().id()).containsExactly("note-0");
         }
     }
 }

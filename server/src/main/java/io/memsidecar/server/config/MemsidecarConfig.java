@@ -98,7 +98,12 @@ public record MemsidecarConfig(Listeners server,
     }
 
     public MemsidecarConfig withNamespaces(List<NamespaceConfig> newNamespaces) {
-        return new MemsidecarConfig(server, auth, policy, tenantIsolation, backends, newNamespaces, logLevel, accessLog,
+        return withStores(backends, newNamespaces);
+    }
+
+    /** The same configuration with other backends and namespaces. */
+    public MemsidecarConfig withStores(List<BackendConfig> newBackends, List<NamespaceConfig> newNamespaces) {
+        return new MemsidecarConfig(server, auth, policy, tenantIsolation, newBackends, newNamespaces, logLevel, accessLog,
                 dataDir, telemetry, limits, encryption);
     }
 

@@ -75,6 +75,12 @@ final class Db implements AutoCloseable {
                 valid_from INTEGER, valid_to INTEGER, PRIMARY KEY (namespace, id)) WITHOUT ROWID""",
             "CREATE INDEX IF NOT EXISTS graph_edges_from ON graph_edges (namespace, from_id, id)",
             "CREATE INDEX IF NOT EXISTS graph_edges_to ON graph_edges (namespace, to_id, id)", """
+            CREATE TABLE IF NOT EXISTS semantic_indexes (name TEXT PRIMARY KEY, dimensions INTEGER NOT NULL,
+                distance TEXT NOT NULL) WITHOUT ROWID""", """
+            CREATE TABLE IF NOT EXISTS semantic_records (idx TEXT NOT NULL, scope TEXT NOT NULL, id TEXT NOT NULL,
+                seq INTEGER NOT NULL, content TEXT NOT NULL, payload BLOB NOT NULL, vector BLOB NOT NULL, metadata TEXT NOT NULL,
+                created_at INTEGER NOT NULL, valid_from INTEGER NOT NULL, valid_to INTEGER, deleted_at INTEGER,
+                supersedes TEXT NOT NULL, source TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (idx, scope, id))""", """
             CREATE TABLE IF NOT EXISTS lease_fences (namespace TEXT NOT NULL, key TEXT NOT NULL, last_token INTEGER NOT NULL,
                 PRIMARY KEY (namespace, key)) WITHOUT ROWID""");
 

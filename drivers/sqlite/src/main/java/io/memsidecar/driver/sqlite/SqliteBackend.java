@@ -10,6 +10,7 @@ import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.lease.spi.LeaseStore;
+import io.memsidecar.semantic.spi.SemanticStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +20,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** One SQLite file serving kv, episodic, lease and graph, with a sweeper for expired keys and leases. */
+/**
+ * One SQLite file serving kv, episodic, lease, graph and semantic, with a sweeper for expired keys
+ * and leases that also saves the semantic graphs.
+ */
 final class SqliteBackend implements Backend {
 
     private final String name;
     private final Db db;
     private final SqliteKvStore kv;
     private final SqliteLeaseStore leases;
+    private final SqliteSemanticStore semantic;
     private final StoreSet stores;
     private final Evictions expired;
     private final Optional<Thread> sweeper;
@@ -49,17 +54,23 @@ final class SqliteBackend implements Backend {
         }
         this.kv = new SqliteKvStore(db);
         this.leases = new SqliteLeaseStore(db);
+        int exactMax = o.integer("semantic_exact_max", 10_000);
+        if (exactMax < 0) {
+            throw o.invalid("semantic_exact_max", "must be >= 0");
+        }
+        this.semantic = new SqliteSemanticStore(db, Path.of(path + ".ann"), exactMax);
         this.expired = new Evictions(spec.meters(), "kv", "ttl");
         this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, new SqliteEpisodicStore(db),
-                GraphStore.class, new SqliteGraphStore(db)));
+                GraphStore.class, new SqliteGraphStore(db), SemanticStore.class, semantic));
         Duration interval = o.duration("sweeper_interval", Duration.ofMinutes(5));
         this.sweeper = Sweeper.every(interval, name, this::sweep);
     }
 
-    /** Deletes expired KV rows and leases. */
+    /** Deletes expired KV rows and leases, and saves the semantic graphs that changed. */
     void sweep() {
         kv.sweep(expired);
         leases.sweep();
+        semantic.save();
     }
 
     @Override
@@ -90,6 +101,7 @@ final class SqliteBackend implements Backend {
     @Override
     public void close() {
         sweeper.ifPresent(Thread::interrupt);
+        semantic.save();
         db.close();
     }
 }

@@ -15,6 +15,8 @@ import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.kv.spi.KvWrite;
 import io.memsidecar.lease.LeaseStoreConformance;
 import io.memsidecar.lease.spi.LeaseStore;
+import io.memsidecar.semantic.SemanticStoreConformance;
+import io.memsidecar.semantic.spi.SemanticStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +25,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The kv, episodic, lease and graph conformance suites on a SQLite file, and what a file adds: surviving a reopen. */
+/**
+ * The kv, episodic, lease, graph and semantic conformance suites on a SQLite file (semantic twice:
+ * exact and through the ANN graph), and what a file adds: surviving a reopen.
+ */
 class SqliteStoresTest {
     private final MutableClock clock = new MutableClock();
     private final Path dir = temp();
@@ -38,8 +43,14 @@ class SqliteStoresTest {
     }
 
     private SqliteBackend open() {
-        return new SqliteBackend(new BackendSpec("edge", new Options("backends[0].options",
-                Map.of("path", dir.resolve("data/memsidecar.db").toString(), "sweeper_interval", "0")), clock));
+        return open(Map.of());
+    }
+
+    private SqliteBackend open(Map<String, String> options) {
+        var all = new java.util.HashMap<>(options);
+        all.put("path", dir.resolve("data/memsidecar.db").toString());
+        all.put("sweeper_interval", "0");
+        return new SqliteBackend(new BackendSpec("edge", new Options("backends[0].options", all), clock));
     }
 
     @AfterEach
@@ -86,6 +97,29 @@ class SqliteStoresTest {
         @Override
         protected GraphStore store() {
             return backend.store(GraphStore.class).orElseThrow();
+        }
+    }
+
+    /** Exact search (every conformance scope is far below semantic_exact_max). */
+    @Nested
+    class Semantic extends SemanticStoreConformance {
+        @Override
+        protected SemanticStore store() {
+            return backend.store(SemanticStore.class).orElseThrow();
+        }
+    }
+
+    /** The same contract with every vector search through the ANN graph. */
+    @Nested
+    class SemanticThroughTheGraph extends SemanticStoreConformance {
+        SemanticThroughTheGraph() {
+            backend.close();
+            backend = open(Map.of("semantic_exact_max", "0"));
+        }
+
+        @Override
+        protected SemanticStore store() {
+            return backend.store(SemanticStore.class).orElseThrow();
         }
     }
 
