@@ -81,6 +81,8 @@ final class Db implements AutoCloseable {
                 seq INTEGER NOT NULL, content TEXT NOT NULL, payload BLOB NOT NULL, vector BLOB NOT NULL, metadata TEXT NOT NULL,
                 created_at INTEGER NOT NULL, valid_from INTEGER NOT NULL, valid_to INTEGER, deleted_at INTEGER,
                 supersedes TEXT NOT NULL, source TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (idx, scope, id))""", """
+            CREATE TABLE IF NOT EXISTS kv_access (namespace TEXT NOT NULL, key TEXT NOT NULL, access_count INTEGER NOT NULL,
+                last_access INTEGER NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID""", """
             CREATE TABLE IF NOT EXISTS lease_fences (namespace TEXT NOT NULL, key TEXT NOT NULL, last_token INTEGER NOT NULL,
                 PRIMARY KEY (namespace, key)) WITHOUT ROWID""");
 

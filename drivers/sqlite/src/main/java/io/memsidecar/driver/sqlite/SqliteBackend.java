@@ -52,7 +52,7 @@ final class SqliteBackend implements Backend {
         } catch (IOException | SQLException e) {
             throw new IllegalStateException("backend " + name + ": cannot open " + path + ": " + e.getMessage(), e);
         }
-        this.kv = new SqliteKvStore(db);
+        this.kv = new SqliteKvStore(db, new Evictions(spec.meters(), "kv", "capacity"));
         this.leases = new SqliteLeaseStore(db);
         int exactMax = o.integer("semantic_exact_max", 10_000);
         if (exactMax < 0) {

@@ -1,6 +1,10 @@
 package io.memsidecar.driver.sqlite;
 
 import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Evictions;
+import io.memsidecar.core.KeyOrder;
+import io.memsidecar.kv.spi.AccessTiered;
+import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
@@ -11,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -21,17 +26,21 @@ import java.util.function.Consumer;
  * KV in SQLite: a Put reads the live row and writes the new one in one transaction, so CAS,
  * quota and version bumps are atomic on disk. Keys compare as UTF-8 bytes (SQLite's BINARY
  * collation), as the SPI orders them. Expired rows read as missing; the backend's sweeper
- * deletes them.
+ * deletes them. The access tier (spec §6.1) keeps each key's reads in {@code kv_access}: a
+ * tracked or sliding Get is a write transaction, and a Put past the capacity evicts the coldest
+ * other keys in its own transaction.
  */
-final class SqliteKvStore implements KvStore {
+final class SqliteKvStore implements KvStore, AccessTiered {
     private static final int SCAN_PAGE = 256;
     private static final String COLUMNS = "key, value, content_type, metadata, version, created_at, expires_at";
     private static final String LIVE = "(expires_at IS NULL OR expires_at > ?)";
 
     private final Db db;
+    private final Evictions capacityEvictions;
 
-    SqliteKvStore(Db db) {
+    SqliteKvStore(Db db, Evictions capacityEvictions) {
         this.db = db;
+        this.capacityEvictions = capacityEvictions;
     }
 
     @Override
@@ -65,38 +74,50 @@ final class SqliteKvStore implements KvStore {
 
     @Override
     public KvRecord put(String namespace, String key, KvWrite write) {
-        return db.write("kv.put", c -> {
-            long now = db.now();
-            Optional<KvRecord> current = live(c, namespace, key, now);
-            long stored = current.map(KvRecord::version).orElse(0L);
-            if (write.ifVersion().isPresent() && write.ifVersion().getAsLong() != stored) {
-                throw ApiException.failedPrecondition("version mismatch");
+        return db.write("kv.put", c -> put(c, namespace, key, write, db.now()));
+    }
+
+    private KvRecord put(Connection c, String namespace, String key, KvWrite write, long now) throws SQLException {
+        Optional<KvRecord> current = live(c, namespace, key, now);
+        long stored = current.map(KvRecord::version).orElse(0L);
+        if (write.ifVersion().isPresent() && write.ifVersion().getAsLong() != stored) {
+            throw ApiException.failedPrecondition("version mismatch");
+        }
+        if (current.isEmpty() && write.maxItems() > 0 && count(c, namespace, now) >= write.maxItems()) {
+            throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
+        }
+        if (current.isEmpty()) {
+            forgetReads(c, namespace, key); // a new key starts cold
+        }
+        long version = stored + 1;
+        long created = current.map(r -> Db.micros(r.createdAt())).orElse(now);
+        Long expires = write.ttl().map(d -> now + d.toNanos() / 1000).orElse(null);
+        try (var st = c.prepareStatement("INSERT OR REPLACE INTO kv_items (namespace, key, value, content_type, metadata,"
+                + " version, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            st.setString(1, namespace);
+            st.setString(2, key);
+            st.setBytes(3, write.value());
+            st.setString(4, write.contentType());
+            st.setString(5, Db.json(write.metadata()));
+            st.setLong(6, version);
+            st.setLong(7, created);
+            if (expires == null) {
+                st.setNull(8, Types.BIGINT);
+            } else {
+                st.setLong(8, expires);
             }
-            if (current.isEmpty() && write.maxItems() > 0 && count(c, namespace, now) >= write.maxItems()) {
-                throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
-            }
-            long version = stored + 1;
-            long created = current.map(r -> Db.micros(r.createdAt())).orElse(now);
-            Long expires = write.ttl().map(d -> now + d.toNanos() / 1000).orElse(null);
-            try (var st = c.prepareStatement("INSERT OR REPLACE INTO kv_items (namespace, key, value, content_type, metadata,"
-                    + " version, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                st.setString(1, namespace);
-                st.setString(2, key);
-                st.setBytes(3, write.value());
-                st.setString(4, write.contentType());
-                st.setString(5, Db.json(write.metadata()));
-                st.setLong(6, version);
-                st.setLong(7, created);
-                if (expires == null) {
-                    st.setNull(8, Types.BIGINT);
-                } else {
-                    st.setLong(8, expires);
-                }
-                st.executeUpdate();
-            }
-            return new KvRecord(key, write.value().clone(), write.contentType(), write.metadata(), version, Db.instant(created),
-                    Optional.ofNullable(expires).map(Db::instant));
-        });
+            st.executeUpdate();
+        }
+        return new KvRecord(key, write.value().clone(), write.contentType(), write.metadata(), version, Db.instant(created),
+                Optional.ofNullable(expires).map(Db::instant));
+    }
+
+    private static void forgetReads(Connection c, String namespace, String key) throws SQLException {
+        try (var st = c.prepareStatement("DELETE FROM kv_access WHERE namespace = ? AND key = ?")) {
+            st.setString(1, namespace);
+            st.setString(2, key);
+            st.executeUpdate();
+        }
     }
 
     @Override
@@ -111,6 +132,7 @@ final class SqliteKvStore implements KvStore {
                 st.setString(2, key);
                 st.executeUpdate();
             }
+            forgetReads(c, namespace, key);
             return current.isPresent();
         });
     }
@@ -171,9 +193,143 @@ final class SqliteKvStore implements KvStore {
             }
             try (var st = c.prepareStatement("DELETE FROM kv_items WHERE expires_at <= ?")) {
                 st.setLong(1, now);
-                return st.executeUpdate();
+                st.executeUpdate();
+            }
+            try (var st = c.createStatement()) {
+                return st.executeUpdate("DELETE FROM kv_access WHERE NOT EXISTS (SELECT 1 FROM kv_items i"
+                        + " WHERE i.namespace = kv_access.namespace AND i.key = kv_access.key)");
             }
         });
+    }
+
+    @Override
+    public KvStore withAccess(KvAccess access) {
+        return new KvStore() {
+            @Override
+            public Optional<KvRecord> get(String namespace, String key) {
+                return access.recordsReads() ? accessed(namespace, List.of(key), access).stream().findFirst()
+                        : SqliteKvStore.this.get(namespace, key);
+            }
+
+            @Override
+            public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
+                return access.recordsReads() ? accessed(namespace, new TreeSet<>(keys), access)
+                        : SqliteKvStore.this.multiGet(namespace, keys);
+            }
+
+            @Override
+            public KvRecord put(String namespace, String key, KvWrite write) {
+                if (access.capacity() <= 0) {
+                    return SqliteKvStore.this.put(namespace, key, write);
+                }
+                var evicted = new long[1];
+                KvRecord stored = db.write("kv.put", c -> {
+                    long now = db.now();
+                    KvRecord r = SqliteKvStore.this.put(c, namespace, key, write, now);
+                    evicted[0] = evictColdest(c, namespace, key, access, now);
+                    return r;
+                });
+                capacityEvictions.record(namespace, evicted[0]);
+                return stored;
+            }
+
+            @Override
+            public boolean delete(String namespace, String key, OptionalLong ifVersion) {
+                return SqliteKvStore.this.delete(namespace, key, ifVersion);
+            }
+
+            @Override
+            public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
+                SqliteKvStore.this.scan(namespace, scan, sink);
+            }
+
+            @Override
+            public OptionalLong size(String namespace) {
+                return SqliteKvStore.this.size(namespace);
+            }
+        };
+    }
+
+    /** The live records of {@code keys}, in key order, each counted and its TTL slid, in one transaction. */
+    private List<KvRecord> accessed(String namespace, Collection<String> keys, KvAccess access) {
+        return db.write("kv.get", c -> {
+            long now = db.now();
+            var out = new ArrayList<KvRecord>();
+            for (String key : keys) {
+                Optional<KvRecord> found = live(c, namespace, key, now);
+                if (found.isEmpty()) {
+                    continue;
+                }
+                KvRecord r = found.get();
+                if (access.track()) {
+                    try (var st = c.prepareStatement("INSERT INTO kv_access (namespace, key, access_count, last_access)"
+                            + " VALUES (?, ?, 1, ?) ON CONFLICT (namespace, key)"
+                            + " DO UPDATE SET access_count = access_count + 1, last_access = excluded.last_access")) {
+                        st.setString(1, namespace);
+                        st.setString(2, key);
+                        st.setLong(3, now);
+                        st.executeUpdate();
+                    }
+                }
+                if (!access.slideTtl().isZero() && r.expiresAt().isPresent()) {
+                    long expires = now + access.slideTtl().toNanos() / 1000;
+                    try (var st = c.prepareStatement("UPDATE kv_items SET expires_at = ? WHERE namespace = ? AND key = ?")) {
+                        st.setLong(1, expires);
+                        st.setString(2, namespace);
+                        st.setString(3, key);
+                        st.executeUpdate();
+                    }
+                    r = new KvRecord(r.key(), r.value(), r.contentType(), r.metadata(), r.version(), r.createdAt(),
+                            Optional.of(Db.instant(expires)));
+                }
+                out.add(r);
+            }
+            out.sort((a, b) -> KeyOrder.compare(a.key(), b.key()));
+            return out;
+        });
+    }
+
+    /**
+     * When the live keys exceed the capacity, deletes the lowest-heat ones other than {@code kept}
+     * (heat = reads · 2^(−age / half-life), age from the last read or the creation; ties by key);
+     * returns how many.
+     */
+    private static long evictColdest(Connection c, String namespace, String kept, KvAccess access, long now) throws SQLException {
+        long over = count(c, namespace, now) - access.capacity();
+        if (over <= 0) {
+            return 0;
+        }
+        record Heat(String key, double heat) {
+        }
+        var heats = new ArrayList<Heat>();
+        double halfLife = access.heatHalfLife().toNanos() / 1000.0;
+        try (var st = c.prepareStatement("SELECT i.key, i.created_at, a.access_count, a.last_access FROM kv_items i"
+                + " LEFT JOIN kv_access a ON a.namespace = i.namespace AND a.key = i.key"
+                + " WHERE i.namespace = ? AND i.key <> ? AND (i.expires_at IS NULL OR i.expires_at > ?)")) {
+            st.setString(1, namespace);
+            st.setString(2, kept);
+            st.setLong(3, now);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    long reads = rs.getLong(3);
+                    long last = rs.getLong(4);
+                    long since = rs.wasNull() ? rs.getLong(2) : last;
+                    heats.add(new Heat(rs.getString(1), reads * Math.pow(2, -(now - since) / halfLife)));
+                }
+            }
+        }
+        heats.sort(Comparator.comparingDouble(Heat::heat).thenComparing(Heat::key, KeyOrder.UTF8));
+        List<Heat> coldest = heats.subList(0, (int) Math.min(over, heats.size()));
+        try (var items = c.prepareStatement("DELETE FROM kv_items WHERE namespace = ? AND key = ?")) {
+            for (Heat h : coldest) {
+                items.setString(1, namespace);
+                items.setString(2, h.key());
+                items.addBatch();
+                forgetReads(c, namespace, h.key());
+            }
+            items.executeBatch();
+        }
+        return coldest.size();
     }
 
     private static KvRecord record(ResultSet rs, boolean withValue) throws SQLException {

@@ -10,13 +10,18 @@ import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.episodic.spi.NewEvent;
 import io.memsidecar.graph.GraphStoreConformance;
 import io.memsidecar.graph.spi.GraphStore;
+import io.memsidecar.core.Evictions;
+import io.memsidecar.kv.KvAccessConformance;
 import io.memsidecar.kv.KvStoreConformance;
+import io.memsidecar.kv.spi.AccessTiered;
+import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.kv.spi.KvWrite;
 import io.memsidecar.lease.LeaseStoreConformance;
 import io.memsidecar.lease.spi.LeaseStore;
 import io.memsidecar.semantic.SemanticStoreConformance;
 import io.memsidecar.semantic.spi.SemanticStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +31,12 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kv, episodic, lease, graph and semantic conformance suites on a SQLite file (semantic twice:
- * exact and through the ANN graph), and what a file adds: surviving a reopen.
+ * The kv (with its access tier), episodic, lease, graph and semantic conformance suites on a SQLite
+ * file (semantic twice: exact and through the ANN graph), and what a file adds: surviving a reopen.
  */
 class SqliteStoresTest {
     private final MutableClock clock = new MutableClock();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Path dir = temp();
     private SqliteBackend backend = open();
 
@@ -50,7 +56,7 @@ class SqliteStoresTest {
         var all = new java.util.HashMap<>(options);
         all.put("path", dir.resolve("data/memsidecar.db").toString());
         all.put("sweeper_interval", "0");
-        return new SqliteBackend(new BackendSpec("edge", new Options("backends[0].options", all), clock));
+        return new SqliteBackend(new BackendSpec("edge", new Options("backends[0].options", all), clock, meters));
     }
 
     @AfterEach
@@ -68,6 +74,30 @@ class SqliteStoresTest {
         @Override
         protected void advance(Duration duration) {
             clock.advance(duration);
+        }
+    }
+
+    @Nested
+    class AccessTier extends KvAccessConformance {
+        @Override
+        protected KvStore store() {
+            return backend.store(KvStore.class).orElseThrow();
+        }
+
+        @Override
+        protected KvStore tiered(KvAccess access) {
+            return ((AccessTiered) store()).withAccess(access);
+        }
+
+        @Override
+        protected void advance(Duration duration) {
+            clock.advance(duration);
+        }
+
+        @Override
+        protected double capacityEvictions() {
+            var counter = meters.find(Evictions.METRIC).tag("cause", "capacity").counter();
+            return counter == null ? 0 : counter.count();
         }
     }
 
