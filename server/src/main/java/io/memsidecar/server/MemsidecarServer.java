@@ -115,6 +115,8 @@ public final class MemsidecarServer implements AutoCloseable {
     /** One virtual thread per call of the Netty listeners: handlers block. */
     private final ExecutorService nettyExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final Optional<io.grpc.Server> nettyTcp;
+    /** TLS of gRPC on the Netty transport (reloaded with the Helidon listeners'). */
+    private final Optional<TlsMaterial.NettyTls> nettyTls;
     private final HealthStatusManager health = new HealthStatusManager();
     private final RetentionSweeper retention;
     private final EpisodicService episodic;
@@ -157,11 +159,19 @@ public final class MemsidecarServer implements AutoCloseable {
                     new ObserveFilter(telemetry, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
             GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
             List<ServerServiceDefinition> grpcServices = withReflection(GrpcTransport.services(table, "grpc"), auth);
+            this.nettyTls = config.server().tls().filter(t -> config.server().nettyTcp()).map(files -> {
+                try {
+                    return TlsMaterial.netty(files);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigLoader.ConfigException(e.getMessage());
+                }
+            });
             this.web = startWeb(config, config.server().nettyTcp() ? List.of() : grpcServices);
             if (config.server().nettyTcp()) {
                 var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
-                this.nettyTcp = Optional.of(startNetty(NettyServerBuilder.forAddress(new InetSocketAddress(tcp.host(), tcp.port())),
-                        grpcServices, "tcp " + config.server().grpcTcp()));
+                var netty = NettyServerBuilder.forAddress(new InetSocketAddress(tcp.host(), tcp.port()));
+                nettyTls.ifPresent(tls -> netty.sslContext(tls.context()));
+                this.nettyTcp = Optional.of(startNetty(netty, grpcServices, "tcp " + config.server().grpcTcp()));
             } else {
                 this.nettyTcp = Optional.empty();
             }
@@ -254,9 +264,10 @@ public final class MemsidecarServer implements AutoCloseable {
     }
 
     /**
-     * The namespace's KV store, through the driver's access tier when the namespace has one. Only the
-     * memory driver serves it, as in the original, which ignored it elsewhere: a config written for the
-     * original still starts, and the ignored keys are named in a warning.
+     * The namespace's KV store, through the driver's access tier when the namespace has one. The
+     * memory driver (as in the original) and the sqlite driver serve it; the original ignored it on
+     * every other driver, so a config written for it still starts there, and the ignored keys are
+     * named in a warning.
      */
     private static KvStore kvStore(Backend backend, MemsidecarConfig.NamespaceConfig ns) {
         KvStore store = store(backend, KvStore.class, ns);
@@ -265,7 +276,7 @@ public final class MemsidecarServer implements AutoCloseable {
         }
         if (!(store instanceof AccessTiered tiered)) {
             LOG.log(Level.WARNING, "namespaces[kv/" + ns.name() + "].access ignored: the access tier is served by the memory"
-                    + " driver only (as in the original); backend " + backend.name() + " is " + backend.driver());
+                    + " and sqlite drivers only; backend " + backend.name() + " is " + backend.driver());
             return store;
         }
         return tiered.withAccess(ns.access().get());
@@ -419,6 +430,7 @@ public final class MemsidecarServer implements AutoCloseable {
         config.server().tls().ifPresent(files -> {
             try {
                 Tls fresh = TlsMaterial.load(files);
+                nettyTls.ifPresent(tls -> tls.reload(files));
                 web.reloadTls(fresh);
                 for (String socket : List.of("http", "metrics")) {
                     if (web.hasTls(socket)) {

@@ -35,7 +35,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TLS 1.3 and mTLS on the TCP listener, with a CA and certificates made by openssl for this run. */
@@ -113,8 +114,10 @@ class TlsEndToEndTest {
         }
     }
 
-    @Test
-    void mtlsRefusesPlaintextStrangersAndCertlessClientsAndRotatesInPlace() throws Exception {
+    /** On both gRPC transports: Helidon's (gRPC and HTTP on one port) and grpc-java's Netty (HTTP on server.http.addr). */
+    @ParameterizedTest
+    @ValueSource(strings = {"helidon", "netty"})
+    void mtlsRefusesPlaintextStrangersAndCertlessClientsAndRotatesInPlace(String transport) throws Exception {
         ca("ca");
         ca("other-ca");
         signed("server", "ca", "IP:127.0.0.1,DNS:localhost");
@@ -126,11 +129,13 @@ class TlsEndToEndTest {
                 server:
                   grpc:
                     tcp: "127.0.0.1:0"
+                    transport: %s
                     tls: { cert_file: "%s", key_file: "%s", client_ca_file: "%s", require_client_cert: true }
+                  http: { addr: "127.0.0.1:0" }
                 auth: { paseto: { public_key_hexes: ["%s"] } }
                 backends: [ { name: mem, driver: memory } ]
                 namespaces: [ { block: kv, name: notes, backend: mem } ]
-                """.formatted(dir.resolve("server.pem"), dir.resolve("server.key"), dir.resolve("ca.pem"), keys[1]));
+                """.formatted(transport, dir.resolve("server.pem"), dir.resolve("server.key"), dir.resolve("ca.pem"), keys[1]));
         String token = TestServer.token(keys[0], List.of("*"), List.of("*"), Duration.ofMinutes(10), Instant.now());
         var access = new AccessLines();
         var accessLogger = java.util.logging.Logger.getLogger("memsidecar.access"); // held: JUL keeps loggers weakly
@@ -150,7 +155,8 @@ class TlsEndToEndTest {
 
                 // the curl routes on the same listener, over HTTPS with the client certificate
                 try (var https = java.net.http.HttpClient.newBuilder().sslContext(clientContext()).build()) {
-                    var get = https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + port
+                    int httpPort = transport.equals("netty") ? server.httpPort().orElseThrow() : port;
+                    var get = https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + httpPort
                             + "/v1/kv/notes/k")).header("x-memsidecar-capability", "Bearer " + token).build(),
                             java.net.http.HttpResponse.BodyHandlers.ofString());
                     assertThat(get.statusCode()).isEqualTo(200);

@@ -108,10 +108,6 @@ public final class ConfigLoader {
             throw new ConfigException("server.grpc.transport: netty serves gRPC alone on server.grpc.tcp, so it needs"
                     + " server.grpc.tcp and server.http.addr (where the HTTP gateway and curl routes then live)");
         }
-        if (netty && tls.isPresent()) {
-            throw new ConfigException("server.grpc.transport: netty does not serve TLS in this build; use the helidon"
-                    + " transport (the default) with server.grpc.tls");
-        }
         var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown, tls, netty);
         var auth = auth(c.get("auth"), env);
         refuseDevKeyOffLoopback(auth, tcp, http);

@@ -40,7 +40,7 @@ public record MemsidecarConfig(Listeners server,
      * {@code requireClientCert} true requires a client certificate, false verifies one if presented.
      */
     public record TlsFiles(Path certFile, Path keyFile, Optional<Path> clientCaFile, boolean requireClientCert) {
-    public     List<Path> files() {
+        public List<Path> files() {
             var out = new java.util.ArrayList<>(List.of(certFile, keyFile));
             clientCaFile.ifPresent(out::add);
             return out;

@@ -205,10 +205,12 @@ public final class GrpcTransport {
             this.transport = transport;
             this.call = call;
             this.headers = headers;
-            // Helidon puts the connection in the gRPC context while it starts the call (grpc-netty's UDS
-            // listener does not, and has no TLS).
+            // Helidon puts the connection in the gRPC context while it starts the call; grpc-netty keeps
+            // the TLS session in the call's attributes (none on the Unix socket).
             GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
-            this.clientSubject = connection == null ? Optional.empty() : TlsMaterial.clientSubject(connection.remotePeer());
+            this.clientSubject = connection != null ? TlsMaterial.clientSubject(connection.remotePeer())
+                    : Optional.ofNullable(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION))
+                            .flatMap(TlsMaterial::clientSubject);
         }
 
         private Optional<String> header(String name) {
