@@ -21,6 +21,14 @@ public record IndexSpec(String namespace, int dimensions, Distance distance, Str
         }
     }
 
+    /** A namespace opened again: IllegalArgumentException unless {@code again} has this one's dimensions and distance. */
+    public void requireSameLayout(IndexSpec again) {
+        if (again.dimensions() != dimensions || again.distance() != distance) {
+            throw new IllegalArgumentException("semantic namespace " + namespace + " is already open with " + dimensions
+                    + " dimensions (" + distance.configName() + ")");
+        }
+    }
+
     public static IndexSpec of(String namespace, int dimensions) {
         return new IndexSpec(namespace, dimensions, Distance.COSINE, DEFAULT_TEXT_SEARCH, 16, 64, 100);
     }

@@ -3,6 +3,7 @@ package io.memsidecar.driver.memory;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Evictions;
 import io.memsidecar.core.KeyOrder;
+import io.memsidecar.kv.spi.AccessTierView;
 import io.memsidecar.kv.spi.AccessTiered;
 import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
@@ -10,11 +11,9 @@ import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.kv.spi.KvWrite;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,11 +101,11 @@ final class MemoryKvStore implements KvStore, AccessTiered {
 
     @Override
     public KvRecord put(String namespace, String key, KvWrite write) {
-        return put(namespace, key, write, 0, KvAccess.DEFAULT_HALF_LIFE);
+        return put(namespace, key, write, null);
     }
 
-    /** Put, then (with a capacity) evict the coldest other keys past it — all under the namespace's write lock. */
-    private KvRecord put(String namespace, String key, KvWrite write, long capacity, Duration halfLife) {
+    /** Put, then (with an access tier) evict the coldest other keys past its capacity — all under the namespace's write lock. */
+    private KvRecord put(String namespace, String key, KvWrite write, KvAccess access) {
         Space s = space(namespace);
         s.lock.writeLock().lock();
         try {
@@ -127,8 +126,8 @@ final class MemoryKvStore implements KvStore, AccessTiered {
             var record = new KvRecord(key, write.value().clone(), write.contentType(), write.metadata(),
                     stored + 1, current == null ? now : current.createdAt(), write.ttl().map(now::plus));
             s.keys.put(key, record);
-            if (capacity > 0 && liveCount(s, now) > capacity) {
-                evictColdest(namespace, s, key, s.keys.size() - capacity, halfLife, now);
+            if (access != null && liveCount(s, now) > access.capacity()) {
+                evictColdest(namespace, s, key, s.keys.size() - access.capacity(), access, now);
             }
             return record;
         } finally {
@@ -136,25 +135,22 @@ final class MemoryKvStore implements KvStore, AccessTiered {
         }
     }
 
-    /** Evicts the {@code count} lowest-heat keys other than {@code kept}, ties by key; caller holds the write lock. */
-    private void evictColdest(String namespace, Space s, String kept, long count, Duration halfLife, Instant now) {
-        record Heat(String key, double heat) {
-        }
-        var heats = new ArrayList<Heat>();
+    /** Evicts the {@code count} coldest keys other than {@code kept}; caller holds the write lock. */
+    private void evictColdest(String namespace, Space s, String kept, long count, KvAccess access, Instant now) {
+        var reads = new ArrayList<KvAccess.Reads>();
         s.keys.forEach((k, r) -> {
             if (!k.equals(kept)) {
                 Stat stat = s.stats.get(k);
-                Instant since = stat == null || stat.last == null ? r.createdAt() : stat.last;
-                double age = Duration.between(since, now).toMillis() / (double) halfLife.toMillis();
-                heats.add(new Heat(k, (stat == null ? 0 : stat.count) * Math.pow(2, -age)));
+                reads.add(new KvAccess.Reads(k, stat == null ? 0 : stat.count,
+                        stat == null || stat.last == null ? r.createdAt() : stat.last));
             }
         });
-        heats.sort(Comparator.comparingDouble(Heat::heat).thenComparing(Heat::key, KeyOrder.UTF8));
-        heats.stream().limit(count).forEach(h -> {
-            s.keys.remove(h.key());
-            s.stats.remove(h.key());
+        List<String> coldest = access.coldest(reads, count, now);
+        coldest.forEach(k -> {
+            s.keys.remove(k);
+            s.stats.remove(k);
         });
-        capacityEvictions.record(namespace, Math.min(count, heats.size()));
+        capacityEvictions.record(namespace, coldest.size());
     }
 
     /** Counts live keys, dropping expired ones (and their access stats) on the way; caller holds the write lock. */
@@ -166,39 +162,15 @@ final class MemoryKvStore implements KvStore, AccessTiered {
 
     @Override
     public KvStore withAccess(KvAccess access) {
-        return new KvStore() {
+        return new AccessTierView(this, access) {
             @Override
-            public Optional<KvRecord> get(String namespace, String key) {
-                return access.recordsReads() ? accessed(namespace, List.of(key), access).stream().findFirst()
-                        : MemoryKvStore.this.get(namespace, key);
+            protected List<KvRecord> accessed(String namespace, Collection<String> keys) {
+                return MemoryKvStore.this.accessed(namespace, keys, access);
             }
 
             @Override
-            public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
-                if (!access.recordsReads()) {
-                    return MemoryKvStore.this.multiGet(namespace, keys);
-                }
-                return accessed(namespace, distinctSorted(keys), access);
-            }
-
-            @Override
-            public KvRecord put(String namespace, String key, KvWrite write) {
-                return MemoryKvStore.this.put(namespace, key, write, access.capacity(), access.heatHalfLife());
-            }
-
-            @Override
-            public boolean delete(String namespace, String key, OptionalLong ifVersion) {
-                return MemoryKvStore.this.delete(namespace, key, ifVersion);
-            }
-
-            @Override
-            public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
-                MemoryKvStore.this.scan(namespace, scan, sink);
-            }
-
-            @Override
-            public OptionalLong size(String namespace) {
-                return MemoryKvStore.this.size(namespace);
+            protected KvRecord putEvicting(String namespace, String key, KvWrite write) {
+                return MemoryKvStore.this.put(namespace, key, write, access);
             }
         };
     }

@@ -33,11 +33,7 @@ final class MemorySemanticStore implements SemanticStore {
     @Override
     public SemanticIndex open(IndexSpec spec) {
         Index index = indexes.computeIfAbsent(spec.namespace(), n -> new Index(new SemanticTable(spec, true)));
-        IndexSpec open = index.table.spec();
-        if (open.dimensions() != spec.dimensions() || open.distance() != spec.distance()) {
-            throw new IllegalArgumentException("semantic namespace " + spec.namespace() + " is already open with "
-                    + open.dimensions() + " dimensions (" + open.distance().configName() + ")");
-        }
+        index.table.spec().requireSameLayout(spec);
         return index;
     }
 

@@ -3,6 +3,7 @@ package io.memsidecar.driver.sqlite;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Evictions;
 import io.memsidecar.core.KeyOrder;
+import io.memsidecar.kv.spi.AccessTierView;
 import io.memsidecar.kv.spi.AccessTiered;
 import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
@@ -15,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -67,7 +67,7 @@ final class SqliteKvStore implements KvStore, AccessTiered {
             for (String key : new TreeSet<>(keys)) {
                 live(c, namespace, key, now).ifPresent(out::add);
             }
-            out.sort((a, b) -> io.memsidecar.core.KeyOrder.compare(a.key(), b.key()));
+            out.sort((a, b) -> KeyOrder.compare(a.key(), b.key()));
             return out;
         });
     }
@@ -204,24 +204,14 @@ final class SqliteKvStore implements KvStore, AccessTiered {
 
     @Override
     public KvStore withAccess(KvAccess access) {
-        return new KvStore() {
+        return new AccessTierView(this, access) {
             @Override
-            public Optional<KvRecord> get(String namespace, String key) {
-                return access.recordsReads() ? accessed(namespace, List.of(key), access).stream().findFirst()
-                        : SqliteKvStore.this.get(namespace, key);
+            protected List<KvRecord> accessed(String namespace, Collection<String> keys) {
+                return SqliteKvStore.this.accessed(namespace, keys, access);
             }
 
             @Override
-            public List<KvRecord> multiGet(String namespace, Collection<String> keys) {
-                return access.recordsReads() ? accessed(namespace, new TreeSet<>(keys), access)
-                        : SqliteKvStore.this.multiGet(namespace, keys);
-            }
-
-            @Override
-            public KvRecord put(String namespace, String key, KvWrite write) {
-                if (access.capacity() <= 0) {
-                    return SqliteKvStore.this.put(namespace, key, write);
-                }
+            protected KvRecord putEvicting(String namespace, String key, KvWrite write) {
                 var evicted = new long[1];
                 KvRecord stored = db.write("kv.put", c -> {
                     long now = db.now();
@@ -232,25 +222,10 @@ final class SqliteKvStore implements KvStore, AccessTiered {
                 capacityEvictions.record(namespace, evicted[0]);
                 return stored;
             }
-
-            @Override
-            public boolean delete(String namespace, String key, OptionalLong ifVersion) {
-                return SqliteKvStore.this.delete(namespace, key, ifVersion);
-            }
-
-            @Override
-            public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
-                SqliteKvStore.this.scan(namespace, scan, sink);
-            }
-
-            @Override
-            public OptionalLong size(String namespace) {
-                return SqliteKvStore.this.size(namespace);
-            }
         };
     }
 
-    /** The live records of {@code keys}, in key order, each counted and its TTL slid, in one transaction. */
+    /** The live records of {@code keys} (in their order), each counted and its TTL slid, in one transaction. */
     private List<KvRecord> accessed(String namespace, Collection<String> keys, KvAccess access) {
         return db.write("kv.get", c -> {
             long now = db.now();
@@ -284,25 +259,20 @@ final class SqliteKvStore implements KvStore, AccessTiered {
                 }
                 out.add(r);
             }
-            out.sort((a, b) -> KeyOrder.compare(a.key(), b.key()));
             return out;
         });
     }
 
     /**
-     * When the live keys exceed the capacity, deletes the lowest-heat ones other than {@code kept}
-     * (heat = reads · 2^(−age / half-life), age from the last read or the creation; ties by key);
-     * returns how many.
+     * When the live keys exceed the capacity, deletes the coldest ones other than {@code kept}
+     * ({@link KvAccess#coldest}); returns how many.
      */
     private static long evictColdest(Connection c, String namespace, String kept, KvAccess access, long now) throws SQLException {
         long over = count(c, namespace, now) - access.capacity();
         if (over <= 0) {
             return 0;
         }
-        record Heat(String key, double heat) {
-        }
-        var heats = new ArrayList<Heat>();
-        double halfLife = access.heatHalfLife().toNanos() / 1000.0;
+        var reads = new ArrayList<KvAccess.Reads>();
         try (var st = c.prepareStatement("SELECT i.key, i.created_at, a.access_count, a.last_access FROM kv_items i"
                 + " LEFT JOIN kv_access a ON a.namespace = i.namespace AND a.key = i.key"
                 + " WHERE i.namespace = ? AND i.key <> ? AND (i.expires_at IS NULL OR i.expires_at > ?)")) {
@@ -311,21 +281,19 @@ final class SqliteKvStore implements KvStore, AccessTiered {
             st.setLong(3, now);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    long reads = rs.getLong(3);
+                    long count = rs.getLong(3);
                     long last = rs.getLong(4);
-                    long since = rs.wasNull() ? rs.getLong(2) : last;
-                    heats.add(new Heat(rs.getString(1), reads * Math.pow(2, -(now - since) / halfLife)));
+                    reads.add(new KvAccess.Reads(rs.getString(1), count, Db.instant(rs.wasNull() ? rs.getLong(2) : last)));
                 }
             }
         }
-        heats.sort(Comparator.comparingDouble(Heat::heat).thenComparing(Heat::key, KeyOrder.UTF8));
-        List<Heat> coldest = heats.subList(0, (int) Math.min(over, heats.size()));
+        List<String> coldest = access.coldest(reads, over, Db.instant(now));
         try (var items = c.prepareStatement("DELETE FROM kv_items WHERE namespace = ? AND key = ?")) {
-            for (Heat h : coldest) {
+            for (String key : coldest) {
                 items.setString(1, namespace);
-                items.setString(2, h.key());
+                items.setString(2, key);
                 items.addBatch();
-                forgetReads(c, namespace, h.key());
+                forgetReads(c, namespace, key);
             }
             items.executeBatch();
         }

@@ -65,11 +65,7 @@ final class SqliteSemanticStore implements SemanticStore {
     public synchronized SemanticIndex open(IndexSpec spec) {
         Index open = indexes.get(spec.namespace());
         if (open != null) {
-            IndexSpec was = open.table.spec();
-            if (was.dimensions() != spec.dimensions() || was.distance() != spec.distance()) {
-                throw new IllegalArgumentException("semantic namespace " + spec.namespace() + " is already open with "
-                        + was.dimensions() + " dimensions (" + was.distance().configName() + ")");
-            }
+            open.table.spec().requireSameLayout(spec);
             return open;
         }
         db.write("semantic.open", c -> {
