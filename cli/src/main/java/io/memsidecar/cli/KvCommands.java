@@ -1,6 +1,7 @@
 package io.memsidecar.cli;
 
 import io.memsidecar.proto.kv.v1.DeleteRequest;
+import io.memsidecar.proto.kv.v1.GetAccessRequest;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.GetResponse;
 import io.memsidecar.proto.kv.v1.KVGrpc;
@@ -14,8 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kv", description = "Key-value memory: get, put, del, scan.",
-        subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Del.class, KvCommands.Scan.class})
+@Command(name = "kv", description = "Key-value memory: get, put, del, scan, access.",
+        subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Del.class, KvCommands.Scan.class,
+                KvCommands.Access.class})
 final class KvCommands {
     @Command(name = "get", description = "Print a value (its bytes as stored; --output json for the whole entry).",
             footer = {"%nExample:", "  memctl kv get agent-state user:42 > prefs.json"})
@@ -99,6 +101,27 @@ final class KvCommands {
             }
             var r = c.unary(KVGrpc::newBlockingStub).delete(b.build());
             return out.existed(r, r.getExisted(), "deleted");
+        }
+    }
+
+    @Command(name = "access", description = "The reads a tracking access tier (access.track) recorded for a key; not itself a read."
+            + " Exit 2 if the key does not exist.",
+            footer = {"%nExample:", "  memctl kv access tool-cache search:weather"})
+    static final class Access extends Remote {
+        @Parameters(index = "0", paramLabel = "NAMESPACE")
+        String namespace;
+        @Parameters(index = "1", paramLabel = "KEY")
+        String key;
+
+        @Override
+        int run(Connection c, Out out) {
+            var r = c.unary(KVGrpc::newBlockingStub).getAccess(GetAccessRequest.newBuilder().setNamespace(namespace).setKey(key).build());
+            if (!r.getFound()) {
+                return Out.notFound();
+            }
+            out.print(r, () -> out.line(!r.getTracked() ? "not tracked (the namespace has no access.track)"
+                    : r.getAccessCount() + " reads" + (r.hasLastAccessed() ? ", last " + Out.time(r.getLastAccessed()) : "")));
+            return Memctl.OK;
         }
     }
 

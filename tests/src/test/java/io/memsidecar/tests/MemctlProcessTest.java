@@ -36,7 +36,7 @@ class MemctlProcessTest {
                   - { name: mem, driver: memory }
                 namespaces:
                   - { block: kv, name: scratch, backend: mem }
-                  - { block: kv, name: other, backend: mem }
+                  - { block: kv, name: other, backend: mem, access: { track: true } }
                   - { block: episodic, name: events, backend: mem }
                   - { block: semantic, name: notes, backend: mem, embedder: { provider: fake, dimensions: 16 } }
                   - { block: artifact, name: blobs, backend: mem }
@@ -73,6 +73,11 @@ class MemctlProcessTest {
         assertThat(jsonLines(memctl.run("kv", "get", "scratch", "greeting", "--output", "json")).getFirst()
                 .get("contentType").asText()).isEqualTo("text/plain");
 
+        assertThat(memctl.run("kv", "access", "scratch", "greeting").out().strip()).isEqualTo("not tracked (the namespace has no access.track)");
+        assertThat(memctl.run("kv", "put", "other", "tracked", "x").exit()).isZero();
+        memctl.run("kv", "get", "other", "tracked");
+        assertThat(memctl.run("kv", "access", "other", "tracked").out()).startsWith("1 reads, last ");
+        assertThat(memctl.run("kv", "access", "other", "nope").exit()).isEqualTo(2);
         var missing = memctl.run("kv", "get", "scratch", "nope");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("(not found)");

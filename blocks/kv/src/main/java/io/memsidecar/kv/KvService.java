@@ -15,6 +15,8 @@ import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvWrite;
 import io.memsidecar.proto.kv.v1.DeleteRequest;
 import io.memsidecar.proto.kv.v1.DeleteResponse;
+import io.memsidecar.proto.kv.v1.GetAccessRequest;
+import io.memsidecar.proto.kv.v1.GetAccessResponse;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.GetResponse;
 import io.memsidecar.proto.kv.v1.KVItem;
@@ -67,7 +69,26 @@ public final class KvService {
                         r -> Scope.of(BLOCK, r.getNamespace()), this::delete),
                 Route.serverStreaming(SERVICE, "Scan", ScanRequest.getDefaultInstance(),
                         KVItem.getDefaultInstance(), SCAN,
-                        r -> Scope.of(BLOCK, r.getNamespace()).withSize("limit", r.getLimit()), this::scan));
+                        r -> Scope.of(BLOCK, r.getNamespace()).withSize("limit", r.getLimit()), this::scan),
+                Route.unary(SERVICE, "GetAccess", GetAccessRequest.getDefaultInstance(),
+                        GetAccessResponse.getDefaultInstance(), GET, r -> Scope.of(BLOCK, r.getNamespace()), this::getAccess));
+    }
+
+    /** What the namespace's access tier recorded for a key (kv.get; not itself an access). */
+    public GetAccessResponse getAccess(Call call, GetAccessRequest request) {
+        var t = namespaces.resolve(call, GET, request.getNamespace());
+        String key = key(request.getKey());
+        var b = GetAccessResponse.newBuilder();
+        t.namespace().store().access(t.storage(), key).ifPresentOrElse(a -> {
+            b.setTracked(true).setFound(a.found()).setAccessCount(a.count());
+            a.last().ifPresent(last -> b.setLastAccessed(ProtoTime.timestamp(last)));
+        }, () -> {
+            // a scan is never an access (a Get through a sliding tier would be)
+            var found = new boolean[1];
+            t.namespace().store().scan(t.storage(), new KvScan(key, "", 1, false), r -> found[0] = r.key().equals(key));
+            b.setFound(found[0]);
+        });
+        return b.build();
     }
 
     public GetResponse get(Call call, GetRequest request) {

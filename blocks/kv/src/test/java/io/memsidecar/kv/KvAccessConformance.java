@@ -3,6 +3,7 @@ package io.memsidecar.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memsidecar.core.Evictions;
+import io.memsidecar.kv.spi.KeyAccess;
 import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.kv.spi.KvWrite;
@@ -100,6 +101,28 @@ public abstract class KvAccessConformance {
         tiered.put(ns, "c", v()); // a lost its reads with its delete: a (0) is colder than b (1)
         assertThat(tiered.get(ns, "a")).isEmpty();
         assertThat(tiered.get(ns, "b")).isPresent();
+    }
+
+    @Test
+    void trackedReadsAreReportedAndReportingIsNotARead() {
+        KvStore tiered = tiered(new KvAccess(true, Duration.ZERO, 0, Duration.ZERO));
+        tiered.put(ns, "a", v());
+        tiered.put(ns, "b", v());
+        assertThat(tiered.access(ns, "a")).contains(new KeyAccess(true, 0, java.util.Optional.empty()));
+        tiered.get(ns, "a");
+        advance(Duration.ofSeconds(5));
+        tiered.multiGet(ns, List.of("a", "a", "b"));
+        KeyAccess a = tiered.access(ns, "a").orElseThrow();
+        assertThat(a.found()).isTrue();
+        assertThat(a.count()).isEqualTo(2);
+        assertThat(tiered.access(ns, "a").orElseThrow().count()).isEqualTo(2);
+        assertThat(tiered.access(ns, "b").orElseThrow().count()).isEqualTo(1);
+        assertThat(a.last()).as("both last read by the one MultiGet").isPresent()
+                .isEqualTo(tiered.access(ns, "b").orElseThrow().last());
+        assertThat(tiered.access(ns, "missing")).contains(KeyAccess.ABSENT);
+        assertThat(tiered(new KvAccess(false, Duration.ofSeconds(60), 0, Duration.ZERO)).access(ns, "a"))
+                .as("a tier that does not track reports nothing").isEmpty();
+        assertThat(store().access(ns, "a")).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.memsidecar.client;
 
 import com.google.protobuf.ByteString;
 import io.memsidecar.proto.kv.v1.DeleteRequest;
+import io.memsidecar.proto.kv.v1.GetAccessRequest;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.kv.v1.KVItem;
@@ -109,6 +110,21 @@ public final class Kv {
                 .setKey(key).build()));
         return r.getFound() ? Optional.of(new Entry(key, r.getValue().toByteArray(), r.getContentType(), r.getMetadataMap(),
                 r.getVersion(), Calls.instant(r.getCreatedAt()), Calls.optional(r.hasExpiresAt(), r.getExpiresAt())))
+                : Optional.empty();
+    }
+
+    /** What a tracking access tier recorded for a live key: how many reads, and the last one's time. */
+    public record Access(long count, Optional<Instant> lastAccessed) {
+    }
+
+    /**
+     * The reads the namespace's access tier recorded for the key (not itself a read); empty when
+     * the key is absent, {@code count} 0 when the namespace does not track reads.
+     */
+    public Optional<Access> access(String namespace, String key) {
+        var r = Calls.call(() -> client.unary(KVGrpc::newBlockingStub).getAccess(GetAccessRequest.newBuilder()
+                .setNamespace(namespace).setKey(key).build()));
+        return r.getFound() ? Optional.of(new Access(r.getAccessCount(), Calls.optional(r.hasLastAccessed(), r.getLastAccessed())))
                 : Optional.empty();
     }
 

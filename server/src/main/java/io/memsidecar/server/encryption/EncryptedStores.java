@@ -67,6 +67,11 @@ public final class EncryptedStores {
             public OptionalLong size(String namespace) {
                 return store.size(namespace);
             }
+
+            @Override
+            public Optional<io.memsidecar.kv.spi.KeyAccess> access(String namespace, String key) {
+                return store.access(namespace, key);
+            }
         };
     }
 

@@ -28,6 +28,14 @@ public abstract class AccessTierView implements KvStore {
     /** A Put, then the eviction of the coldest other keys past the capacity, atomically. */
     protected abstract KvRecord putEvicting(String namespace, String key, KvWrite write);
 
+    /** The recorded reads of a key ({@link KeyAccess#ABSENT} when it is not live). */
+    protected abstract KeyAccess readsOf(String namespace, String key);
+
+    @Override
+    public Optional<KeyAccess> access(String namespace, String key) {
+        return access.track() ? Optional.of(readsOf(namespace, key)) : Optional.empty();
+    }
+
     @Override
     public Optional<KvRecord> get(String namespace, String key) {
         return access.recordsReads() ? accessed(namespace, List.of(key)).stream().findFirst() : store.get(namespace, key);

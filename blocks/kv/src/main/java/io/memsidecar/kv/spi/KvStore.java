@@ -44,4 +44,12 @@ public interface KvStore {
 
     /** The number of live keys, when the backend can count it cheaply. */
     OptionalLong size(String namespace);
+
+    /**
+     * What a tracking access tier recorded for a live key ({@code found} false when it is missing or
+     * expired); empty when this store does not track reads. Not an access itself.
+     */
+    default Optional<KeyAccess> access(String namespace, String key) {
+        return Optional.empty();
+    }
 }

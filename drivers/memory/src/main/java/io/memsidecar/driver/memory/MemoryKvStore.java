@@ -5,6 +5,7 @@ import io.memsidecar.core.Evictions;
 import io.memsidecar.core.KeyOrder;
 import io.memsidecar.kv.spi.AccessTierView;
 import io.memsidecar.kv.spi.AccessTiered;
+import io.memsidecar.kv.spi.KeyAccess;
 import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
@@ -171,6 +172,24 @@ final class MemoryKvStore implements KvStore, AccessTiered {
             @Override
             protected KvRecord putEvicting(String namespace, String key, KvWrite write) {
                 return MemoryKvStore.this.put(namespace, key, write, access);
+            }
+
+            @Override
+            protected KeyAccess readsOf(String namespace, String key) {
+                Space s = space(namespace);
+                Instant now = clock.instant();
+                s.lock.readLock().lock();
+                try {
+                    KvRecord r = s.keys.get(key);
+                    if (r == null || !live(r, now)) {
+                        return KeyAccess.ABSENT;
+                    }
+                    Stat stat = s.stats.get(key);
+                    return stat == null ? new KeyAccess(true, 0, Optional.empty())
+                            : new KeyAccess(true, stat.count, Optional.ofNullable(stat.last));
+                } finally {
+                    s.lock.readLock().unlock();
+                }
             }
         };
     }

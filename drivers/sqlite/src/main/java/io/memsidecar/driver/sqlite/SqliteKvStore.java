@@ -5,6 +5,7 @@ import io.memsidecar.core.Evictions;
 import io.memsidecar.core.KeyOrder;
 import io.memsidecar.kv.spi.AccessTierView;
 import io.memsidecar.kv.spi.AccessTiered;
+import io.memsidecar.kv.spi.KeyAccess;
 import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
@@ -221,6 +222,23 @@ final class SqliteKvStore implements KvStore, AccessTiered {
                 });
                 capacityEvictions.record(namespace, evicted[0]);
                 return stored;
+            }
+
+            @Override
+            protected KeyAccess readsOf(String namespace, String key) {
+                return db.read("kv.access", c -> {
+                    if (live(c, namespace, key, db.now()).isEmpty()) {
+                        return KeyAccess.ABSENT;
+                    }
+                    try (var st = c.prepareStatement("SELECT access_count, last_access FROM kv_access WHERE namespace = ? AND key = ?")) {
+                        st.setString(1, namespace);
+                        st.setString(2, key);
+                        try (ResultSet rs = st.executeQuery()) {
+                            return rs.next() ? new KeyAccess(true, rs.getLong(1), Optional.of(Db.instant(rs.getLong(2))))
+                                    : new KeyAccess(true, 0, Optional.empty());
+                        }
+                    }
+                });
             }
         };
     }
