@@ -1,6 +1,8 @@
 package io.memsidecar.artifact;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.memsidecar.artifact.spi.ArtifactMeta;
 import io.memsidecar.artifact.spi.ArtifactRead;
 import io.memsidecar.artifact.spi.Upload;
@@ -147,12 +149,12 @@ public final class ArtifactService {
         try (ArtifactRead read = opened.get()) {
             sink.send(GetResponse.newBuilder().setHeader(GetHeader.newBuilder().setMeta(proto(read.meta()))).build());
             MessageDigest digest = sha256();
-            byte[] buffer = new byte[CHUNK];
             int n;
-            while ((n = read.body().readNBytes(buffer, 0, CHUNK)) > 0) {
+            // a fresh array per chunk, handed to the message without a copy (nothing writes it after)
+            for (byte[] buffer = new byte[CHUNK]; (n = read.body().readNBytes(buffer, 0, CHUNK)) > 0; buffer = new byte[CHUNK]) {
                 digest.update(buffer, 0, n);
-                sink.send(GetResponse.newBuilder().setChunk(GetChunk.newBuilder().setData(ByteString.copyFrom(buffer, 0, n)))
-                        .build());
+                sink.send(GetResponse.newBuilder().setChunk(GetChunk.newBuilder()
+                        .setData(UnsafeByteOperations.unsafeWrap(buffer, 0, n))).build());
             }
             if (whole && !read.meta().sha256().isEmpty()
                     && !HexFormat.of().formatHex(digest.digest()).equals(read.meta().sha256())) {
@@ -272,6 +274,53 @@ public final class ArtifactService {
             digest.update(b, off, n);
             position += n;
             size += n;
+            return n;
+        }
+
+        /**
+         * Each chunk to {@code out} in one write, hashed from the message's own bytes: no copy
+         * into a small intermediate buffer and no write per 16 KiB, as the default would do.
+         */
+        @Override
+        public long transferTo(java.io.OutputStream out) throws java.io.IOException {
+            var sink = new ByteOutput() {
+                @Override
+                public void write(byte value) throws java.io.IOException {
+                    write(new byte[] {value}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] value, int offset, int length) throws java.io.IOException {
+                    digest.update(value, offset, length);
+                    out.write(value, offset, length);
+                }
+
+                @Override
+                public void writeLazy(byte[] value, int offset, int length) throws java.io.IOException {
+                    write(value, offset, length);
+                }
+
+                @Override
+                public void write(java.nio.ByteBuffer value) throws java.io.IOException {
+                    byte[] copy = new byte[value.remaining()];
+                    value.get(copy);
+                    write(copy, 0, copy.length);
+                }
+
+                @Override
+                public void writeLazy(java.nio.ByteBuffer value) throws java.io.IOException {
+                    write(value);
+                }
+            };
+            long n = 0;
+            while (fill()) {
+                ByteString rest = current.substring(position);
+                // the chunk's own bytes, neither copied nor written 16 KiB at a time
+                UnsafeByteOperations.unsafeWriteTo(rest, sink);
+                position = current.size();
+                size += rest.size();
+                n += rest.size();
+            }
             return n;
         }
 

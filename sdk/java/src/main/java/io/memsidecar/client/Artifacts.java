@@ -132,7 +132,8 @@ public final class Artifacts {
         private boolean closed;
 
         private Upload(MemSidecar client, PutInit init) {
-            ArtifactGrpc.newStub(client.channel()).put(this);
+            // sends while up to 1 MiB is queued: grpc-java's default of 32 KiB stops after every chunk
+            ArtifactGrpc.newStub(client.channel()).withOnReadyThreshold(1 << 20).put(this);
             requests.onNext(PutRequest.newBuilder().setInit(init).build());
         }
 

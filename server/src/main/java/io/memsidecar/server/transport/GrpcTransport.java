@@ -310,7 +310,13 @@ public final class GrpcTransport {
         @SuppressWarnings("unchecked")
         private static <Q extends Message> Q parse(Route<Q, ?> route, byte[] bytes) {
             try {
-                return (Q) route.requestPrototype().getParserForType().parseFrom(bytes);
+                // bytes fields alias the message's array (ours alone) instead of copying it: a 64 KiB
+                // artifact chunk is not copied on the way to the driver
+                var in = com.google.protobuf.CodedInputStream.newInstance(bytes);
+                in.enableAliasing(true);
+                Q q = (Q) route.requestPrototype().getParserForType().parseFrom(in);
+                in.checkLastTagWas(0);
+                return q;
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw ApiException.invalidArgument("malformed " + route.requestPrototype().getDescriptorForType().getFullName()
                         + " message: " + e.getMessage());

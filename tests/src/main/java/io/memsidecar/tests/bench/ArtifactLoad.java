@@ -66,7 +66,8 @@ public final class ArtifactLoad implements Callable<Integer> {
         } else {
             ManagedChannel ch = run.open();
             try {
-                var async = ArtifactGrpc.newStub(run.authenticated(ch));
+                // keep sending until 1 MiB is queued (grpc-java's default of 32 KiB stops after every 64 KiB chunk)
+                var async = ArtifactGrpc.newStub(run.authenticated(ch)).withOnReadyThreshold(1 << 20);
                 put(async, size).get(30, TimeUnit.MINUTES);
                 put = System.nanoTime() - t0;
                 long t1 = System.nanoTime();

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Artifact streams on each transport of one sidecar config (filesystem driver), in one run:
+#   64 MiB Put and Get over TCP gRPC on Helidon (the default transport), over TCP gRPC with
+#   server.grpc.transport: netty, and over the Unix socket (grpc-netty);
+#   Put through the curl route (curl -T, HTTP/1.1) on Helidon;
+#   baseline: dd conv=fsync of the same bytes on the same disk.
+# The client is Node's grpc-js (tests/bench/grpc-js/artifact.js; npm-installed into tests/target/
+# on first use): a JVM load generator started per run measures its own JIT warm-up more than the
+# server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
+# per server; medians. Usage: tests/bench/streams.sh [MIB]
+. "$(dirname "$0")/common.sh"
+mib="${1:-64}"; rounds="${ROUNDS:-3}"
+bench_build
+data="$(mktemp -d)"
+bench_start "  - { block: artifact, name: fs, backend: disk }" \
+  "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }"
+sed -e "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:7791\", transport: netty }, http: { addr: \"127.0.0.1:7792\" } }|" \
+  -e "s|$data/blobs|$data/blobs-netty|" "$work/bench.yaml" > "$work/netty.yaml"
+JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/netty.yaml" >"$work/netty.log" 2>&1 &
+netty_pid=$!
+trap 'kill $netty_pid 2>/dev/null || true; wait $netty_pid 2>/dev/null || true; bench_stop; rm -rf "$data"' EXIT
+for _ in $(seq 1 60); do curl -sf http://127.0.0.1:7792/readyz >/dev/null && break; sleep 0.5; done
+
+head -c $((mib * 1024 * 1024)) /dev/urandom > "$data/src.bin"
+bytes=$(stat -c %s "$data/src.bin")
+node_dir=tests/target/grpc-js
+[ -d "$node_dir/node_modules/@grpc/grpc-js" ] || (mkdir -p "$node_dir" && cd "$node_dir" \
+  && npm install --silent --no-save @grpc/grpc-js@1.14.7 @grpc/proto-loader@0.8.1 >/dev/null)
+aload() { NODE_PATH="$node_dir/node_modules" node tests/bench/grpc-js/artifact.js "$1" "$token" fs "$data/src.bin" \
+  proto/src/main/proto; }
+mbs() { awk -v b="$bytes" -v ns="$1" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
+f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for _ in 1 2; do # JIT warm-up of both servers
+  aload "127.0.0.1:$port" >/dev/null; aload 127.0.0.1:7791 >/dev/null; aload "unix:$work/sidecar.sock" >/dev/null
+done
+declare -a hput hget nput nget uput uget cput dd
+for _ in $(seq 1 "$rounds"); do
+  r="$(aload "127.0.0.1:$port")"; hput+=("$(f "$r" put_mb_s)"); hget+=("$(f "$r" get_mb_s)")
+  r="$(aload 127.0.0.1:7791)"; nput+=("$(f "$r" put_mb_s)"); nget+=("$(f "$r" get_mb_s)")
+  r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(f "$r" put_mb_s)"); uget+=("$(f "$r" get_mb_s)")
+  t0=$(date +%s%N)
+  curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" \
+    "http://127.0.0.1:$port/v1/artifacts/fs/curl"
+  cput+=("$(mbs $(($(date +%s%N) - t0)))")
+  t0=$(date +%s%N); dd if="$data/src.bin" of="$data/copy.bin" bs=1M conv=fsync status=none
+  dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
+done
+H=$(median "${hput[@]}"); HG=$(median "${hget[@]}"); N=$(median "${nput[@]}"); NG=$(median "${nget[@]}")
+U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); C=$(median "${cput[@]}"); D=$(median "${dd[@]}")
+cat <<MD
+| ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / dd |
+|---|---:|---:|---:|---:|---:|
+| TCP gRPC, Helidon (default) | $H (${hput[*]}) | $HG (${hget[*]}) | $(ratio "$H" "$U") | $(ratio "$HG" "$UG") | $(ratio "$H" "$D") |
+| TCP gRPC, \`transport: netty\` | $N (${nput[*]}) | $NG (${nget[*]}) | $(ratio "$N" "$U") | $(ratio "$NG" "$UG") | $(ratio "$N" "$D") |
+| Unix socket gRPC (grpc-netty) | $U (${uput[*]}) | $UG (${uget[*]}) | 1.00 | 1.00 | $(ratio "$U" "$D") |
+| curl -T (HTTP/1.1, Helidon) | $C (${cput[*]}) | | | | $(ratio "$C" "$D") |
+| dd conv=fsync, same bytes | $D (${dd[*]}) | | | | 1.00 |
+
+client: Node $(node --version) grpc-js; $rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
+MD
