@@ -131,6 +131,9 @@ class LeaseSafetyTest {
                                                 .setHolderId(h.getHolderId()).build()).getExisted();
                                 grant.released().set(existed);
                             } catch (StatusRuntimeException e) {
+                                // unknown outcome: a Release to the sidecar being killed may have committed
+                                // before it died, so a later grant need not wait for this one's expiry
+                                grant.released().set(true);
                                 instance = (instance + 1) % 3;
                             }
                         }
