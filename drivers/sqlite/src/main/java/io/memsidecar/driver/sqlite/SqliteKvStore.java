@@ -50,10 +50,18 @@ final class SqliteKvStore implements KvStore, AccessTiered {
     }
 
     private static Optional<KvRecord> live(Connection c, String namespace, String key, long now) throws SQLException {
-        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM kv_items WHERE namespace = ? AND key = ? AND " + LIVE)) {
+        return stored(c, namespace, key).filter(r -> isLive(r, now));
+    }
+
+    private static boolean isLive(KvRecord r, long now) {
+        return r.expiresAt().map(e -> Db.micros(e) > now).orElse(true);
+    }
+
+    /** The row of a key, expired or not (the sweeper deletes expired rows later). */
+    private static Optional<KvRecord> stored(Connection c, String namespace, String key) throws SQLException {
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM kv_items WHERE namespace = ? AND key = ?")) {
             st.setString(1, namespace);
             st.setString(2, key);
-            st.setLong(3, now);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next() ? Optional.of(record(rs, true)) : Optional.empty();
             }
@@ -79,7 +87,8 @@ final class SqliteKvStore implements KvStore, AccessTiered {
     }
 
     private KvRecord put(Connection c, String namespace, String key, KvWrite write, long now) throws SQLException {
-        Optional<KvRecord> current = live(c, namespace, key, now);
+        Optional<KvRecord> row = stored(c, namespace, key);
+        Optional<KvRecord> current = row.filter(r -> isLive(r, now));
         long stored = current.map(KvRecord::version).orElse(0L);
         if (write.ifVersion().isPresent() && write.ifVersion().getAsLong() != stored) {
             throw ApiException.failedPrecondition("version mismatch");
@@ -87,8 +96,10 @@ final class SqliteKvStore implements KvStore, AccessTiered {
         if (current.isEmpty() && write.maxItems() > 0 && count(c, namespace, now) >= write.maxItems()) {
             throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
         }
-        if (current.isEmpty()) {
-            forgetReads(c, namespace, key); // a new key starts cold
+        if (row.isPresent() && current.isEmpty()) {
+            // an expired row is replaced: its reads go with it (a key that had no row has none:
+            // delete, eviction and the sweeper drop them), so the new key starts cold
+            forgetReads(c, namespace, key);
         }
         long version = stored + 1;
         long created = current.map(r -> Db.micros(r.createdAt())).orElse(now);
