@@ -82,7 +82,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -97,10 +97,6 @@ public final class SemanticTable {
         return scopes.getOrDefault(scope, Map.of());
     }
 
-    public Collection<String> scopes() {
-        return scopes.keySet();
-    }
-
     /** Adds a stored row as a durable driver reads it back at start. */
     public Row load(String scope, SemanticRecord record, long rowSeq) {
         Row row = strip(new Row(record, rowSeq, spec.distance()));

@@ -67,10 +67,6 @@ final class AnnGraph {
                 2 * spec.hnswM(), Math.max(spec.hnswEfConstruction(), 2 * spec.hnswM()), 1.2f, 1.2f);
     }
 
-    int size() {
-        return ordOf.size();
-    }
-
     /**
      * Adds (or replaces) the vector of {@code id}. A replaced node is deleted (and the deleted
      * nodes purged when they are many) before the new one links in, so it never links only to
