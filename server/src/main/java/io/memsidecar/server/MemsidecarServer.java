@@ -2,6 +2,7 @@ package io.memsidecar.server;
 
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
@@ -65,6 +66,7 @@ import io.memsidecar.server.policy.Policy;
 import io.memsidecar.server.policy.PolicyFilter;
 import io.memsidecar.server.transport.ArtifactCurlRoutes;
 import io.memsidecar.server.transport.Bodies;
+import io.memsidecar.server.transport.ConnectionCap;
 import io.memsidecar.server.transport.EpisodicCurlRoutes;
 import io.memsidecar.server.transport.GraphCurlRoutes;
 import io.memsidecar.server.transport.GrpcTransport;
@@ -113,6 +115,7 @@ public final class MemsidecarServer implements AutoCloseable {
     private final List<io.grpc.Server> nettyServers = new ArrayList<>();
     /** One virtual thread per call of the Netty listeners: handlers block. */
     private final ExecutorService nettyExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<EventLoopGroup> eventLoopGroups = new ArrayList<>();
     private final Optional<io.grpc.Server> nettyTcp;
     /** TLS of gRPC on the Netty transport (reloaded with the Helidon listeners'). */
     private final Optional<TlsMaterial.NettyTls> nettyTls;
@@ -168,7 +171,10 @@ public final class MemsidecarServer implements AutoCloseable {
             this.web = startWeb(config, config.server().nettyTcp() ? List.of() : grpcServices);
             if (config.server().nettyTcp()) {
                 var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
-                var netty = NettyServerBuilder.forAddress(new InetSocketAddress(tcp.host(), tcp.port()));
+                var netty = NettyServerBuilder.forAddress(new InetSocketAddress(tcp.host(), tcp.port()))
+                        .channelFactory(ConnectionCap.serverChannels(config.limits().maxConnections()))
+                        .bossEventLoopGroup(eventLoops(ConnectionCap.eventLoops(1)))
+                        .workerEventLoopGroup(eventLoops(ConnectionCap.eventLoops(0)));
                 nettyTls.ifPresent(tls -> netty.sslContext(tls.context()));
                 this.nettyTcp = Optional.of(startNetty(netty, grpcServices, "tcp " + config.server().grpcTcp()));
             } else {
@@ -179,6 +185,7 @@ public final class MemsidecarServer implements AutoCloseable {
         } catch (RuntimeException e) {
             nettyServers.forEach(io.grpc.Server::shutdownNow);
             nettyExecutor.shutdownNow();
+            eventLoopGroups.forEach(EventLoopGroup::shutdownGracefully);
             retention.close();
             backends.values().forEach(Backend::close);
             embedders.forEach(Embedder::close);
@@ -495,12 +502,18 @@ public final class MemsidecarServer implements AutoCloseable {
             Files.deleteIfExists(socket); // a stale socket from a crashed run
             startNetty(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
-                    .bossEventLoopGroup(new EpollEventLoopGroup(1))
-                    .workerEventLoopGroup(new EpollEventLoopGroup(2)), services, "unix socket " + socket);
+                    .bossEventLoopGroup(eventLoops(new EpollEventLoopGroup(1)))
+                    .workerEventLoopGroup(eventLoops(new EpollEventLoopGroup(2))), services, "unix socket " + socket);
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on unix socket " + socket + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Keeps {@code group} to be shut down with the server (grpc-netty leaves groups it was given running). */
+    private EventLoopGroup eventLoops(EventLoopGroup group) {
+        eventLoopGroups.add(group);
+        return group;
     }
 
     /** A grpc-java Netty listener with the message and stream limits, calls on virtual threads. */
@@ -574,6 +587,7 @@ public final class MemsidecarServer implements AutoCloseable {
             }
         }
         nettyExecutor.shutdownNow();
+        eventLoopGroups.forEach(EventLoopGroup::shutdownGracefully);
         try {
             if (!webStop.join(config.server().shutdownTimeout())) {
                 LOG.log(Level.WARNING, "connections still open after shutdown_timeout " + config.server().shutdownTimeout()

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.tokens.Ed25519Keys;
 import java.io.IOException;
@@ -120,13 +121,16 @@ class ImageTest {
         for (Path p : List.of(data, run)) {
             assertThat(run(Duration.ofSeconds(10), "chown", "65532:65532", p.toString()).code()).isZero();
         }
+        int grpcPort;
         int port;
-        try (var s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        try (var s = new ServerSocket(0); var h = new ServerSocket(0)) {
+            grpcPort = s.getLocalPort();
+            port = h.getLocalPort();
         }
         var started = podman("run", "-d", "--name", "ms-image-test", "--read-only", "--tmpfs", "/tmp",
                 "--user", "65532:65532", "-v", data + ":/var/lib/memsidecar", "-v", run + ":/run/memsidecar",
-                "-e", "MEMSIDECAR_AUTH__PASETO__PUBLIC_KEY_HEX=" + keys[1], "-p", "127.0.0.1:" + port + ":7777", IMAGE);
+                "-e", "MEMSIDECAR_AUTH__PASETO__PUBLIC_KEY_HEX=" + keys[1], "-p", "127.0.0.1:" + grpcPort + ":7777",
+                "-p", "127.0.0.1:" + port + ":8080", IMAGE);
         assertThat(started.code()).as(started.output()).isZero();
 
         var http = HttpClient.newHttpClient();
@@ -147,7 +151,7 @@ class ImageTest {
         assertThat(ready).as(podman("logs", "ms-image-test").output()).isNotNull();
         assertThat(ready.statusCode()).isEqualTo(200);
 
-        // TCP: a value in over the curl route, an artifact onto the data volume
+        // HTTP on 8080: a value in over the curl route, an artifact onto the data volume
         var put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/kv/scratchpad/from-tcp"))
                 .header("x-memsidecar-capability", "Bearer " + token)
                 .PUT(HttpRequest.BodyPublishers.ofString("over tcp")).build(), HttpResponse.BodyHandlers.ofString());
@@ -160,15 +164,17 @@ class ImageTest {
             assertThat(files.filter(Files::isRegularFile).toList()).isNotEmpty();
         }
 
-        // the Unix socket in the shared volume: gRPC reads what TCP wrote
+        // gRPC on 7777 and on the Unix socket in the shared volume read what HTTP wrote
         Path socket = run.resolve("memsidecar.sock");
         assertThat(socket).exists();
-        ManagedChannel channel = TestServer.udsChannel(socket);
-        try {
-            var value = TestServer.kv(channel, token).get(GetRequest.newBuilder().setNamespace("scratchpad").setKey("from-tcp").build());
-            assertThat(value.getValue()).isEqualTo(ByteString.copyFromUtf8("over tcp"));
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        for (ManagedChannel channel : List.of(TestServer.udsChannel(socket),
+                NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build())) {
+            try {
+                var value = TestServer.kv(channel, token).get(GetRequest.newBuilder().setNamespace("scratchpad").setKey("from-tcp").build());
+                assertThat(value.getValue()).isEqualTo(ByteString.copyFromUtf8("over tcp"));
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
         }
 
         // SIGTERM drains and exits 0 well within the grace period; the AOT cache was used

@@ -7,35 +7,39 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code server.grpc.transport: netty}: gRPC on TCP through grpc-java's Netty transport, behind the
- * same routing table and filters; the HTTP routes on {@code server.http.addr}; an oversized message
- * is RESOURCE_EXHAUSTED on TCP too.
+ * gRPC on TCP through grpc-java's Netty transport ({@code server.grpc.transport: netty}, and what
+ * {@code auto} picks when HTTP has its own port): the same routing table and filters; the HTTP routes
+ * on {@code server.http.addr}; an oversized message is RESOURCE_EXHAUSTED on TCP too;
+ * {@code limits.max_connections} holds new connections until one closes. {@code helidon} still
+ * serves gRPC and HTTP on one port when asked for.
  */
 class NettyTransportTest {
+    private static final GetRequest GET_K = GetRequest.newBuilder().setNamespace("notes").setKey("k").build();
+
     @Test
     void grpcOnNettyTcpWithTheSameFiltersAndHttpOnItsOwnListener() throws Exception {
-        try (var server = TestServer.withNettyTcp(KvEndToEndTest.NAMESPACES, Map.of("MEMSIDECAR_LIMITS__MAX_MESSAGE_BYTES", "65536"))) {
-            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        try (var server = TestServer.withHttpListener(KvEndToEndTest.NAMESPACES, Map.of("MEMSIDECAR_LIMITS__MAX_MESSAGE_BYTES", "65536"))) {
+            ManagedChannel ch = server.tcpChannel();
             try {
                 var kv = TestServer.kv(ch, server.fullToken());
                 var put = PutRequest.newBuilder().setNamespace("notes").setKey("k").setValue(ByteString.copyFromUtf8("v"));
                 assertThat(kv.put(put.build()).getVersion()).isEqualTo(1);
-                assertThat(kv.get(GetRequest.newBuilder().setNamespace("notes").setKey("k").build()).getValue().toStringUtf8())
-                        .isEqualTo("v");
+                assertThat(kv.get(GET_K).getValue().toStringUtf8()).isEqualTo("v");
                 // the filters: no token, no call
-                assertThatThrownBy(() -> TestServer.kv(ch, null).get(GetRequest.newBuilder().setNamespace("notes").setKey("k").build()))
+                assertThatThrownBy(() -> TestServer.kv(ch, null).get(GET_K))
                         .isInstanceOfSatisfying(StatusRuntimeException.class,
                                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
                 // over the message limit: refused with RESOURCE_EXHAUSTED, nothing stored, the connection still serves
@@ -48,10 +52,59 @@ class NettyTransportTest {
             }
             int http = server.server.httpPort().orElseThrow();
             assertThat(http).isNotEqualTo(server.port());
-            var get = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/v1/kv/notes/k"))
+            assertThat(curlGet(http, server).body()).isEqualTo("v");
+            // auto chose grpc-netty: the gRPC port speaks HTTP/2 gRPC only
+            assertThatThrownBy(() -> curlGet(server.port(), server)).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void helidonServesGrpcAndHttpOnOnePortWhenAskedFor() throws Exception {
+        try (var server = TestServer.withHttpListener(KvEndToEndTest.NAMESPACES, Map.of("MEMSIDECAR_SERVER__GRPC__TRANSPORT", "helidon"))) {
+            ManagedChannel ch = server.tcpChannel();
+            try {
+                TestServer.kv(ch, server.fullToken()).put(PutRequest.newBuilder().setNamespace("notes").setKey("k")
+                        .setValue(ByteString.copyFromUtf8("v")).build());
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            assertThat(curlGet(server.port(), server).body()).isEqualTo("v");
+            assertThat(curlGet(server.server.httpPort().orElseThrow(), server).body()).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void atMaxConnectionsANewConnectionWaitsUntilAnotherCloses() throws Exception {
+        try (var server = TestServer.withHttpListener(KvEndToEndTest.NAMESPACES, Map.of("MEMSIDECAR_LIMITS__MAX_CONNECTIONS", "2"))) {
+            var open = new ArrayList<ManagedChannel>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    open.add(server.tcpChannel());
+                    assertThat(TestServer.kv(open.get(i), server.fullToken()).get(GET_K).getFound()).isFalse();
+                }
+                ManagedChannel third = server.tcpChannel();
+                open.add(third);
+                assertThatThrownBy(() -> TestServer.kv(third, server.fullToken()).withDeadlineAfter(2, TimeUnit.SECONDS).get(GET_K))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+                open.removeFirst().shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                assertThat(TestServer.kv(third, server.fullToken()).withWaitForReady().withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .get(GET_K).getFound()).isFalse();
+            } finally {
+                for (ManagedChannel ch : open) {
+                    ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    private static HttpResponse<String> curlGet(int port, TestServer server) throws IOException, InterruptedException {
+        try (var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            var res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/kv/notes/k"))
+                    .timeout(java.time.Duration.ofSeconds(10))
                     .header("x-memsidecar-capability", "Bearer " + server.fullToken()).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(get.statusCode()).isEqualTo(200);
-            assertThat(get.body()).isEqualTo("v");
+            assertThat(res.statusCode()).isEqualTo(200);
+            return res;
         }
     }
 }

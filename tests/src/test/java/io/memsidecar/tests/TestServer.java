@@ -36,16 +36,17 @@ final class TestServer implements AutoCloseable {
         this(Ed25519Keys.generateHex(), backendsAndNamespaces, policyYaml, false, Map.of());
     }
 
-    /** With the extra HTTP-only listener ({@code server.http.addr}) on a random port. */
+    /**
+     * With the HTTP listener ({@code server.http.addr}) on a random port: gRPC on TCP then goes
+     * through grpc-java's Netty transport (transport {@code auto}), the HTTP routes only on that port.
+     */
     static TestServer withHttpListener(String backendsAndNamespaces) {
-        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true, Map.of());
+        return withHttpListener(backendsAndNamespaces, Map.of());
     }
 
-    /** gRPC on TCP through grpc-java's Netty transport; the HTTP routes on their own listener. */
-    static TestServer withNettyTcp(String backendsAndNamespaces, Map<String, String> env) {
-        var all = new java.util.HashMap<>(env);
-        all.put("MEMSIDECAR_SERVER__GRPC__TRANSPORT", "netty");
-        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true, all);
+    /** {@link #withHttpListener(String)} with {@code MEMSIDECAR_} environment overrides. */
+    static TestServer withHttpListener(String backendsAndNamespaces, Map<String, String> env) {
+        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true, env);
     }
 
     /** A second sidecar of the same deployment: same signing key, so the same tokens work. */

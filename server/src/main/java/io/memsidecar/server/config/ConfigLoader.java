@@ -103,7 +103,10 @@ public final class ConfigLoader {
         http.ifPresent(a -> hostPort(a, "server.http.addr"));
         Duration shutdown = duration(c.get("server.shutdown_timeout"), Duration.ofSeconds(10));
 
-        boolean netty = oneOf(grpc.get("transport"), "helidon", "helidon", "netty").equals("netty");
+        // auto: gRPC on TCP through grpc-netty whenever HTTP has its own port (the original's layout),
+        // else Helidon serves gRPC and HTTP together on server.grpc.tcp (docs/benchmarks.md, "Transport").
+        String transport = oneOf(grpc.get("transport"), "auto", "auto", "helidon", "netty");
+        boolean netty = transport.equals("netty") || transport.equals("auto") && !tcp.isBlank() && http.isPresent();
         if (netty && (tcp.isBlank() || http.isEmpty())) {
             throw new ConfigException("server.grpc.transport: netty serves gRPC alone on server.grpc.tcp, so it needs"
                     + " server.grpc.tcp and server.http.addr (where the HTTP gateway and curl routes then live)");

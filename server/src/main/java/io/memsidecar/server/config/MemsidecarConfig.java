@@ -29,7 +29,8 @@ public record MemsidecarConfig(Listeners server,
     /**
      * gRPC TCP (host:port; with the helidon transport it also serves the HTTP gateway), optional UDS
      * and extra HTTP listener; {@code nettyTcp}: gRPC on TCP through grpc-java's Netty transport
-     * ({@code server.grpc.transport: netty}), the HTTP routes then only on {@code server.http.addr}.
+     * ({@code server.grpc.transport: netty}, or {@code auto} with {@code server.http.addr} set), the
+     * HTTP routes then only on {@code server.http.addr}.
      */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout,
                             Optional<TlsFiles> tls, boolean nettyTcp) {

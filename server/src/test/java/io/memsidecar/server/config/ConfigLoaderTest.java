@@ -150,6 +150,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theTransportIsNettyWhenHttpHasItsOwnPortUnlessSaidOtherwise() throws IOException {
+        String auth = "auth: { paseto: { public_key_hexes: [\"%s\"] } }\n".formatted(KEY);
+        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\" } }\n" + auth, Map.of()).server().nettyTcp()).isFalse();
+        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\" }, http: { addr: \"127.0.0.1:8080\" } }\n" + auth, Map.of())
+                .server().nettyTcp()).isTrue();
+        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: helidon }, http: { addr: \"127.0.0.1:8080\" } }\n"
+                + auth, Map.of()).server().nettyTcp()).isFalse();
+        assertThat(load("server: { grpc: { tcp: \"\", uds: /tmp/m.sock }, http: { addr: \"127.0.0.1:8080\" } }\n" + auth, Map.of())
+                .server().nettyTcp()).isFalse();
+        assertThatThrownBy(() -> load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: netty } }\n" + auth, Map.of()))
+                .hasMessageContaining("server.http.addr");
+        assertThatThrownBy(() -> load("server: { grpc: { transport: grizzly } }\n" + auth, Map.of()))
+                .hasMessageContaining("server.grpc.transport must be one of auto, helidon, netty");
+    }
+
+    @Test
     void embeddedDefaultBindsLoopbackOnly() {
         var c = ConfigLoader.load(Optional.empty(), Map.of());
         assertThat(c.server().grpcTcp()).startsWith("127.0.0.1:");
