@@ -5,8 +5,8 @@
 # (GrpcBaseline), built and run here; and the same sidecar over its Unix socket (grpc-netty, the
 # same routing table), which separates Helidon's HTTP/2 from the filters and handler; and a second
 # sidecar with server.grpc.transport: netty (gRPC on TCP through grpc-java's Netty, the same
-# filters). ROUNDS rounds in turn, medians. Then the HTTP gateway against gRPC on the same sidecar,
-# and latency percentiles and server CPU at a fixed 1000 Get/s for the two sidecars and the baseline.
+# filters). ROUNDS rounds in turn, medians. Then latency percentiles and server CPU at a fixed
+# 1000 Get/s for the two sidecars and the baseline. (The gateway against gRPC: gateway.sh.)
 # Usage: tests/bench/transport.sh [CLIENTS] [SECONDS]. Prints a Markdown table.
 . "$(dirname "$0")/common.sh"
 clients="${1:-16}"; seconds="${2:-10}"; rounds="${ROUNDS:-3}"
@@ -31,11 +31,6 @@ for _ in $(seq 1 "$rounds"); do
   uds+=("$(get --unix "$work/sidecar.sock")"); base+=("$(get --target 127.0.0.1:7790)")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# The HTTP gateway mirror (POST /memsidecar.kv.v1.KV/Get, protobuf JSON) against gRPC on the same sidecar.
-gateway=(); grpc=()
-for _ in $(seq 1 "$rounds"); do
-  gateway+=("$(OP=gateway-get get --target "127.0.0.1:$port")"); grpc+=("$(get --target "127.0.0.1:$port")")
-done
 # A fixed 1000 Get/s (4 clients on one connection): latency percentiles, and the server's CPU over the window.
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 fixed() { # PID TARGET-OPTIONS -> "p50 p99 p999 vcpu"
@@ -64,8 +59,6 @@ cat <<MD
 | sidecar (Helidon) | $h50 | $h99 | $h999 | $hcpu |
 | sidecar (netty transport) | $n50 | $n99 | $n999 | $ncpu |
 | plain grpc-java | $b50 | $b99 | $b999 | $bcpu |
-
-HTTP gateway (POST /memsidecar.kv.v1.KV/Get, JSON, HTTP/1.1, $clients clients) on the Helidon sidecar: median $(median "${gateway[@]}") ops/s (runs ${gateway[*]}) vs gRPC on the same port $(median "${grpc[@]}") (runs ${grpc[*]}): **$(ratio "$(median "${gateway[@]}")" "$(median "${grpc[@]}")")**
 
 sidecar over TCP / plain grpc-java: **$(ratio "$(median "${side[@]}")" "$(median "${base[@]}")")** (Helidon), **$(ratio "$(median "${netty[@]}")" "$(median "${base[@]}")")** (netty); sidecar over the Unix socket / plain grpc-java over TCP: $(ratio "$(median "${uds[@]}")" "$(median "${base[@]}")"); seconds=$seconds per run, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

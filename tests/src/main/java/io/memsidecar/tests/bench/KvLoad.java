@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 public final class KvLoad implements Callable<Integer> {
     @Mixin
     LoadOptions run = new LoadOptions();
-    @Option(names = "--op", defaultValue = "get", description = "get | put | jdbc-put | gateway-get")
+    @Option(names = "--op", defaultValue = "get", description = "get | put | jdbc-put")
     String op;
     @Option(names = "--warmup-seconds", defaultValue = "3")
     int warmup;
@@ -36,8 +36,6 @@ public final class KvLoad implements Callable<Integer> {
     int keys;
     @Option(names = "--rate", defaultValue = "0", description = "calls per second of all clients together; 0 = closed loop")
     int rate;
-    @Option(names = "--http", description = "host:port of the HTTP gateway, for --op gateway-get (default: --target)")
-    String http;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new KvLoad()).execute(args));
@@ -50,7 +48,7 @@ public final class KvLoad implements Callable<Integer> {
         Arrays.fill(value, (byte) 'x');
         ManagedChannel channel = run.open();
         var stub = KVGrpc.newBlockingStub(run.authenticated(channel));
-        if (op.equals("get") || op.equals("gateway-get")) {
+        if (op.equals("get")) {
             for (int k = 0; k < keys; k++) {
                 stub.put(PutRequest.newBuilder().setNamespace(run.namespace).setKey("key:" + k)
                         .setValue(ByteString.copyFrom(value)).build());
@@ -61,21 +59,6 @@ public final class KvLoad implements Callable<Integer> {
         for (int c = 0; c < run.clients; c++) {
             perThread.add(switch (op) {
                 case "get" -> i -> stub.get(GetRequest.newBuilder().setNamespace(run.namespace).setKey("key:" + (i % keys)).build());
-                case "gateway-get" -> {
-                    // the gRPC-gateway mirror: POST /memsidecar.kv.v1.KV/Get with protobuf JSON, one HTTP/1.1 connection per client
-                    var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-                    var uri = java.net.URI.create("http://" + (http == null ? run.target : http) + "/memsidecar.kv.v1.KV/Get");
-                    yield i -> {
-                        var response = client.send(java.net.http.HttpRequest.newBuilder(uri)
-                                .header("x-memsidecar-capability", "Bearer " + run.token)
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                                        "{\"namespace\":\"" + run.namespace + "\",\"key\":\"key:" + (i % keys) + "\"}")).build(),
-                                java.net.http.HttpResponse.BodyHandlers.discarding());
-                        if (response.statusCode() != 200) {
-                            throw new IllegalStateException("gateway answered " + response.statusCode());
-                        }
-                    };
-                }
                 case "put" -> i -> stub.put(PutRequest.newBuilder().setNamespace(run.namespace).setKey("key:" + (i % keys))
                         .setValue(ByteString.copyFrom(value)).build());
                 case "jdbc-put" -> {

@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -34,8 +38,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <p>An upload is only published after the service sealed it, by a single atomic S3 write: a
  * small body (up to one part) is buffered and PUT with its metadata; a larger one goes as a
- * multipart upload to a private staging key and is then copied onto the final key with its
- * metadata. A failed or interrupted upload aborts its multipart upload and deletes its staging
+ * multipart upload to a private staging key (each part uploading while the next arrives) and is
+ * then copied onto the final key with its metadata. A failed or interrupted upload aborts its multipart upload and deletes its staging
  * key; the previous version stays untouched.
  */
 final class S3ArtifactStore implements ArtifactStore {
@@ -89,16 +93,18 @@ final class S3ArtifactStore implements ArtifactStore {
         boolean completed = false;
         try {
             List<CompletedPart> parts = new ArrayList<>();
-            byte[] part = first;
-            int number = 1;
-            while (part.length > 0) {
-                int n = number;
-                byte[] bytes = part;
-                String etag = s3.uploadPart(b -> b.bucket(bucket).key(staging).uploadId(uploadId).partNumber(n),
-                        RequestBody.fromBytes(bytes)).eTag();
-                parts.add(CompletedPart.builder().partNumber(n).eTag(etag).build());
-                number++;
-                part = body.readNBytes(PART);
+            // Each part uploads on its own virtual thread while the next one arrives from the client:
+            // one part in flight and one being read (two parts of memory per upload).
+            try (ExecutorService uploads = Executors.newVirtualThreadPerTaskExecutor()) {
+                byte[] part = first;
+                for (int number = 1; part.length > 0; number++) {
+                    int n = number;
+                    byte[] bytes = part;
+                    Future<String> etag = uploads.submit(() -> s3.uploadPart(b -> b.bucket(bucket).key(staging)
+                            .uploadId(uploadId).partNumber(n), RequestBody.fromBytes(bytes)).eTag());
+                    part = body.readNBytes(PART);
+                    parts.add(CompletedPart.builder().partNumber(n).eTag(await(etag)).build());
+                }
             }
             Upload.Integrity integrity = upload.seal(); // before anything is published
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(staging).uploadId(uploadId)
@@ -114,6 +120,21 @@ final class S3ArtifactStore implements ArtifactStore {
             } else {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(staging).uploadId(uploadId));
             }
+        }
+    }
+
+    /** The part's ETag; its upload's S3 failure as thrown by the client. */
+    private static String await(Future<String> etag) {
+        try {
+            return etag.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.internal("artifact.put: interrupted while a part was uploading", e);
         }
     }
 

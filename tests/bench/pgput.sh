@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The transport issue's PostgreSQL goal: a KV Put with one client through the sidecar (PostgreSQL
+# driver) against what it cannot avoid — a direct JDBC upsert of the same row shape plus one plain
+# grpc-java round trip (GrpcBaseline answering the same KV.Put from a map) — all measured here, one
+# client each, closed loop, ROUNDS rounds in turn, medians of the p50s. The sidecar is measured on
+# both TCP transports (Helidon: no server.http.addr; grpc-netty: with one) and its Unix socket.
+# Usage: tests/bench/pgput.sh [SECONDS]. Needs PostgreSQL at $MEMSIDECAR_BENCH_PG_URL.
+. "$(dirname "$0")/common.sh"
+seconds="${1:-10}"; rounds="${ROUNDS:-3}"
+bench_build
+bench_start "  - { block: kv, name: bench-pg, backend: pg }"
+"$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port 7790 >/dev/null 2>&1 &
+baseline_pid=$!
+sed "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:7791\" }, http: { addr: \"127.0.0.1:7792\" } }|" \
+  "$work/bench.yaml" > "$work/netty.yaml"
+JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/netty.yaml" >"$work/netty.log" 2>&1 &
+netty_pid=$!
+trap 'kill $baseline_pid $netty_pid 2>/dev/null || true; wait $netty_pid 2>/dev/null || true; bench_stop' EXIT
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:7792/readyz" >/dev/null && break; sleep 0.5; done
+put() { # KvLoad options -> p50 µs of one client's Puts
+  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" --clients 1 \
+    --seconds "$seconds" --op put --namespace bench-pg | field p50_us
+}
+jdbc=(); grpc=(); helidon=(); netty=(); uds=()
+for _ in $(seq 1 "$rounds"); do
+  jdbc+=("$("$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad --jdbc "$pg" --clients 1 \
+    --seconds "$seconds" --op jdbc-put --namespace bench-pg | field p50_us)")
+  grpc+=("$(put --target 127.0.0.1:7790)")
+  helidon+=("$(put --target "127.0.0.1:$port")")
+  netty+=("$(put --target 127.0.0.1:7791)")
+  uds+=("$(put --unix "$work/sidecar.sock")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+J="$(median "${jdbc[@]}")"; G="$(median "${grpc[@]}")"; H="$(median "${helidon[@]}")"; N="$(median "${netty[@]}")"; U="$(median "${uds[@]}")"
+floor="$(awk -v j="$J" -v g="$G" 'BEGIN { print j + g }')"
+cat <<MD
+| KV Put, 100-byte value, 1 client | p50 µs (median of runs) | runs (in turn) | / (JDBC + gRPC) |
+|---|---:|---|---:|
+| direct JDBC upsert (same row shape) | $J | ${jdbc[*]} | |
+| plain grpc-java round trip (Put into a map) | $G | ${grpc[*]} | |
+| sidecar, PostgreSQL driver, TCP gRPC via grpc-netty | $N | ${netty[*]} | $(ratio "$N" "$floor") |
+| sidecar, PostgreSQL driver, TCP gRPC via Helidon | $H | ${helidon[*]} | $(ratio "$H" "$floor") |
+| sidecar, PostgreSQL driver, Unix socket | $U | ${uds[*]} | |
+
+goal: sidecar p50 ≤ 1.1 × (JDBC p50 + gRPC round trip p50) = $(awk -v f="$floor" 'BEGIN { printf "%.0f", 1.1 * f }') µs; auth, policy on, access log off; seconds=$seconds per run, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%d)
+MD
