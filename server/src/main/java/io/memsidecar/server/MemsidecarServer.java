@@ -185,7 +185,7 @@ public final class MemsidecarServer implements AutoCloseable {
         } catch (RuntimeException e) {
             nettyServers.forEach(io.grpc.Server::shutdownNow);
             nettyExecutor.shutdownNow();
-            eventLoopGroups.forEach(EventLoopGroup::shutdownGracefully);
+            eventLoopGroups.forEach(g -> g.shutdownGracefully(0, 2, TimeUnit.SECONDS));
             retention.close();
             backends.values().forEach(Backend::close);
             embedders.forEach(Embedder::close);
@@ -587,7 +587,7 @@ public final class MemsidecarServer implements AutoCloseable {
             }
         }
         nettyExecutor.shutdownNow();
-        eventLoopGroups.forEach(EventLoopGroup::shutdownGracefully);
+        eventLoopGroups.forEach(g -> g.shutdownGracefully(0, 2, TimeUnit.SECONDS));
         try {
             if (!webStop.join(config.server().shutdownTimeout())) {
                 LOG.log(Level.WARNING, "connections still open after shutdown_timeout " + config.server().shutdownTimeout()

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The packaged server with a small heap and a real disk: a 1 GiB artifact streams in and out of
@@ -42,14 +44,19 @@ class ArtifactProcessTest {
     private final String[] key = Ed25519Keys.generateHex();
 
     private Path config() throws Exception {
+        return config("server: { grpc: { tcp: \"127.0.0.1:0\" }, shutdown_timeout: 2s }");
+    }
+
+    /** {@code server} is the YAML line of the server section. */
+    private Path config(String server) throws Exception {
         Path file = dir.resolve("sidecar.yaml");
         Files.writeString(file, """
-                server: { grpc: { tcp: "127.0.0.1:0" }, shutdown_timeout: 2s }
+                %s
                 logging: { access: false }
                 auth: { paseto: { public_key_hexes: ["%s"] } }
                 backends: [ { name: disk, driver: fs, options: { base_dir: "%s" } } ]
                 namespaces: [ { block: artifact, name: blobs, backend: disk } ]
-                """.formatted(key[1], dir.resolve("blobs")));
+                """.formatted(server, key[1], dir.resolve("blobs")));
         return file;
     }
 
@@ -83,10 +90,18 @@ class ArtifactProcessTest {
                 });
     }
 
-    @Test
-    void aGibibyteStreamsThroughAServerWith128MiBOfHeap() throws Exception {
+    /**
+     * Flow control both ways on both TCP transports (Helidon sharing the port with HTTP; grpc-netty
+     * when HTTP has its own): 1 GiB up and down through a 128 MiB heap, the reader stopping for two
+     * seconds after the first 64 MiB — a server that buffered instead of waiting would run out of heap.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "server: { grpc: { tcp: \"127.0.0.1:0\" }, shutdown_timeout: 2s }",
+        "server: { grpc: { tcp: \"127.0.0.1:0\" }, http: { addr: \"127.0.0.1:0\" }, shutdown_timeout: 2s }"})
+    void aGibibyteStreamsThroughAServerWith128MiBOfHeapToASlowReader(String serverYaml) throws Exception {
         long size = 1L << 30;
-        try (var server = ServerProcess.start(Map.of("JAVA_OPTS", "-Xmx128m"), "--config", config().toString())) {
+        try (var server = ServerProcess.start(Map.of("JAVA_OPTS", "-Xmx128m"), "--config", config(serverYaml).toString())) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port).usePlaintext().build();
             try {
                 MessageDigest sent = MessageDigest.getInstance("SHA-256");
@@ -104,6 +119,9 @@ class ArtifactProcessTest {
                     if (g.hasChunk()) {
                         g.getChunk().getData().asReadOnlyByteBufferList().forEach(received::update);
                         count += g.getChunk().getData().size();
+                        if (count == 64L << 20) {
+                            Thread.sleep(2000); // a slow reader: the server must wait, not buffer
+                        }
                     }
                 }
                 assertThat(count).isEqualTo(size);

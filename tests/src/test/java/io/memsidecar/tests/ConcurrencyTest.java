@@ -8,7 +8,8 @@ import io.memsidecar.proto.kv.v1.PutRequest;
 import java.util.ArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Many concurrent calls multiplexed on one HTTP/2 connection, as an agent's gRPC channel does.
@@ -16,9 +17,11 @@ import org.junit.jupiter.api.Test;
  * connection WINDOW_UPDATE here with its default flow-control strategy).
  */
 class ConcurrencyTest {
-    @Test
-    void sixteenClientsOnOneChannelComplete20000CallsWithoutATransportError() throws Exception {
-        try (var server = new TestServer(KvEndToEndTest.NAMESPACES, "")) {
+    /** {@code http}: HTTP on its own port, so TCP gRPC runs on grpc-netty (transport auto), else on Helidon. */
+    @ParameterizedTest(name = "HTTP on its own port: {0}")
+    @ValueSource(booleans = {false, true})
+    void sixteenClientsOnOneChannelComplete20000CallsWithoutATransportError(boolean http) throws Exception {
+        try (var server = http ? TestServer.withHttpListener(KvEndToEndTest.NAMESPACES) : new TestServer(KvEndToEndTest.NAMESPACES, "")) {
             var channel = server.tcpChannel();
             var stub = TestServer.kv(channel, server.fullToken());
             var value = ByteString.copyFrom(new byte[300]);

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
  * log line, so configs can bind port 0.
  */
 final class ServerProcess implements AutoCloseable {
-    /** The start-up line of the gRPC + HTTP listener, with the port it bound. */
+    /** The start-up line of the TCP gRPC listener (gRPC + HTTP on Helidon, gRPC alone on Netty), with its port. */
     private static final Pattern READY = Pattern.compile(
-            "\"msg\":\"listening\",\"transport\":\"grpc\\+http\",\"addr\":\"[^\"]*:(\\d+)\"");
+            "\"msg\":\"listening\",\"transport\":\"grpc(?:\\+http)?\",\"addr\":\"[^\"]*:(\\d+)\"");
 
     final Process process;
     final int port;

@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Regressions (issue #11) of the stop, on both listeners while the clients' connections stay
@@ -38,15 +39,16 @@ class ShutdownTest {
     private ManagedChannel tcp;
     private ManagedChannel uds;
 
-    private void start(String shutdownTimeout) throws Exception {
+    /** {@code http}: give HTTP its own port, so TCP gRPC runs on grpc-netty (transport auto), else on Helidon. */
+    private void start(String shutdownTimeout, boolean http) throws Exception {
         String[] keys = Ed25519Keys.generateHex();
         Path config = dir.resolve("c.yaml");
         Files.writeString(config, """
-                server: { grpc: { tcp: "127.0.0.1:0", uds: "%s" }, shutdown_timeout: %s }
+                server: { grpc: { tcp: "127.0.0.1:0", uds: "%s" }, %s shutdown_timeout: %s }
                 auth: { paseto: { public_key_hexes: ["%s"] } }
                 backends: [ { name: mem, driver: memory } ]
                 namespaces: [ { block: episodic, name: log, backend: mem } ]
-                """.formatted(dir.resolve("s.sock"), shutdownTimeout, keys[1]));
+                """.formatted(dir.resolve("s.sock"), http ? "http: { addr: \"127.0.0.1:0\" }," : "", shutdownTimeout, keys[1]));
         server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), Map.of()));
         token = TestServer.token(keys[0], List.of("*"), List.of("*"), Duration.ofMinutes(5), Instant.now());
         tcp = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -94,16 +96,18 @@ class ShutdownTest {
         }
     }
 
-    @Test
-    void aCancelledTailDoesNotHoldTheShutdownForTheGracePeriod() throws Exception {
-        start("20s");
+    @ParameterizedTest(name = "HTTP on its own port: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCancelledTailDoesNotHoldTheShutdownForTheGracePeriod(boolean http) throws Exception {
+        start("20s", http);
         long ms = closeMillis(tails(true, tcp, uds, tcp, uds));
         assertThat(ms).as("shutdown took %d ms of a 20 s grace period", ms).isLessThan(10_000);
     }
 
-    @Test
-    void openConnectionsDoNotStretchTheStopPastTheShutdownTimeout() throws Exception {
-        start("4s");
+    @ParameterizedTest(name = "HTTP on its own port: {0}")
+    @ValueSource(booleans = {false, true})
+    void openConnectionsDoNotStretchTheStopPastTheShutdownTimeout(boolean http) throws Exception {
+        start("4s", http);
         long ms = closeMillis(tails(false, tcp, uds));
         // before the fix: 8 s, Helidon waiting its grace period twice for the idle connection
         assertThat(ms).as("shutdown took %d ms with a 4 s shutdown_timeout", ms).isLessThan(7_000);
