@@ -52,14 +52,17 @@ public final class ConnectionCap extends ChannelInboundHandlerAdapter {
             child.unsafe().closeForcibly();
             return;
         }
-        if (now == max) {
-            listener.config().setAutoRead(false);
-        }
         child.closeFuture().addListener(f -> {
-            if (open.getAndDecrement() == max) {
-                listener.config().setAutoRead(true);
+            if (open.decrementAndGet() < max) {
+                listener.config().setAutoRead(true); // a no-op while it is on
             }
         });
+        if (now == max) {
+            listener.config().setAutoRead(false);
+            if (open.get() < max) { // one closed in between, and its listener may have run before the line above
+                listener.config().setAutoRead(true);
+            }
+        }
         ctx.fireChannelRead(child);
     }
 }
