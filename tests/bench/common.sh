@@ -42,12 +42,30 @@ $1
 YAML
   JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/bench.yaml" >"$work/server.log" 2>&1 &
   server_pid=$!
-  trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+  bench_pids=()
+  trap bench_stop EXIT
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return 0; sleep 0.5; done
   echo "server did not start; see $work/server.log" >&2; return 1
 }
 bench_stop() {
-  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"; trap - EXIT
+  kill "$server_pid" ${bench_pids[@]+"${bench_pids[@]}"} 2>/dev/null || true
+  wait "$server_pid" ${bench_pids[@]+"${bench_pids[@]}"} 2>/dev/null || true; rm -rf "$work"; trap - EXIT
+}
+# bench_start_netty [SED ARGS]: a second sidecar from the same config, gRPC on 127.0.0.1:7791
+# through grpc-netty and HTTP on :7792 ($netty_pid); SED ARGS edit its config further. Stopped by bench_stop.
+bench_start_netty() {
+  sed -e "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:7791\", transport: netty }, http: { addr: \"127.0.0.1:7792\" } }|" \
+    "$@" "$work/bench.yaml" > "$work/netty.yaml"
+  JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/netty.yaml" >"$work/netty.log" 2>&1 &
+  netty_pid=$!; bench_pids+=("$netty_pid")
+  for _ in $(seq 1 60); do curl -sf http://127.0.0.1:7792/readyz >/dev/null && return 0; sleep 0.5; done
+  echo "the netty sidecar did not start; see $work/netty.log" >&2; return 1
+}
+# bench_baseline: a plain grpc-java server answering KV.Get and Put from a map on 127.0.0.1:7790
+# ($baseline_pid; GrpcBaseline). Stopped by bench_stop.
+bench_baseline() {
+  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port 7790 >/dev/null 2>&1 &
+  baseline_pid=$!; bench_pids+=("$baseline_pid")
 }
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

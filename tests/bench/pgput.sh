@@ -9,14 +9,8 @@
 seconds="${1:-10}"; rounds="${ROUNDS:-3}"
 bench_build
 bench_start "  - { block: kv, name: bench-pg, backend: pg }"
-"$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port 7790 >/dev/null 2>&1 &
-baseline_pid=$!
-sed "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:7791\" }, http: { addr: \"127.0.0.1:7792\" } }|" \
-  "$work/bench.yaml" > "$work/netty.yaml"
-JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/netty.yaml" >"$work/netty.log" 2>&1 &
-netty_pid=$!
-trap 'kill $baseline_pid $netty_pid 2>/dev/null || true; wait $netty_pid 2>/dev/null || true; bench_stop' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:7792/readyz" >/dev/null && break; sleep 0.5; done
+bench_baseline
+bench_start_netty
 put() { # KvLoad options -> p50 µs of one client's Puts
   "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" --clients 1 \
     --seconds "$seconds" --op put --namespace bench-pg | field p50_us

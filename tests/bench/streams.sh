@@ -14,12 +14,8 @@ bench_build
 data="$(mktemp -d)"
 bench_start "  - { block: artifact, name: fs, backend: disk }" \
   "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }"
-sed -e "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:7791\", transport: netty }, http: { addr: \"127.0.0.1:7792\" } }|" \
-  -e "s|$data/blobs|$data/blobs-netty|" "$work/bench.yaml" > "$work/netty.yaml"
-JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/netty.yaml" >"$work/netty.log" 2>&1 &
-netty_pid=$!
-trap 'kill $netty_pid 2>/dev/null || true; wait $netty_pid 2>/dev/null || true; bench_stop; rm -rf "$data"' EXIT
-for _ in $(seq 1 60); do curl -sf http://127.0.0.1:7792/readyz >/dev/null && break; sleep 0.5; done
+bench_start_netty -e "s|$data/blobs|$data/blobs-netty|"
+trap 'bench_stop; rm -rf "$data"' EXIT
 
 head -c $((mib * 1024 * 1024)) /dev/urandom > "$data/src.bin"
 bytes=$(stat -c %s "$data/src.bin")

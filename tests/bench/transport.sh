@@ -12,14 +12,8 @@
 clients="${1:-16}"; seconds="${2:-10}"; rounds="${ROUNDS:-3}"
 bench_build
 BENCH_ACCESS_LOG=true bench_start "  - { block: kv, name: bench, backend: mem }"
-"$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port 7790 >/dev/null 2>&1 &
-baseline_pid=$!
-sed "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:7791\", transport: netty }, http: { addr: \"127.0.0.1:7792\" } }|" \
-  "$work/bench.yaml" > "$work/netty.yaml"
-JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/netty.yaml" >"$work/netty.log" 2>&1 &
-netty_pid=$!
-trap 'kill $baseline_pid $netty_pid 2>/dev/null || true; wait $netty_pid 2>/dev/null || true; bench_stop' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:7792/readyz" >/dev/null && break; sleep 0.5; done
+bench_baseline
+bench_start_netty
 sleep 2
 get() { # KvLoad target options -> ops/s
   "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" \
