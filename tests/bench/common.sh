@@ -61,10 +61,12 @@ bench_start_netty() {
   for _ in $(seq 1 60); do curl -sf http://127.0.0.1:7792/readyz >/dev/null && return 0; sleep 0.5; done
   echo "the netty sidecar did not start; see $work/netty.log" >&2; return 1
 }
-# bench_baseline: a plain grpc-java server answering KV.Get and Put from a map on 127.0.0.1:7790
-# ($baseline_pid; GrpcBaseline). Stopped by bench_stop.
+# bench_baseline [PORT [ARGS]]: a plain grpc-java server answering KV.Get and Put from a map on
+# 127.0.0.1:PORT (7790), or with ARGS "--jdbc URL" Put upserting into PostgreSQL ($baseline_pid;
+# GrpcBaseline). Stopped by bench_stop.
 bench_baseline() {
-  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port 7790 >/dev/null 2>&1 &
+  local p="${1:-7790}"; shift || true
+  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port "$p" "$@" >/dev/null 2>&1 &
   baseline_pid=$!; bench_pids+=("$baseline_pid")
 }
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }

@@ -1,6 +1,7 @@
 package io.memsidecar.tests.bench;
 
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.memsidecar.proto.kv.v1.GetRequest;
@@ -9,6 +10,8 @@ import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.proto.kv.v1.PutResponse;
 import java.net.InetSocketAddress;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,12 +22,17 @@ import picocli.CommandLine.Option;
 /**
  * The transport benchmark's baseline: a plain grpc-java Netty server (default executor, no auth,
  * no policy, no log) answering the same {@code memsidecar.kv.v1.KV} Get and Put from a map, so a
- * load generator sees the same messages as from the sidecar. Runs until killed.
+ * load generator sees the same messages as from the sidecar. With {@code --jdbc}, Put writes the
+ * PostgreSQL driver's row instead (one connection, one prepared statement, calls in turn): a server
+ * that is nothing but the hop and the upsert. Runs until killed.
  */
 @Command(name = "grpc-baseline", mixinStandardHelpOptions = true)
 public final class GrpcBaseline implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7790")
     int port;
+
+    @Option(names = "--jdbc", description = "PostgreSQL JDBC URL: Put upserts the row there instead of into the map")
+    String jdbc;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new GrpcBaseline()).execute(args));
@@ -33,6 +41,7 @@ public final class GrpcBaseline implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, GetResponse> map = new ConcurrentHashMap<>();
+        KvUpsert upsert = jdbc == null ? null : new KvUpsert(DriverManager.getConnection(jdbc));
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(new KVGrpc.KVImplBase() {
                     @Override
@@ -44,6 +53,19 @@ public final class GrpcBaseline implements Callable<Integer> {
 
                     @Override
                     public void put(PutRequest request, StreamObserver<PutResponse> out) {
+                        if (upsert != null) {
+                            synchronized (upsert) {
+                                try {
+                                    out.onNext(PutResponse.newBuilder().setVersion(upsert.put(request.getNamespace()
+                                            + "-grpc-jdbc", request.getKey(), request.getValue().toByteArray())).build());
+                                } catch (SQLException e) {
+                                    out.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+                                    return;
+                                }
+                            }
+                            out.onCompleted();
+                            return;
+                        }
                         GetResponse stored = map.compute(request.getNamespace() + "\u001e" + request.getKey(),
                                 (k, old) -> GetResponse.newBuilder().setFound(true).setValue(request.getValue())
                                         .setContentType(request.getContentType())

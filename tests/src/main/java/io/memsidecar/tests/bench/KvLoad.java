@@ -5,9 +5,7 @@ import io.grpc.ManagedChannel;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.kv.v1.PutRequest;
-import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,35 +53,24 @@ public final class KvLoad implements Callable<Integer> {
             }
         }
         List<Measure.Call> perThread = new ArrayList<>();
-        List<Connection> connections = new ArrayList<>();
+        List<KvUpsert> upserts = new ArrayList<>();
         for (int c = 0; c < run.clients; c++) {
             perThread.add(switch (op) {
                 case "get" -> i -> stub.get(GetRequest.newBuilder().setNamespace(run.namespace).setKey("key:" + (i % keys)).build());
                 case "put" -> i -> stub.put(PutRequest.newBuilder().setNamespace(run.namespace).setKey("key:" + (i % keys))
                         .setValue(ByteString.copyFrom(value)).build());
                 case "jdbc-put" -> {
-                    Connection conn = DriverManager.getConnection(run.jdbc);
-                    connections.add(conn);
-                    PreparedStatement st = conn.prepareStatement("""
-                            INSERT INTO kv_items AS t (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
-                            VALUES (?, ?, ?, '', '{}'::jsonb, 1, now(), now(), NULL)
-                            ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
-                              metadata = EXCLUDED.metadata, version = t.version + 1, updated_at = now(), expires_at = EXCLUDED.expires_at
-                            RETURNING key, value, content_type, metadata::text, version, created_at, expires_at""");
-                    yield i -> {
-                        st.setString(1, run.namespace + "-jdbc");
-                        st.setString(2, "key:" + (i % keys));
-                        st.setBytes(3, value);
-                        st.executeQuery().close();
-                    };
+                    var upsert = new KvUpsert(DriverManager.getConnection(run.jdbc));
+                    upserts.add(upsert);
+                    yield i -> upsert.put(run.namespace + "-jdbc", "key:" + (i % keys), value);
                 }
                 default -> throw new IllegalArgumentException("unknown --op " + op);
             });
         }
         Measure.paced(perThread, warmup, rate);
         Measure.report(op, run.clients, run.seconds, Measure.paced(perThread, run.seconds, rate));
-        for (Connection c : connections) {
-            c.close();
+        for (KvUpsert u : upserts) {
+            u.close();
         }
         channel.shutdownNow();
         return 0;
