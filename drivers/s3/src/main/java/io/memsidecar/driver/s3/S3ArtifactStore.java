@@ -39,8 +39,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>An upload is only published after the service sealed it, by a single atomic S3 write: a
  * small body (up to one part) is buffered and PUT with its metadata; a larger one goes as a
  * multipart upload to a private staging key (each part uploading while the next arrives) and is
- * then copied onto the final key with its metadata. A failed or interrupted upload aborts its multipart upload and deletes its staging
- * key; the previous version stays untouched.
+ * then copied onto the final key with its metadata. A failed or interrupted upload aborts its
+ * multipart upload and deletes its staging key; the previous version stays untouched.
  */
 final class S3ArtifactStore implements ArtifactStore {
     static final int PART = 8 * 1024 * 1024;
