@@ -101,7 +101,10 @@ class ArtifactProcessTest {
         "server: { grpc: { tcp: \"127.0.0.1:0\" }, http: { addr: \"127.0.0.1:0\" }, shutdown_timeout: 2s }"})
     void aGibibyteStreamsThroughAServerWith128MiBOfHeapToASlowReader(String serverYaml) throws Exception {
         long size = 1L << 30;
-        try (var server = ServerProcess.start(Map.of("JAVA_OPTS", "-Xmx128m"), "--config", config(serverYaml).toString())) {
+        // direct memory capped too: grpc-netty's buffers live there, and a transport that read ahead of
+        // the handler would fill it (it did, before client-stream messages were requested one by one)
+        try (var server = ServerProcess.start(Map.of("JAVA_OPTS", "-Xmx128m -XX:MaxDirectMemorySize=32m"), "--config",
+                config(serverYaml).toString())) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port).usePlaintext().build();
             try {
                 MessageDigest sent = MessageDigest.getInstance("SHA-256");

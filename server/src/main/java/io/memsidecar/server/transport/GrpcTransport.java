@@ -173,10 +173,13 @@ public final class GrpcTransport {
 
         @Override
         public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], R> call, Metadata headers) {
-            // A client stream takes every message as it comes and applies backpressure by blocking
-            // on its bounded queue (which holds back the HTTP/2 window); the others need one.
-            call.request(route.kind() == Kind.CLIENT_STREAMING ? Integer.MAX_VALUE : 2);
-            return new Listener<>(route, transport, call, headers);
+            var listener = new Listener<>(route, transport, call, headers);
+            // A client stream on Helidon takes every message as it comes and applies backpressure by
+            // blocking on its bounded queue (which holds back the HTTP/2 window). grpc-netty deframes
+            // whatever is requested and queues it for the call's thread without bound, so there the
+            // handler asks for each next message as it takes one. The others need one message.
+            call.request(route.kind() != Kind.CLIENT_STREAMING ? 2 : listener.pulls ? Listener.BUFFERED + 1 : Integer.MAX_VALUE);
+            return listener;
         }
     }
 
@@ -192,6 +195,8 @@ public final class GrpcTransport {
         private final ServerCall<byte[], R> call;
         private final Metadata headers;
         private final Optional<String> clientSubject;
+        /** grpc-netty: client-stream messages are requested one by one as the handler takes them. */
+        private final boolean pulls;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition ready = lock.newCondition();
         private volatile boolean cancelled;
@@ -208,6 +213,7 @@ public final class GrpcTransport {
             // Helidon puts the connection in the gRPC context while it starts the call; grpc-netty keeps
             // the TLS session in the call's attributes (none on the Unix socket).
             GrpcConnectionContext connection = ServerContextKeys.CONNECTION_CONTEXT.get();
+            this.pulls = connection == null;
             this.clientSubject = connection != null ? TlsMaterial.clientSubject(connection.remotePeer())
                     : Optional.ofNullable(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION))
                             .flatMap(TlsMaterial::clientSubject);
@@ -272,7 +278,13 @@ public final class GrpcTransport {
         private Optional<Q> next() {
             try {
                 byte[] m = rest.take();
-                return m == END ? Optional.empty() : Optional.of(parse(route, m));
+                if (m == END) {
+                    return Optional.empty();
+                }
+                if (pulls) {
+                    call.request(1);
+                }
+                return Optional.of(parse(route, m));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(Code.CANCELLED, "call cancelled by the client");
