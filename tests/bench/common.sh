@@ -69,5 +69,7 @@ bench_baseline() {
   "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port "$p" "$@" >/dev/null 2>&1 &
   baseline_pid=$!; bench_pids+=("$baseline_pid")
 }
+# median VALUES...: the middle value (the mean of the two middle ones for an even count)
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

@@ -31,7 +31,6 @@ json() { run -H 'content-type: application/json' -d "$work/json.bin" "$@"; }
 grpc >/dev/null; json >/dev/null # warm-up
 declare -a g j h
 for _ in $(seq 1 "$rounds"); do g+=("$(grpc)"); j+=("$(json)"); h+=("$(json --h1)"); done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 G=$(median "${g[@]}"); J=$(median "${j[@]}"); H=$(median "${h[@]}")
 cat <<MD
 | KV Get, 100-byte value, h2load $clients connections, $requests requests | median req/s | runs (in turn) | / gRPC |

@@ -21,7 +21,6 @@ run() { # YAML -> ops/s of KvLoad get
 }
 off=(); met=(); on=()
 for _ in $(seq 1 "$rounds"); do off+=("$(run "")"); met+=("$(run "$metrics_yaml")"); on+=("$(run "$on_yaml")"); done
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 cost="$("$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ObserveCost 2>/dev/null)"
 cat <<MD
 | memory KV Get, gRPC, $clients clients, closed loop | median ops/s | runs (in turn) | observe filter alone, ns/call (in process) |

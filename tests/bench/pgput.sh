@@ -27,7 +27,6 @@ for _ in $(seq 1 "$rounds"); do
   netty+=("$(put --target 127.0.0.1:7791)")
   uds+=("$(put --unix "$work/sidecar.sock")")
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 J="$(median "${jdbc[@]}")"; G="$(median "${grpc[@]}")"; C="$(median "${chain[@]}")"; H="$(median "${helidon[@]}")"; N="$(median "${netty[@]}")"; U="$(median "${uds[@]}")"
 floor="$(awk -v j="$J" -v g="$G" 'BEGIN { print j + g }')"
 cat <<MD

@@ -24,7 +24,6 @@ for _ in $(seq 1 "$rounds"); do
   side+=("$(get --target "127.0.0.1:$port")"); netty+=("$(get --target 127.0.0.1:7791)")
   uds+=("$(get --unix "$work/sidecar.sock")"); base+=("$(get --target 127.0.0.1:7790)")
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # A fixed 1000 Get/s (4 clients on one connection): latency percentiles, and the server's CPU over the window.
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 fixed() { # PID TARGET-OPTIONS -> "p50 p99 p999 vcpu"
