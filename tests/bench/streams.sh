@@ -3,7 +3,9 @@
 #   64 MiB Put and Get over TCP gRPC on Helidon (the default transport), over TCP gRPC with
 #   server.grpc.transport: netty, and over the Unix socket (grpc-netty);
 #   Put through the curl route (curl -T, HTTP/1.1) on Helidon;
-#   baseline: dd conv=fsync of the same bytes on the same disk.
+#   baselines: the same Put and Get on a plain grpc-java server holding the bytes in memory
+#   (GrpcBaseline: the transport alone, no disk, hash or auth), and dd conv=fsync of the same
+#   bytes on the same disk.
 # The client is Node's grpc-js (tests/bench/grpc-js/artifact.js; npm-installed into tests/target/
 # on first use): a JVM load generator started per run measures its own JIT warm-up more than the
 # server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
@@ -15,6 +17,7 @@ data="$(mktemp -d)"
 bench_start "  - { block: artifact, name: fs, backend: disk }" \
   "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }"
 bench_start_netty -e "s|$data/blobs|$data/blobs-netty|"
+bench_baseline
 trap 'bench_stop; rm -rf "$data"' EXIT
 
 head -c $((mib * 1024 * 1024)) /dev/urandom > "$data/src.bin"
@@ -28,12 +31,14 @@ mbs() { awk -v b="$bytes" -v ns="$1" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9
 f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
 for _ in 1 2; do # JIT warm-up of both servers
   aload "127.0.0.1:$port" >/dev/null; aload 127.0.0.1:7791 >/dev/null; aload "unix:$work/sidecar.sock" >/dev/null
+  aload 127.0.0.1:7790 >/dev/null
 done
-declare -a hput hget nput nget uput uget cput dd
+declare -a hput hget nput nget uput uget bput bget cput dd
 for _ in $(seq 1 "$rounds"); do
   r="$(aload "127.0.0.1:$port")"; hput+=("$(f "$r" put_mb_s)"); hget+=("$(f "$r" get_mb_s)")
   r="$(aload 127.0.0.1:7791)"; nput+=("$(f "$r" put_mb_s)"); nget+=("$(f "$r" get_mb_s)")
   r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(f "$r" put_mb_s)"); uget+=("$(f "$r" get_mb_s)")
+  r="$(aload 127.0.0.1:7790)"; bput+=("$(f "$r" put_mb_s)"); bget+=("$(f "$r" get_mb_s)")
   t0=$(date +%s%N)
   curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" \
     "http://127.0.0.1:$port/v1/artifacts/fs/curl"
@@ -42,15 +47,16 @@ for _ in $(seq 1 "$rounds"); do
   dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
 done
 H=$(median "${hput[@]}"); HG=$(median "${hget[@]}"); N=$(median "${nput[@]}"); NG=$(median "${nget[@]}")
-U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); C=$(median "${cput[@]}"); D=$(median "${dd[@]}")
+U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
-| ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / dd |
-|---|---:|---:|---:|---:|---:|
-| TCP gRPC, Helidon (default) | $H (${hput[*]}) | $HG (${hget[*]}) | $(ratio "$H" "$U") | $(ratio "$HG" "$UG") | $(ratio "$H" "$D") |
-| TCP gRPC, \`transport: netty\` | $N (${nput[*]}) | $NG (${nget[*]}) | $(ratio "$N" "$U") | $(ratio "$NG" "$UG") | $(ratio "$N" "$D") |
-| Unix socket gRPC (grpc-netty) | $U (${uput[*]}) | $UG (${uget[*]}) | 1.00 | 1.00 | $(ratio "$U" "$D") |
-| curl -T (HTTP/1.1, Helidon) | $C (${cput[*]}) | | | | $(ratio "$C" "$D") |
-| dd conv=fsync, same bytes | $D (${dd[*]}) | | | | 1.00 |
+| ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
+|---|---:|---:|---:|---:|---:|---:|---:|
+| TCP gRPC, Helidon (default) | $H (${hput[*]}) | $HG (${hget[*]}) | $(ratio "$H" "$U") | $(ratio "$HG" "$UG") | $(ratio "$H" "$B") | $(ratio "$HG" "$BG") | $(ratio "$H" "$D") |
+| TCP gRPC, \`transport: netty\` | $N (${nput[*]}) | $NG (${nget[*]}) | $(ratio "$N" "$U") | $(ratio "$NG" "$UG") | $(ratio "$N" "$B") | $(ratio "$NG" "$BG") | $(ratio "$N" "$D") |
+| Unix socket gRPC (grpc-netty) | $U (${uput[*]}) | $UG (${uget[*]}) | 1.00 | 1.00 | | | $(ratio "$U" "$D") |
+| plain grpc-java, TCP, bytes in memory | $B (${bput[*]}) | $BG (${bget[*]}) | | | 1.00 | 1.00 | |
+| curl -T (HTTP/1.1, Helidon) | $C (${cput[*]}) | | | | | | $(ratio "$C" "$D") |
+| dd conv=fsync, same bytes | $D (${dd[*]}) | | | | | | 1.00 |
 
 client: Node $(node --version) grpc-js; $rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  * no policy, no log) answering the same {@code memsidecar.kv.v1.KV} Get and Put from a map, so a
  * load generator sees the same messages as from the sidecar. With {@code --jdbc}, Put writes the
  * PostgreSQL driver's row instead (one connection, one prepared statement, calls in turn): a server
- * that is nothing but the hop and the upsert. Runs until killed.
+ * that is nothing but the hop and the upsert. It also serves artifacts from memory
+ * ({@link InMemoryArtifacts}). Runs until killed.
  */
 @Command(name = "grpc-baseline", mixinStandardHelpOptions = true)
 public final class GrpcBaseline implements Callable<Integer> {
@@ -73,7 +74,9 @@ public final class GrpcBaseline implements Callable<Integer> {
                         out.onNext(PutResponse.newBuilder().setVersion(stored.getVersion()).build());
                         out.onCompleted();
                     }
-                }).build().start();
+                })
+                .addService(new InMemoryArtifacts())
+                .build().start();
         System.out.println("grpc-baseline listening on 127.0.0.1:" + port);
         server.awaitTermination();
         return 0;
