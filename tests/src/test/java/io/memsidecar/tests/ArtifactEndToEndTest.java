@@ -209,6 +209,54 @@ class ArtifactEndToEndTest {
         }
     }
 
+    /**
+     * A whole-file Get checks the stored bytes: against the CRC-32C recorded at Put, and against the
+     * SHA-256 for an artifact stored before that record existed. Either way a changed byte ends the
+     * stream with DATA_LOSS; a ranged read is not checked.
+     */
+    @Test
+    void changedStoredBytesEndAWholeGetWithDataLoss() throws Exception {
+        ManagedChannel ch = server.tcpChannel();
+        try {
+            byte[] bytes = random(300_000);
+            put(ch, upload("fs-blobs", "kept.bin", bytes, null));
+            put(ch, upload("fs-blobs", "old.bin", bytes, null));
+            var whole = GetRequest.newBuilder().setNamespace("fs-blobs");
+            assertThat(getAll(ch, whole.setId("kept.bin").build())).isEqualTo(bytes);
+            var stat = blocking(ch).stat(StatRequest.newBuilder().setNamespace("fs-blobs").setId("kept.bin").build());
+            assertThat(stat.getMeta().getMetadataMap()).as("the server's own entries are not shown").containsOnlyKeys("k");
+
+            // old.bin as an earlier version stored it: no CRC-32C entry in its metadata file
+            Path oldJson;
+            try (var files = java.nio.file.Files.walk(blobs)) {
+                oldJson = files.filter(f -> f.getFileName().toString().equals("old.bin.json")).findFirst().orElseThrow();
+            }
+            var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(java.nio.file.Files.readString(oldJson));
+            assertThat(((com.fasterxml.jackson.databind.node.ObjectNode) json.get("metadata")).remove("memsidecar-crc32c"))
+                    .isNotNull();
+            java.nio.file.Files.writeString(oldJson, json.toString());
+            assertThat(getAll(ch, whole.setId("old.bin").build())).as("SHA-256 checked, bytes intact").isEqualTo(bytes);
+
+            try (var files = java.nio.file.Files.walk(blobs)) {
+                for (Path data : files.filter(f -> f.getFileName().toString().endsWith(".data")).toList()) {
+                    byte[] stored = java.nio.file.Files.readAllBytes(data);
+                    stored[123_456] ^= 1;
+                    java.nio.file.Files.write(data, stored);
+                }
+            }
+            for (String id : List.of("kept.bin", "old.bin")) {
+                assertStatus(() -> getAll(ch, whole.setId(id).build()), Status.Code.DATA_LOSS);
+                assertThat(getAll(ch, whole.setId(id).setOffset(0).setLength(1000).build())).hasSize(1000);
+                whole.clearLength();
+            }
+
+            assertStatus(() -> put(ch, List.of(PutRequest.newBuilder().setInit(PutInit.newBuilder().setNamespace("fs-blobs")
+                    .setId("x").putMetadata("memsidecar-crc32c", "00000000")).build())), Status.Code.INVALID_ARGUMENT);
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
     @Test
     void curlRoutesStreamRawBodiesWithRangesAndEtags() throws Exception {
         byte[] bytes = random(200_000);
