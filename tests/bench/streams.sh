@@ -4,8 +4,9 @@
 #   server.grpc.transport: netty, and over the Unix socket (grpc-netty);
 #   Put through the curl route (curl -T, HTTP/1.1) on Helidon;
 #   baselines: the same Put and Get on a plain grpc-java server holding the bytes in memory
-#   (GrpcBaseline: the transport alone, no disk, hash or auth), and dd conv=fsync of the same
-#   bytes on the same disk.
+#   (GrpcBaseline: the transport alone, no disk, hash or auth); the same curl -T to the JDK's own
+#   HTTP server writing the body to a file with fsync (HttpPutBaseline: the curl route's work
+#   without the sidecar); and dd conv=fsync of the same bytes on the same disk.
 # The client is Node's grpc-js (tests/bench/grpc-js/artifact.js; npm-installed into tests/target/
 # on first use): a JVM load generator started per run measures its own JIT warm-up more than the
 # server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
@@ -18,6 +19,8 @@ bench_start "  - { block: artifact, name: fs, backend: disk }" \
   "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }"
 bench_start_netty -e "s|$data/blobs|$data/blobs-netty|"
 bench_baseline
+"$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.HttpPutBaseline --port 7793 --dir "$data/plain-http" >/dev/null 2>&1 &
+bench_pids+=("$!")
 trap 'bench_stop; rm -rf "$data"' EXIT
 
 head -c $((mib * 1024 * 1024)) /dev/urandom > "$data/src.bin"
@@ -29,25 +32,24 @@ aload() { NODE_PATH="$node_dir/node_modules" node tests/bench/grpc-js/artifact.j
   proto/src/main/proto; }
 mbs() { awk -v b="$bytes" -v ns="$1" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
 f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
-for _ in 1 2; do # JIT warm-up of both servers
+put_curl() { curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" "$1"; }
+for _ in 1 2; do # JIT warm-up of every server
   aload "127.0.0.1:$port" >/dev/null; aload 127.0.0.1:7791 >/dev/null; aload "unix:$work/sidecar.sock" >/dev/null
-  aload 127.0.0.1:7790 >/dev/null
+  aload 127.0.0.1:7790 >/dev/null; put_curl "http://127.0.0.1:$port/v1/artifacts/fs/curl"; put_curl http://127.0.0.1:7793/curl
 done
-declare -a hput hget nput nget uput uget bput bget cput dd
+declare -a hput hget nput nget uput uget bput bget cput hbput dd
 for _ in $(seq 1 "$rounds"); do
   r="$(aload "127.0.0.1:$port")"; hput+=("$(f "$r" put_mb_s)"); hget+=("$(f "$r" get_mb_s)")
   r="$(aload 127.0.0.1:7791)"; nput+=("$(f "$r" put_mb_s)"); nget+=("$(f "$r" get_mb_s)")
   r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(f "$r" put_mb_s)"); uget+=("$(f "$r" get_mb_s)")
   r="$(aload 127.0.0.1:7790)"; bput+=("$(f "$r" put_mb_s)"); bget+=("$(f "$r" get_mb_s)")
-  t0=$(date +%s%N)
-  curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" \
-    "http://127.0.0.1:$port/v1/artifacts/fs/curl"
-  cput+=("$(mbs $(($(date +%s%N) - t0)))")
+  t0=$(date +%s%N); put_curl "http://127.0.0.1:$port/v1/artifacts/fs/curl"; cput+=("$(mbs $(($(date +%s%N) - t0)))")
+  t0=$(date +%s%N); put_curl http://127.0.0.1:7793/curl; hbput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); dd if="$data/src.bin" of="$data/copy.bin" bs=1M conv=fsync status=none
   dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
 done
 H=$(median "${hput[@]}"); HG=$(median "${hget[@]}"); N=$(median "${nput[@]}"); NG=$(median "${nget[@]}")
-U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); D=$(median "${dd[@]}")
+U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
 | ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
 |---|---:|---:|---:|---:|---:|---:|---:|
@@ -55,7 +57,8 @@ cat <<MD
 | TCP gRPC, \`transport: netty\` | $N (${nput[*]}) | $NG (${nget[*]}) | $(ratio "$N" "$U") | $(ratio "$NG" "$UG") | $(ratio "$N" "$B") | $(ratio "$NG" "$BG") | $(ratio "$N" "$D") |
 | Unix socket gRPC (grpc-netty) | $U (${uput[*]}) | $UG (${uget[*]}) | 1.00 | 1.00 | | | $(ratio "$U" "$D") |
 | plain grpc-java, TCP, bytes in memory | $B (${bput[*]}) | $BG (${bget[*]}) | | | 1.00 | 1.00 | |
-| curl -T (HTTP/1.1, Helidon) | $C (${cput[*]}) | | | | | | $(ratio "$C" "$D") |
+| curl -T (HTTP/1.1, Helidon) | $C (${cput[*]}) | | | | $(ratio "$C" "$HB") | | $(ratio "$C" "$D") |
+| curl -T to the JDK's HTTP server, body to file + fsync | $HB (${hbput[*]}) | | | | 1.00 | | $(ratio "$HB" "$D") |
 | dd conv=fsync, same bytes | $D (${dd[*]}) | | | | | | 1.00 |
 
 client: Node $(node --version) grpc-js; $rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
