@@ -1,7 +1,5 @@
 package io.memsidecar.artifact;
 
-import com.google.protobuf.ByteOutput;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.memsidecar.artifact.spi.ArtifactMeta;
 import io.memsidecar.artifact.spi.ArtifactRead;
@@ -17,7 +15,6 @@ import io.memsidecar.core.Require;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
 import io.memsidecar.core.Sink;
-import io.memsidecar.core.Source;
 import io.memsidecar.proto.artifact.v1.ArtifactRef;
 import io.memsidecar.proto.artifact.v1.DeleteRequest;
 import io.memsidecar.proto.artifact.v1.DeleteResponse;
@@ -122,11 +119,8 @@ public final class ArtifactService {
             }
 
             public Map<String, String> metadata() {
-                if (!body.sealed) {
-                    throw new IllegalStateException("an artifact driver must read metadata after seal()");
-                }
                 var out = new java.util.HashMap<>(clientMetadata);
-                out.put(CRC32C, crc32c(body.crc));
+                out.put(CRC32C, body.sums().crc32c());
                 return out;
             }
 
@@ -135,9 +129,7 @@ public final class ArtifactService {
             }
 
             public Integrity seal() {
-                body.drain();
-                body.sealed = true;
-                Integrity got = new Integrity(body.size, HexFormat.of().formatHex(body.digest.digest()));
+                Integrity got = body.seal();
                 if (init.hasExpectedSize() && init.getExpectedSize() != got.size()) {
                     throw ApiException.invalidArgument("size mismatch: expected " + init.getExpectedSize() + " bytes, got "
                             + got.size() + "; nothing stored");
@@ -149,7 +141,12 @@ public final class ArtifactService {
                 return got;
             }
         };
-        ArtifactMeta meta = t.namespace().store().put(t.storage(), upload);
+        ArtifactMeta meta;
+        try {
+            meta = t.namespace().store().put(t.storage(), upload);
+        } finally {
+            body.abandon();
+        }
         return PutResponse.newBuilder().setRef(ArtifactRef.newBuilder().setId(meta.id()).setSize(meta.size())
                 .setContentType(meta.contentType()).setSha256(meta.sha256())
                 .setCreatedAt(ProtoTime.timestamp(meta.createdAt()))).build();
@@ -226,7 +223,7 @@ public final class ArtifactService {
         return out.build();
     }
 
-    private static String crc32c(CRC32C crc) {
+    static String crc32c(CRC32C crc) {
         return "%08x".formatted(crc.getValue());
     }
 
@@ -241,137 +238,5 @@ public final class ArtifactService {
     private static ApiException overMax(String namespace, long maxSize) {
         return ApiException.tooLarge("artifact is larger than the max_size of artifact/" + namespace + " (" + maxSize
                 + " bytes); nothing stored");
-    }
-
-    /**
-     * The chunks after the init as one stream, hashed and counted as the driver reads them; a
-     * chunk that would pass {@code maxSize} fails the read, so the driver publishes nothing.
-     */
-    private static final class ChunkStream extends InputStream {
-        private final Source<PutRequest> source;
-        private final long maxSize;
-        private final java.util.function.Supplier<ApiException> overMax;
-        private long received;
-        final MessageDigest digest = sha256();
-        final CRC32C crc = new CRC32C();
-        boolean sealed;
-        long size;
-        private ByteString current = ByteString.EMPTY;
-        private int position;
-        private boolean ended;
-
-        ChunkStream(Source<PutRequest> source, long maxSize, java.util.function.Supplier<ApiException> overMax) {
-            this.source = source;
-            this.maxSize = maxSize;
-            this.overMax = overMax;
-        }
-
-        private boolean fill() {
-            while (position >= current.size()) {
-                if (ended) {
-                    return false;
-                }
-                Optional<PutRequest> next = source.next();
-                if (next.isEmpty()) {
-                    ended = true;
-                    return false;
-                }
-                if (!next.get().hasChunk()) {
-                    throw ApiException.invalidArgument("every Put message after the init must be a chunk");
-                }
-                current = next.get().getChunk().getData();
-                position = 0;
-                received += current.size();
-                if (maxSize > 0 && received > maxSize) {
-                    throw overMax.get();
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int read() {
-            if (!fill()) {
-                return -1;
-            }
-            byte b = current.byteAt(position++);
-            digest.update(b);
-            crc.update(b);
-            size++;
-            return b & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (len == 0) {
-                return 0;
-            }
-            if (!fill()) {
-                return -1;
-            }
-            int n = Math.min(len, current.size() - position);
-            current.copyTo(b, position, off, n);
-            digest.update(b, off, n);
-            crc.update(b, off, n);
-            position += n;
-            size += n;
-            return n;
-        }
-
-        /**
-         * Each chunk to {@code out} in one write, hashed from the message's own bytes: no copy
-         * into a small intermediate buffer and no write per 16 KiB, as the default would do.
-         */
-        @Override
-        public long transferTo(java.io.OutputStream out) throws java.io.IOException {
-            var sink = new ByteOutput() {
-                @Override
-                public void write(byte value) throws java.io.IOException {
-                    write(new byte[] {value}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] value, int offset, int length) throws java.io.IOException {
-                    digest.update(value, offset, length);
-                    crc.update(value, offset, length);
-                    out.write(value, offset, length);
-                }
-
-                @Override
-                public void writeLazy(byte[] value, int offset, int length) throws java.io.IOException {
-                    write(value, offset, length);
-                }
-
-                @Override
-                public void write(java.nio.ByteBuffer value) throws java.io.IOException {
-                    byte[] copy = new byte[value.remaining()];
-                    value.get(copy);
-                    write(copy, 0, copy.length);
-                }
-
-                @Override
-                public void writeLazy(java.nio.ByteBuffer value) throws java.io.IOException {
-                    write(value);
-                }
-            };
-            long n = 0;
-            while (fill()) {
-                ByteString rest = current.substring(position);
-                // the chunk's own bytes, neither copied nor written 16 KiB at a time
-                UnsafeByteOperations.unsafeWriteTo(rest, sink);
-                position = current.size();
-                size += rest.size();
-                n += rest.size();
-            }
-            return n;
-        }
-
-        /** Reads what the driver left unread, so the checksum covers the whole upload. */
-        void drain() {
-            byte[] sink = new byte[8192];
-            while (read(sink, 0, sink.length) > 0) {
-                // counted and hashed by read
-            }
-        }
     }
 }
