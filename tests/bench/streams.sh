@@ -10,7 +10,9 @@
 # The client is Node's grpc-js (tests/bench/grpc-js/artifact.js; npm-installed into tests/target/
 # on first use): a JVM load generator started per run measures its own JIT warm-up more than the
 # server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
-# per server; medians. Usage: tests/bench/streams.sh [MIB]
+# per server; medians. Then Get with grpc-java as the client (ArtifactLoad: one Put, then ROUNDS
+# Gets in the same JVM, 8 MiB receive window; median) against each server.
+# Usage: tests/bench/streams.sh [MIB]
 . "$(dirname "$0")/common.sh"
 mib="${1:-64}"; rounds="${ROUNDS:-3}"
 bench_build
@@ -49,6 +51,10 @@ for _ in $(seq 1 "$rounds"); do
   dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
 done
 H=$(median "${hput[@]}"); HG=$(median "${hget[@]}"); N=$(median "${nput[@]}"); NG=$(median "${nget[@]}")
+jget() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad "$@" --token "$token" --namespace fs \
+  --file "$data/src.bin" --gets "$rounds" | field get_mb_s; }
+JH=$(jget --target "127.0.0.1:$port"); JN=$(jget --target 127.0.0.1:7791); JU=$(jget --unix "$work/sidecar.sock")
+JB=$(jget --target 127.0.0.1:7790)
 U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
 | ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
@@ -62,4 +68,11 @@ cat <<MD
 | dd conv=fsync, same bytes | $D (${dd[*]}) | | | | | | 1.00 |
 
 client: Node $(node --version) grpc-js; $rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
+
+| ${mib} MiB Get, grpc-java client ($rounds Gets in one JVM, median) | MB/s | / plain |
+|---|---:|---:|
+| TCP gRPC, Helidon (default) | $JH | $(ratio "$JH" "$JB") |
+| TCP gRPC, \`transport: netty\` | $JN | $(ratio "$JN" "$JB") |
+| Unix socket gRPC (grpc-netty) | $JU | $(ratio "$JU" "$JB") |
+| plain grpc-java, TCP, bytes in memory | $JB | 1.00 |
 MD

@@ -37,6 +37,9 @@ public final class ArtifactLoad implements Callable<Integer> {
     Path file;
     @Option(names = "--s3-endpoint", description = "baseline: talk to this S3 endpoint directly")
     String s3Endpoint;
+    @Option(names = "--gets", defaultValue = "1",
+            description = "Get the artifact this many times after the Put (in this JVM, so later Gets run warm); get_mb_s is their median")
+    int gets;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ArtifactLoad()).execute(args));
@@ -70,15 +73,20 @@ public final class ArtifactLoad implements Callable<Integer> {
                 var async = ArtifactGrpc.newStub(run.authenticated(ch)).withOnReadyThreshold(1 << 20);
                 put(async, size).get(30, TimeUnit.MINUTES);
                 put = System.nanoTime() - t0;
-                long t1 = System.nanoTime();
-                long n = 0;
-                var it = ArtifactGrpc.newBlockingStub(run.authenticated(ch))
-                        .get(GetRequest.newBuilder().setNamespace(run.namespace).setId("bench").build());
-                while (it.hasNext()) {
-                    var r = it.next();
-                    n += r.hasChunk() ? r.getChunk().getData().size() : 0;
+                long[] times = new long[gets];
+                for (int i = 0; i < gets; i++) {
+                    long t1 = System.nanoTime();
+                    long n = 0;
+                    var it = ArtifactGrpc.newBlockingStub(run.authenticated(ch))
+                            .get(GetRequest.newBuilder().setNamespace(run.namespace).setId("bench").build());
+                    while (it.hasNext()) {
+                        var r = it.next();
+                        n += r.hasChunk() ? r.getChunk().getData().size() : 0;
+                    }
+                    times[i] = n == size ? System.nanoTime() - t1 : Long.MAX_VALUE;
                 }
-                got = n == size ? System.nanoTime() - t1 : -1;
+                java.util.Arrays.sort(times);
+                got = times[gets - 1] == Long.MAX_VALUE ? -1 : times[gets / 2]; // any short Get fails the run
             } finally {
                 ch.shutdownNow();
             }
