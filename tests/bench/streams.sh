@@ -11,7 +11,7 @@
 # on first use): a JVM load generator started per run measures its own JIT warm-up more than the
 # server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
 # per server; medians. Then Get with grpc-java as the client (ArtifactLoad: one Put, then ROUNDS
-# Gets in the same JVM, 8 MiB receive window; median) against each server.
+# Gets in the same JVM, 16 MiB receive window; median) against each server.
 # Usage: tests/bench/streams.sh [MIB]
 . "$(dirname "$0")/common.sh"
 mib="${1:-64}"; rounds="${ROUNDS:-3}"
@@ -52,7 +52,7 @@ for _ in $(seq 1 "$rounds"); do
 done
 H=$(median "${hput[@]}"); HG=$(median "${hget[@]}"); N=$(median "${nput[@]}"); NG=$(median "${nget[@]}")
 jget() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad "$@" --token "$token" --namespace fs \
-  --file "$data/src.bin" --gets "$rounds" | field get_mb_s; }
+  --file "$data/src.bin" --gets "$rounds" --window-mib 16 | field get_mb_s; }
 JH=$(jget --target "127.0.0.1:$port"); JN=$(jget --target 127.0.0.1:7791); JU=$(jget --unix "$work/sidecar.sock")
 JB=$(jget --target 127.0.0.1:7790)
 U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")

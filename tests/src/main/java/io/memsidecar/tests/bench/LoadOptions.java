@@ -26,15 +26,16 @@ final class LoadOptions {
     @Option(names = "--unix", description = "the sidecar's Unix socket (gRPC on grpc-netty) instead of --target")
     String unix;
 
-    /** The client's HTTP/2 receive window: 8 MiB, so a streamed Get is not paced by window updates. */
-    private static final int WINDOW = 8 << 20;
+    @Option(names = "--window-mib", defaultValue = "8",
+            description = "the client's HTTP/2 receive window, so a streamed Get is not paced by window updates")
+    int windowMib;
 
     ManagedChannel open() {
         if (unix != null) {
             return NettyChannelBuilder.forAddress(new DomainSocketAddress(unix)).channelType(EpollDomainSocketChannel.class)
-                    .eventLoopGroup(new EpollEventLoopGroup(1)).flowControlWindow(WINDOW).usePlaintext().build();
+                    .eventLoopGroup(new EpollEventLoopGroup(1)).flowControlWindow(windowMib << 20).usePlaintext().build();
         }
-        return NettyChannelBuilder.forTarget(target).flowControlWindow(WINDOW).usePlaintext().build();
+        return NettyChannelBuilder.forTarget(target).flowControlWindow(windowMib << 20).usePlaintext().build();
     }
 
     Channel authenticated(ManagedChannel channel) {
