@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -119,7 +120,7 @@ public final class ArtifactService {
             }
 
             public Map<String, String> metadata() {
-                var out = new java.util.HashMap<>(clientMetadata);
+                var out = new HashMap<>(clientMetadata);
                 out.put(CRC32C, body.sums().crc32c());
                 return out;
             }

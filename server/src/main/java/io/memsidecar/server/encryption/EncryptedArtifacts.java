@@ -1,6 +1,7 @@
 package io.memsidecar.server.encryption;
 
 import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
+import io.memsidecar.artifact.ArtifactService;
 import io.memsidecar.artifact.spi.ArtifactMeta;
 import io.memsidecar.artifact.spi.ArtifactRead;
 import io.memsidecar.artifact.spi.ArtifactStore;
@@ -38,8 +39,8 @@ import java.util.function.Consumer;
  * and removes on the way out. Names, content type and metadata stay plaintext, as for KV.
  */
 public final class EncryptedArtifacts implements ArtifactStore {
-    static final String SIZE = "memsidecar-plaintext-size";
-    static final String SHA256 = "memsidecar-plaintext-sha256";
+    static final String SIZE = ArtifactService.RESERVED + "plaintext-size";
+    static final String SHA256 = ArtifactService.RESERVED + "plaintext-sha256";
     private static final byte VERSION = 0x02;
     private static final int PREFIX = 1 + 4;
     private static final int SEGMENT = 64 * 1024;
