@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Artifact benchmark: a file of $1 MiB (default 256) Put then Get through the sidecar, vs the same
+# Artifact benchmark: a file of $1 MiB (default 256) Put then Get through the sidecar (gRPC on
+# grpc-netty with HTTP on its own port, as the image and the manifests run it), vs the same
 # bytes written with `dd conv=fsync` and read back with `cat` on the same disk (filesystem driver),
 # and vs the AWS SDK talking straight to the same s3proxy (S3 driver). The server's peak RSS
-# (VmHWM) is read after the transfers. Prints a Markdown table.
+# (VmHWM) is read after the transfers. Each client (load generator or SDK) Puts once, then Gets GETS
+# times (default 5) in the same JVM; Get rates are medians. Prints a Markdown table.
 . "$(dirname "$0")/common.sh"
 mib="${1:-256}"
 bench_build
@@ -25,11 +27,13 @@ curl -s -X PUT "http://127.0.0.1:$s3port/bench" -o /dev/null
 bench_start "  - { block: artifact, name: fs, backend: disk }
   - { block: artifact, name: s3, backend: s3 }" "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }
   - { name: s3, driver: s3, options: { endpoint: \"127.0.0.1:$s3port\", bucket: bench, access_key: memsidecar, secret_key: bench-secret } }"
-trap 'kill $server_pid $s3pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work" "$data"' EXIT
+bench_start_netty -e "s|$data/blobs|$data/blobs-netty|"
+bench_pids+=("$s3pid")
+trap 'bench_stop; rm -rf "$data"' EXIT
 
 head -c $((mib * 1024 * 1024)) /dev/urandom > "$data/src.bin"
-aload() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad --target "127.0.0.1:$port" \
-  --token "$token" --file "$data/src.bin" "$@"; }
+aload() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad --target 127.0.0.1:7791 \
+  --token "$token" --file "$data/src.bin" --gets "${GETS:-5}" "$@"; }
 mbs() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
 
 fs="$(aload --namespace fs)"
@@ -39,7 +43,7 @@ bytes=$(stat -c %s "$data/src.bin")
 dd_w="$(mbs "$bytes" $((t1 - t0)))"; cat_r="$(mbs "$bytes" $((t2 - t1)))"
 s3="$(aload --namespace s3)"
 direct="$(aload --s3-endpoint "http://127.0.0.1:$s3port")"
-rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$server_pid/status)"
+rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$netty_pid/status)"
 f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
 cat <<MD
 | ${mib} MiB | sidecar MB/s | baseline | baseline MB/s | ratio |
@@ -49,5 +53,5 @@ cat <<MD
 | Put, S3 driver (s3proxy) | $(f "$s3" put_mb_s) | AWS SDK PutObject to s3proxy | $(f "$direct" put_mb_s) | $(ratio "$(f "$s3" put_mb_s)" "$(f "$direct" put_mb_s)") |
 | Get, S3 driver (s3proxy) | $(f "$s3" get_mb_s) | AWS SDK GetObject from s3proxy | $(f "$direct" get_mb_s) | $(ratio "$(f "$s3" get_mb_s)" "$(f "$direct" get_mb_s)") |
 
-Server peak RSS (VmHWM) over the whole run: $rss (JAVA_OPTS=${JAVA_OPTS:--Xmx1g}); $(nproc) cores, $(date -u +%Y-%m-%d)
+Server peak RSS (VmHWM) over the whole run: $rss (JAVA_OPTS=${JAVA_OPTS:--Xmx1g}); Gets: median of ${GETS:-5} in one JVM; $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

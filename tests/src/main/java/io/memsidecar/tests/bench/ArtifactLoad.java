@@ -38,7 +38,8 @@ public final class ArtifactLoad implements Callable<Integer> {
     @Option(names = "--s3-endpoint", description = "baseline: talk to this S3 endpoint directly")
     String s3Endpoint;
     @Option(names = "--gets", defaultValue = "1",
-            description = "Get the artifact this many times after the Put (in this JVM, so later Gets run warm); get_mb_s is their median")
+            description = "Get the artifact (or, with --s3-endpoint, the object) this many times after the Put, in this JVM "
+                    + "so later Gets run warm; get_mb_s is their median")
     int gets;
 
     public static void main(String[] args) {
@@ -60,11 +61,11 @@ public final class ArtifactLoad implements Callable<Integer> {
                     .build()) {
                 s3.putObject(b -> b.bucket("bench").key("direct"), RequestBody.fromFile(file));
                 put = System.nanoTime() - t0;
-                long t1 = System.nanoTime();
-                try (InputStream in = s3.getObject(b -> b.bucket("bench").key("direct"))) {
-                    got = in.transferTo(java.io.OutputStream.nullOutputStream());
-                }
-                got = got == size ? System.nanoTime() - t1 : -1;
+                got = medianGet(size, () -> {
+                    try (InputStream in = s3.getObject(b -> b.bucket("bench").key("direct"))) {
+                        return in.transferTo(java.io.OutputStream.nullOutputStream());
+                    }
+                });
             }
         } else {
             ManagedChannel ch = run.open();
@@ -73,9 +74,7 @@ public final class ArtifactLoad implements Callable<Integer> {
                 var async = ArtifactGrpc.newStub(run.authenticated(ch)).withOnReadyThreshold(1 << 20);
                 put(async, size).get(30, TimeUnit.MINUTES);
                 put = System.nanoTime() - t0;
-                long[] times = new long[gets];
-                for (int i = 0; i < gets; i++) {
-                    long t1 = System.nanoTime();
+                got = medianGet(size, () -> {
                     long n = 0;
                     var it = ArtifactGrpc.newBlockingStub(run.authenticated(ch))
                             .get(GetRequest.newBuilder().setNamespace(run.namespace).setId("bench").build());
@@ -83,10 +82,8 @@ public final class ArtifactLoad implements Callable<Integer> {
                         var r = it.next();
                         n += r.hasChunk() ? r.getChunk().getData().size() : 0;
                     }
-                    times[i] = n == size ? System.nanoTime() - t1 : Long.MAX_VALUE;
-                }
-                java.util.Arrays.sort(times);
-                got = times[gets - 1] == Long.MAX_VALUE ? -1 : times[gets / 2]; // any short Get fails the run
+                    return n;
+                });
             } finally {
                 ch.shutdownNow();
             }
@@ -94,6 +91,22 @@ public final class ArtifactLoad implements Callable<Integer> {
         System.out.printf("{\"bytes\":%d,\"put_mb_s\":%.1f,\"get_mb_s\":%.1f}%n", size,
                 size / 1e6 / (put / 1e9), got < 0 ? -1 : size / 1e6 / (got / 1e9));
         return 0;
+    }
+
+    /** One whole Get: the bytes it received. */
+    private interface Get {
+        long bytes() throws Exception;
+    }
+
+    /** The median nanoseconds of {@code gets} Gets, or -1 when any of them came back short. */
+    private long medianGet(long size, Get get) throws Exception {
+        long[] times = new long[gets];
+        for (int i = 0; i < gets; i++) {
+            long t0 = System.nanoTime();
+            times[i] = get.bytes() == size ? System.nanoTime() - t0 : Long.MAX_VALUE;
+        }
+        java.util.Arrays.sort(times);
+        return times[gets - 1] == Long.MAX_VALUE ? -1 : times[gets / 2];
     }
 
     private CompletableFuture<PutResponse> put(ArtifactGrpc.ArtifactStub stub, long size) throws Exception {
