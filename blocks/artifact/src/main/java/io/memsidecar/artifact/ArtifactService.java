@@ -167,25 +167,28 @@ public final class ArtifactService {
         boolean whole = r.getOffset() == 0 && (r.getLength() == 0 || r.getLength() >= opened.get().meta().size());
         try (ArtifactRead read = opened.get()) {
             sink.send(GetResponse.newBuilder().setHeader(GetHeader.newBuilder().setMeta(proto(read.meta()))).build());
+            // Only a whole read is checked: against the CRC-32C recorded at Put, or the SHA-256 of an
+            // artifact stored before that record existed; a ranged read hashes nothing.
             String crc = read.meta().metadata().get(CRC32C);
-            var check = crc != null ? new CRC32C() : null;
-            MessageDigest digest = crc == null ? sha256() : null;
+            String sha = read.meta().sha256();
+            CRC32C crcCheck = whole && crc != null ? new CRC32C() : null;
+            MessageDigest shaCheck = whole && crc == null && !sha.isEmpty() ? sha256() : null;
             int n;
             // a fresh array per chunk, handed to the message without a copy (nothing writes it after)
             for (byte[] buffer = new byte[CHUNK]; (n = read.body().readNBytes(buffer, 0, CHUNK)) > 0; buffer = new byte[CHUNK]) {
-                if (check != null) {
-                    check.update(buffer, 0, n);
-                } else {
-                    digest.update(buffer, 0, n);
+                if (crcCheck != null) {
+                    crcCheck.update(buffer, 0, n);
+                }
+                if (shaCheck != null) {
+                    shaCheck.update(buffer, 0, n);
                 }
                 sink.send(GetResponse.newBuilder().setChunk(GetChunk.newBuilder()
                         .setData(UnsafeByteOperations.unsafeWrap(buffer, 0, n))).build());
             }
-            boolean intact = check != null ? crc32c(check).equals(crc)
-                    : read.meta().sha256().isEmpty() || HexFormat.of().formatHex(digest.digest()).equals(read.meta().sha256());
-            if (whole && !intact) {
+            if (crcCheck != null && !crc32c(crcCheck).equals(crc)
+                    || shaCheck != null && !HexFormat.of().formatHex(shaCheck.digest()).equals(sha)) {
                 throw new ApiException(Code.DATA_LOSS, "artifact " + r.getNamespace() + "/" + id
-                        + " does not match its stored sha256");
+                        + " does not match its stored checksum: the stored bytes changed");
             }
         } catch (IOException e) {
             throw ApiException.internal("artifact.get: read failed", e);

@@ -58,35 +58,10 @@ final class ChunkStream extends InputStream {
     private void hash() {
         MessageDigest sha = ArtifactService.sha256();
         var crc = new CRC32C();
-        var both = new ByteOutput() {
-            @Override
-            public void write(byte value) {
-                sha.update(value);
-                crc.update(value);
-            }
-
-            @Override
-            public void write(byte[] value, int offset, int length) {
-                sha.update(value, offset, length);
-                crc.update(value, offset, length);
-            }
-
-            @Override
-            public void writeLazy(byte[] value, int offset, int length) {
-                write(value, offset, length);
-            }
-
-            @Override
-            public void write(ByteBuffer value) {
-                sha.update(value.duplicate());
-                crc.update(value);
-            }
-
-            @Override
-            public void writeLazy(ByteBuffer value) {
-                write(value);
-            }
-        };
+        ByteOutput both = arrays((value, offset, length) -> {
+            sha.update(value, offset, length);
+            crc.update(value, offset, length);
+        });
         try {
             for (ByteString chunk = toHash.take(); chunk != END; chunk = toHash.take()) {
                 UnsafeByteOperations.unsafeWriteTo(chunk, both); // the chunk's own bytes, not a copy
@@ -154,34 +129,7 @@ final class ChunkStream extends InputStream {
     /** Each chunk to {@code out} in one write of the message's own bytes, not copied 16 KiB at a time. */
     @Override
     public long transferTo(OutputStream out) throws IOException {
-        var sink = new ByteOutput() {
-            @Override
-            public void write(byte value) throws IOException {
-                out.write(value);
-            }
-
-            @Override
-            public void write(byte[] value, int offset, int length) throws IOException {
-                out.write(value, offset, length);
-            }
-
-            @Override
-            public void writeLazy(byte[] value, int offset, int length) throws IOException {
-                out.write(value, offset, length);
-            }
-
-            @Override
-            public void write(ByteBuffer value) throws IOException {
-                byte[] copy = new byte[value.remaining()];
-                value.get(copy);
-                out.write(copy);
-            }
-
-            @Override
-            public void writeLazy(ByteBuffer value) throws IOException {
-                write(value);
-            }
-        };
+        ByteOutput sink = arrays(out::write);
         long n = 0;
         while (fill()) {
             ByteString rest = current.substring(position);
@@ -190,6 +138,43 @@ final class ChunkStream extends InputStream {
             n += rest.size();
         }
         return n;
+    }
+
+    /** Where a chunk's bytes go: the array region itself, never a copy of it. */
+    private interface ArrayWriter {
+        void write(byte[] value, int offset, int length) throws IOException;
+    }
+
+    /** A {@link ByteOutput} that hands every write to {@code writer} as an array region. */
+    private static ByteOutput arrays(ArrayWriter writer) {
+        return new ByteOutput() {
+            @Override
+            public void write(byte value) throws IOException {
+                writer.write(new byte[] {value}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] value, int offset, int length) throws IOException {
+                writer.write(value, offset, length);
+            }
+
+            @Override
+            public void writeLazy(byte[] value, int offset, int length) throws IOException {
+                writer.write(value, offset, length);
+            }
+
+            @Override
+            public void write(ByteBuffer value) throws IOException {
+                byte[] copy = new byte[value.remaining()];
+                value.get(copy);
+                writer.write(copy, 0, copy.length);
+            }
+
+            @Override
+            public void writeLazy(ByteBuffer value) throws IOException {
+                write(value);
+            }
+        };
     }
 
     /** Reads what the driver left unread and waits for the hashes: the size and SHA-256 of the whole upload. */
