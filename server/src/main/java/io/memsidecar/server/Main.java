@@ -75,7 +75,7 @@ public final class Main implements Callable<Integer> {
         var log = System.getLogger("memsidecar");
         MemsidecarConfig started = cfg;
         String security = cfg.server().tls().map(MemsidecarConfig.TlsFiles::security).orElse("plaintext");
-        listening(log, cfg.server().nettyTcp() ? "grpc" : "grpc+http", host(cfg.server().grpcTcp()) + ":" + server.port(), "api",
+        listening(log, cfg.server().sharedPort() ? "grpc+http" : "grpc", host(cfg.server().grpcTcp()) + ":" + server.port(), "api",
                 security);
         cfg.server().grpcUds().ifPresent(p -> listening(log, "grpc", "unix:" + p, "api", "plaintext"));
         server.httpPort().ifPresent(p -> listening(log, "http", host(started.server().httpAddr().orElseThrow()) + ":" + p,

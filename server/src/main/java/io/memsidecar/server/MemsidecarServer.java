@@ -75,11 +75,13 @@ import io.memsidecar.server.transport.KvCurlRoutes;
 import io.memsidecar.server.transport.McpHttp;
 import io.memsidecar.server.transport.Reflection;
 import io.memsidecar.server.transport.SemanticCurlRoutes;
+import io.memsidecar.server.transport.SharedPort;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,8 +173,13 @@ public final class MemsidecarServer implements AutoCloseable {
             this.web = startWeb(config, config.server().nettyTcp() ? List.of() : grpcServices);
             if (config.server().nettyTcp()) {
                 var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
-                var netty = NettyServerBuilder.forAddress(new InetSocketAddress(tcp.host(), tcp.port()))
-                        .channelFactory(ConnectionCap.serverChannels(config.limits().maxConnections()))
+                var address = new InetSocketAddress(tcp.host(), tcp.port());
+                // Without server.http.addr, HTTP/1.x on this port is relayed to Helidon's loopback listener.
+                var netty = config.server().httpAddr().isPresent() ? NettyServerBuilder.forAddress(address)
+                        : NettyServerBuilder.forAddress(address, SharedPort.credentials(
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), web.port())))
+                                .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS);
+                netty.channelFactory(ConnectionCap.serverChannels(config.limits().maxConnections()))
                         .bossEventLoopGroup(eventLoops(ConnectionCap.eventLoops(1)))
                         .workerEventLoopGroup(eventLoops(ConnectionCap.eventLoops(0)));
                 nettyTls.ifPresent(tls -> netty.sslContext(tls.context()));
@@ -391,11 +398,17 @@ public final class MemsidecarServer implements AutoCloseable {
                         .maxReadBufferSize((int) Math.min(Integer.MAX_VALUE - 8, config.limits().maxMessageBytes())).build())
                 .addRouting(grpc)
                 .routing(this::httpRoutes);
-        // With gRPC on Netty, Helidon's default listener is server.http.addr (HTTP routes only).
-        var tcp = config.server().nettyTcp()
-                ? ConfigLoader.hostPort(config.server().httpAddr().orElseThrow(), "server.http.addr")
-                : ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
-        builder.host(tcp.host()).port(tcp.port());
+        // With gRPC on Netty, Helidon's default listener is server.http.addr (HTTP routes only), or
+        // without it a loopback port that grpc-netty relays the shared port's HTTP/1.x to (SharedPort).
+        if (!config.server().nettyTcp()) {
+            var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
+            builder.host(tcp.host()).port(tcp.port());
+        } else if (config.server().httpAddr().isPresent()) {
+            var tcp = ConfigLoader.hostPort(config.server().httpAddr().get(), "server.http.addr");
+            builder.host(tcp.host()).port(tcp.port());
+        } else {
+            builder.address(InetAddress.getLoopbackAddress()).port(0);
+        }
         Optional<Tls> tls = config.server().tls().map(files -> {
             try {
                 return TlsMaterial.load(files);

@@ -103,13 +103,18 @@ public final class ConfigLoader {
         http.ifPresent(a -> hostPort(a, "server.http.addr"));
         Duration shutdown = duration(c.get("server.shutdown_timeout"), Duration.ofSeconds(10));
 
-        // auto: gRPC on TCP through grpc-netty whenever HTTP has its own port (the original's layout),
-        // else Helidon serves gRPC and HTTP together on server.grpc.tcp (docs/benchmarks.md, "Transport").
+        // auto: gRPC on TCP through grpc-netty (docs/benchmarks.md, "Transport"); without server.http.addr
+        // HTTP/1.x on the same port is relayed to Helidon (SharedPort). With TLS and no HTTP port, curl
+        // and gRPC clients both negotiate h2 and cannot be told apart: Helidon serves both there.
         String transport = oneOf(grpc.get("transport"), "auto", "auto", "helidon", "netty");
-        boolean netty = transport.equals("netty") || transport.equals("auto") && !tcp.isBlank() && http.isPresent();
-        if (netty && (tcp.isBlank() || http.isEmpty())) {
-            throw new ConfigException("server.grpc.transport: netty serves gRPC alone on server.grpc.tcp, so it needs"
-                    + " server.grpc.tcp and server.http.addr (where the HTTP gateway and curl routes then live)");
+        boolean netty = !tcp.isBlank() && (transport.equals("netty") || transport.equals("auto") && (http.isPresent() || tls.isEmpty()));
+        if (transport.equals("netty") && tcp.isBlank()) {
+            throw new ConfigException("server.grpc.transport: netty serves gRPC on server.grpc.tcp, which is not set");
+        }
+        if (netty && http.isEmpty() && tls.isPresent()) {
+            throw new ConfigException("server.grpc.transport: netty with TLS needs server.http.addr for the HTTP gateway and"
+                    + " curl routes (over TLS both they and gRPC negotiate HTTP/2, so they cannot share a grpc-netty port);"
+                    + " or use transport: helidon to serve both on server.grpc.tcp");
         }
         var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown, tls, netty);
         var auth = auth(c.get("auth"), env);

@@ -27,13 +27,16 @@ public record MemsidecarConfig(Listeners server,
                                Optional<Keyring> encryption) {
 
     /**
-     * gRPC TCP (host:port; with the helidon transport it also serves the HTTP gateway), optional UDS
-     * and extra HTTP listener; {@code nettyTcp}: gRPC on TCP through grpc-java's Netty transport
-     * ({@code server.grpc.transport: netty}, or {@code auto} with {@code server.http.addr} set), the
-     * HTTP routes then only on {@code server.http.addr}.
+     * gRPC TCP (host:port), optional UDS and extra HTTP listener; {@code nettyTcp}: gRPC on TCP
+     * through grpc-java's Netty transport ({@code server.grpc.transport: netty}, or {@code auto}
+     * unless TLS is on without {@code server.http.addr}), else through Helidon's.
      */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout,
                             Optional<TlsFiles> tls, boolean nettyTcp) {
+        /** The gRPC TCP port serves HTTP too: always on Helidon, on grpc-netty when HTTP has no port of its own. */
+        public boolean sharedPort() {
+            return !nettyTcp || httpAddr.isEmpty();
+        }
     }
 
     /**

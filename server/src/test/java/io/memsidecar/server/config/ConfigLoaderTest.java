@@ -150,17 +150,32 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theTransportIsNettyWhenHttpHasItsOwnPortUnlessSaidOtherwise() throws IOException {
+    void theTransportIsNettyUnlessTlsMustShareThePortOrSaidOtherwise(@TempDir Path dir) throws IOException {
         String auth = "auth: { paseto: { public_key_hexes: [\"%s\"] } }\n".formatted(KEY);
-        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\" } }\n" + auth, Map.of()).server().nettyTcp()).isFalse();
-        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\" }, http: { addr: \"127.0.0.1:8080\" } }\n" + auth, Map.of())
-                .server().nettyTcp()).isTrue();
-        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: helidon }, http: { addr: \"127.0.0.1:8080\" } }\n"
-                + auth, Map.of()).server().nettyTcp()).isFalse();
+        var shared = load("server: { grpc: { tcp: \"127.0.0.1:7777\" } }\n" + auth, Map.of()).server();
+        assertThat(shared.nettyTcp()).isTrue();
+        assertThat(shared.sharedPort()).isTrue();
+        var own = load("server: { grpc: { tcp: \"127.0.0.1:7777\" }, http: { addr: \"127.0.0.1:8080\" } }\n" + auth, Map.of())
+                .server();
+        assertThat(own.nettyTcp()).isTrue();
+        assertThat(own.sharedPort()).isFalse();
+        var helidon = load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: helidon }, http: { addr: \"127.0.0.1:8080\" } }\n"
+                + auth, Map.of()).server();
+        assertThat(helidon.nettyTcp()).isFalse();
+        assertThat(helidon.sharedPort()).isTrue();
         assertThat(load("server: { grpc: { tcp: \"\", uds: /tmp/m.sock }, http: { addr: \"127.0.0.1:8080\" } }\n" + auth, Map.of())
                 .server().nettyTcp()).isFalse();
-        assertThatThrownBy(() -> load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: netty } }\n" + auth, Map.of()))
-                .hasMessageContaining("server.http.addr");
+        Files.writeString(dir.resolve("c.pem"), "x");
+        Files.writeString(dir.resolve("k.pem"), "x");
+        String tls = "tls: { cert_file: \"%s\", key_file: \"%s\" }".formatted(dir.resolve("c.pem"), dir.resolve("k.pem"));
+        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", " + tls + " } }\n" + auth, Map.of()).server().nettyTcp())
+                .isFalse();
+        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", " + tls + " }, http: { addr: \"127.0.0.1:8080\" } }\n" + auth,
+                Map.of()).server().nettyTcp()).isTrue();
+        assertThatThrownBy(() -> load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: netty, " + tls + " } }\n" + auth,
+                Map.of())).hasMessageContaining("server.http.addr");
+        assertThatThrownBy(() -> load("server: { grpc: { tcp: \"\", uds: /tmp/m.sock, transport: netty } }\n" + auth, Map.of()))
+                .hasMessageContaining("server.grpc.tcp");
         assertThatThrownBy(() -> load("server: { grpc: { transport: grizzly } }\n" + auth, Map.of()))
                 .hasMessageContaining("server.grpc.transport must be one of auto, helidon, netty");
     }

@@ -1,0 +1,259 @@
+package io.memsidecar.server.transport;
+
+import io.grpc.ServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
+import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
+import io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiationEvent;
+import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelDuplexHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.AsciiString;
+import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * gRPC and HTTP/1.1 on one plaintext TCP port, with gRPC served by grpc-netty: what lets the
+ * embedded default answer grpcurl and curl on 7777 at grpc-netty's speed (docs/benchmarks.md,
+ * "Transport"). A new connection is told apart by its first two bytes: {@code PR} opens the HTTP/2
+ * preface ({@code PRI * HTTP/2.0}), which plaintext gRPC clients send first, and the connection
+ * goes on through grpc-netty's own plaintext negotiation; anything else is an HTTP/1.x request
+ * line (curl, browsers, an h2c upgrade) and the connection is relayed byte for byte to Helidon's
+ * HTTP listener on a loopback port, where the gateway, curl routes, health and MCP are served with
+ * the same filters. HTTP/2 with prior knowledge on this port is gRPC only.
+ *
+ * <p>The builder's handshake timeout has to be off ({@code handshakeTimeout(Long.MAX_VALUE, ...)}):
+ * a relayed connection never finishes gRPC's handshake. This class closes a connection that sends
+ * nothing for {@link #FIRST_BYTES_MILLIS} instead.
+ */
+public final class SharedPort implements InternalProtocolNegotiator.ProtocolNegotiator {
+    /** As long as grpc-java's own handshake timeout, which this replaces. */
+    static final long FIRST_BYTES_MILLIS = 120_000;
+    private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n"
+            + "content-length: 37\r\nconnection: close\r\n\r\nthe HTTP listener is not accepting.\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+
+    private final InternalProtocolNegotiator.ProtocolNegotiator grpc = InternalProtocolNegotiators.serverPlaintext();
+    private final SocketAddress http;
+
+    private SharedPort(SocketAddress http) {
+        this.http = http;
+    }
+
+    /** Server credentials for {@code NettyServerBuilder.forAddress} that relay HTTP/1.x to {@code http}. */
+    public static ServerCredentials credentials(SocketAddress http) {
+        return InternalNettyServerCredentials.create(new SharedPort(http));
+    }
+
+    @Override
+    public AsciiString scheme() {
+        return grpc.scheme();
+    }
+
+    @Override
+    public ChannelHandler newHandler(GrpcHttp2ConnectionHandler handler) {
+        return new Sniffer(handler);
+    }
+
+    @Override
+    public void close() {
+        grpc.close();
+    }
+
+    /** Holds the connection's first bytes (and grpc's negotiation event) until the protocol is known. */
+    private final class Sniffer extends ChannelInboundHandlerAdapter {
+        private final GrpcHttp2ConnectionHandler handler;
+        private ProtocolNegotiationEvent negotiation;
+        /** What arrived before the decision, and while the relay connects. */
+        private ByteBuf seen;
+        private boolean decided;
+        private ScheduledFuture<?> deadline;
+
+        Sniffer(GrpcHttp2ConnectionHandler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            deadline = ctx.executor().schedule(() -> {
+                if (!decided) {
+                    ctx.close();
+                }
+            }, FIRST_BYTES_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            deadline.cancel(false);
+            if (seen != null) {
+                seen.release();
+                seen = null;
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof ProtocolNegotiationEvent e && negotiation == null) {
+                negotiation = e; // handed on to grpc's negotiation if this turns out to be gRPC
+            } else {
+                ctx.fireUserEventTriggered(event);
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf in = (ByteBuf) msg;
+            seen = seen == null ? in : Unpooled.wrappedBuffer(seen, in);
+            if (decided) {
+                return; // the relay is still connecting
+            }
+            int at = seen.readerIndex();
+            if (!seen.isReadable() || seen.getByte(at) == 'P' && seen.readableBytes() < 2) {
+                return;
+            }
+            decided = true;
+            deadline.cancel(false);
+            if (seen.getByte(at) == 'P' && seen.getByte(at + 1) == 'R') {
+                grpc(ctx);
+            } else {
+                relay(ctx);
+            }
+        }
+
+        /** Hands the connection to grpc-netty as if it had never been looked at. */
+        private void grpc(ChannelHandlerContext ctx) {
+            ctx.pipeline().addAfter(ctx.name(), null, grpc.newHandler(handler));
+            if (negotiation != null) {
+                ctx.fireUserEventTriggered(negotiation);
+            }
+            ByteBuf bytes = seen;
+            seen = null;
+            ctx.fireChannelRead(bytes);
+            ctx.pipeline().remove(this);
+        }
+
+        /** Connects to the HTTP listener, then replaces gRPC's handlers with a relay both ways. */
+        private void relay(ChannelHandlerContext ctx) {
+            Channel client = ctx.channel();
+            client.config().setAutoRead(false);
+            new Bootstrap().group(client.eventLoop())
+                    .channel(client instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .handler(new Relay(client, false))
+                    .connect(http).addListener((ChannelFuture connected) -> {
+                        if (!client.isActive()) {
+                            connected.channel().close();
+                        } else if (!connected.isSuccess()) {
+                            // from here: grpc's write buffer behind this handler would hold it back
+                            ctx.writeAndFlush(Unpooled.wrappedBuffer(UNAVAILABLE)).addListener(ChannelFutureListener.CLOSE);
+                        } else {
+                            Channel server = connected.channel();
+                            ChannelPipeline pipeline = ctx.pipeline();
+                            while (pipeline.last() != this) {
+                                pipeline.removeLast(); // grpc's write buffer: it fails on reads it did not expect
+                            }
+                            ByteBuf bytes = seen;
+                            seen = null;
+                            pipeline.replace(this, "memsidecar-relay", new Relay(server, true));
+                            server.writeAndFlush(bytes).addListener(Relay.CLOSE_BOTH_ON_FAILURE);
+                            client.config().setAutoRead(true);
+                            server.config().setAutoRead(true);
+                        }
+                    });
+        }
+    }
+
+    /**
+     * Copies what one side reads to {@code peer}; a side stops reading while the peer's outbound
+     * buffer is full, and when one side ends the other ends after its pending writes.
+     */
+    private static final class Relay extends ChannelDuplexHandler {
+        static final ChannelFutureListener CLOSE_BOTH_ON_FAILURE = f -> {
+            if (!f.isSuccess()) {
+                f.channel().close();
+            }
+        };
+        private final Channel peer;
+        /**
+         * The client's side: grpc-netty closes its transports when the server stops; a relayed
+         * connection is instead left to Helidon's own graceful stop, which ends it once its
+         * response is out (grpc's forced stop past the shutdown timeout still closes it at once).
+         */
+        private final boolean clientSide;
+
+        Relay(Channel peer, boolean clientSide) {
+            this.peer = peer;
+            this.clientSide = clientSide;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            peer.write(msg).addListener(CLOSE_BOTH_ON_FAILURE);
+            if (!peer.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            peer.flush();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                peer.config().setAutoRead(true);
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (peer.isActive()) {
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a reset connection: the other side follows through channelInactive
+        }
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            if (clientSide && peer.isActive()) {
+                ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+            } else {
+                ctx.close(promise);
+            }
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof ByteBuf) {
+                ctx.write(msg, promise);
+            } else { // grpc-netty's forced close of its transport
+                ReferenceCountUtil.release(msg);
+                promise.trySuccess();
+                peer.close();
+                ctx.close();
+            }
+        }
+    }
+}
