@@ -27,7 +27,7 @@ curl -s -X PUT "http://127.0.0.1:$s3port/bench" -o /dev/null
 bench_start "  - { block: artifact, name: fs, backend: disk }
   - { block: artifact, name: s3, backend: s3 }" "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }
   - { name: s3, driver: s3, options: { endpoint: \"127.0.0.1:$s3port\", bucket: bench, access_key: memsidecar, secret_key: bench-secret } }"
-bench_start_netty -e "s|$data/blobs|$data/blobs-netty|"
+bench_start_second -e "s|$data/blobs|$data/blobs-netty|"
 bench_pids+=("$s3pid")
 trap 'bench_stop; rm -rf "$data"' EXIT
 
@@ -43,7 +43,7 @@ bytes=$(stat -c %s "$data/src.bin")
 dd_w="$(mbs "$bytes" $((t1 - t0)))"; cat_r="$(mbs "$bytes" $((t2 - t1)))"
 s3="$(aload --namespace s3)"
 direct="$(aload --s3-endpoint "http://127.0.0.1:$s3port")"
-rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$netty_pid/status)"
+rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$second_pid/status)"
 f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
 cat <<MD
 | ${mib} MiB | sidecar MB/s | baseline | baseline MB/s | ratio |

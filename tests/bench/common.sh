@@ -51,15 +51,18 @@ bench_stop() {
   kill "$server_pid" ${bench_pids[@]+"${bench_pids[@]}"} 2>/dev/null || true
   wait "$server_pid" ${bench_pids[@]+"${bench_pids[@]}"} 2>/dev/null || true; rm -rf "$work"; trap - EXIT
 }
-# bench_start_netty [SED ARGS]: a second sidecar from the same config, gRPC on 127.0.0.1:7791
-# through grpc-netty and HTTP on :7792 ($netty_pid); SED ARGS edit its config further. Stopped by bench_stop.
-bench_start_netty() {
-  sed -e "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:7791\", transport: netty }, http: { addr: \"127.0.0.1:7792\" } }|" \
-    "$@" "$work/bench.yaml" > "$work/netty.yaml"
-  JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/netty.yaml" >"$work/netty.log" 2>&1 &
-  netty_pid=$!; bench_pids+=("$netty_pid")
-  for _ in $(seq 1 60); do curl -sf http://127.0.0.1:7792/readyz >/dev/null && return 0; sleep 0.5; done
-  echo "the netty sidecar did not start; see $work/netty.log" >&2; return 1
+# bench_start_second [SED ARGS]: a second sidecar from the same config in the deployed layout, gRPC
+# on 127.0.0.1:$SECOND_PORT (default 7791, grpc-netty) and HTTP on its own port, the next one
+# ($second_pid); SED ARGS edit its config further (e.g. 's|transport: netty|transport: helidon|').
+# Stopped by bench_stop.
+bench_start_second() {
+  local g="${SECOND_PORT:-7791}"; local h=$((g + 1))
+  sed -e "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:$g\", transport: netty }, http: { addr: \"127.0.0.1:$h\" } }|" \
+    "$@" "$work/bench.yaml" > "$work/second-$g.yaml"
+  JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/second-$g.yaml" >"$work/second-$g.log" 2>&1 &
+  second_pid=$!; bench_pids+=("$second_pid")
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$h/readyz" >/dev/null && return 0; sleep 0.5; done
+  echo "the second sidecar did not start; see $work/second-$g.log" >&2; return 1
 }
 # bench_baseline [PORT [ARGS]]: a plain grpc-java server answering KV.Get and Put from a map on
 # 127.0.0.1:PORT (7790), or with ARGS "--jdbc URL" Put upserting into PostgreSQL ($baseline_pid;

@@ -12,7 +12,7 @@ bench_build
 bench_start "  - { block: kv, name: bench-pg, backend: pg }"
 bench_baseline
 bench_baseline 7793 --jdbc "$pg"
-bench_start_netty
+bench_start_second
 put() { # KvLoad options -> p50 µs of one client's Puts
   "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" --clients 1 \
     --seconds "$seconds" --op put --namespace bench-pg | field p50_us

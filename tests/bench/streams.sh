@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Artifact streams on each transport of one sidecar config (filesystem driver), in one run:
-#   64 MiB Put and Get over TCP gRPC on Helidon (the default transport), over TCP gRPC with
-#   server.grpc.transport: netty, and over the Unix socket (grpc-netty);
-#   Put through the curl route (curl -T, HTTP/1.1) on Helidon;
+#   64 MiB Put and Get over TCP gRPC in the default layout (grpc-netty, HTTP/1.x on the same port
+#   relayed to Helidon), over TCP gRPC on a second sidecar with server.grpc.transport: helidon,
+#   and over the Unix socket (grpc-netty);
+#   Put through the curl route (curl -T, HTTP/1.1) on the default port (relayed) and straight to
+#   Helidon (the helidon sidecar's port);
 #   baselines: the same Put and Get on a plain grpc-java server holding the bytes in memory
 #   (GrpcBaseline: the transport alone, no disk, hash or auth); the same curl -T to the JDK's own
 #   HTTP server writing the body to a file with fsync (HttpPutBaseline: the curl route's work
@@ -19,7 +21,7 @@ bench_build
 data="$(mktemp -d)"
 bench_start "  - { block: artifact, name: fs, backend: disk }" \
   "  - { name: disk, driver: fs, options: { base_dir: \"$data/blobs\" } }"
-bench_start_netty -e "s|$data/blobs|$data/blobs-netty|"
+bench_start_second -e "s|$data/blobs|$data/blobs-helidon|" -e 's|transport: netty|transport: helidon|'
 bench_baseline
 "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.HttpPutBaseline --port 7793 --dir "$data/plain-http" >/dev/null 2>&1 &
 bench_pids+=("$!")
@@ -38,32 +40,35 @@ put_curl() { curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capabilit
 for _ in 1 2; do # JIT warm-up of every server
   aload "127.0.0.1:$port" >/dev/null; aload 127.0.0.1:7791 >/dev/null; aload "unix:$work/sidecar.sock" >/dev/null
   aload 127.0.0.1:7790 >/dev/null; put_curl "http://127.0.0.1:$port/v1/artifacts/fs/curl"; put_curl http://127.0.0.1:7793/curl
+  put_curl http://127.0.0.1:7791/v1/artifacts/fs/curl
 done
-declare -a hput hget nput nget uput uget bput bget cput hbput dd
+declare -a sput sget hput hget uput uget bput bget cput chput hbput dd
 for _ in $(seq 1 "$rounds"); do
-  r="$(aload "127.0.0.1:$port")"; hput+=("$(f "$r" put_mb_s)"); hget+=("$(f "$r" get_mb_s)")
-  r="$(aload 127.0.0.1:7791)"; nput+=("$(f "$r" put_mb_s)"); nget+=("$(f "$r" get_mb_s)")
+  r="$(aload "127.0.0.1:$port")"; sput+=("$(f "$r" put_mb_s)"); sget+=("$(f "$r" get_mb_s)")
+  r="$(aload 127.0.0.1:7791)"; hput+=("$(f "$r" put_mb_s)"); hget+=("$(f "$r" get_mb_s)")
   r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(f "$r" put_mb_s)"); uget+=("$(f "$r" get_mb_s)")
   r="$(aload 127.0.0.1:7790)"; bput+=("$(f "$r" put_mb_s)"); bget+=("$(f "$r" get_mb_s)")
   t0=$(date +%s%N); put_curl "http://127.0.0.1:$port/v1/artifacts/fs/curl"; cput+=("$(mbs $(($(date +%s%N) - t0)))")
+  t0=$(date +%s%N); put_curl http://127.0.0.1:7791/v1/artifacts/fs/curl; chput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); put_curl http://127.0.0.1:7793/curl; hbput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); dd if="$data/src.bin" of="$data/copy.bin" bs=1M conv=fsync status=none
   dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
 done
-H=$(median "${hput[@]}"); HG=$(median "${hget[@]}"); N=$(median "${nput[@]}"); NG=$(median "${nget[@]}")
+S=$(median "${sput[@]}"); SG=$(median "${sget[@]}"); H=$(median "${hput[@]}"); HG=$(median "${hget[@]}")
 jget() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad "$@" --token "$token" --namespace fs \
   --file "$data/src.bin" --gets "$rounds" --window-mib 16 | field get_mb_s; }
-JH=$(jget --target "127.0.0.1:$port"); JN=$(jget --target 127.0.0.1:7791); JU=$(jget --unix "$work/sidecar.sock")
+JS=$(jget --target "127.0.0.1:$port"); JH=$(jget --target 127.0.0.1:7791); JU=$(jget --unix "$work/sidecar.sock")
 JB=$(jget --target 127.0.0.1:7790)
-U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
+U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); CH=$(median "${chput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
 | ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
 |---|---:|---:|---:|---:|---:|---:|---:|
-| TCP gRPC, Helidon (default) | $H (${hput[*]}) | $HG (${hget[*]}) | $(ratio "$H" "$U") | $(ratio "$HG" "$UG") | $(ratio "$H" "$B") | $(ratio "$HG" "$BG") | $(ratio "$H" "$D") |
-| TCP gRPC, \`transport: netty\` | $N (${nput[*]}) | $NG (${nget[*]}) | $(ratio "$N" "$U") | $(ratio "$NG" "$UG") | $(ratio "$N" "$B") | $(ratio "$NG" "$BG") | $(ratio "$N" "$D") |
+| TCP gRPC, default (grpc-netty) | $S (${sput[*]}) | $SG (${sget[*]}) | $(ratio "$S" "$U") | $(ratio "$SG" "$UG") | $(ratio "$S" "$B") | $(ratio "$SG" "$BG") | $(ratio "$S" "$D") |
+| TCP gRPC, \`transport: helidon\` | $H (${hput[*]}) | $HG (${hget[*]}) | $(ratio "$H" "$U") | $(ratio "$HG" "$UG") | $(ratio "$H" "$B") | $(ratio "$HG" "$BG") | $(ratio "$H" "$D") |
 | Unix socket gRPC (grpc-netty) | $U (${uput[*]}) | $UG (${uget[*]}) | 1.00 | 1.00 | | | $(ratio "$U" "$D") |
 | plain grpc-java, TCP, bytes in memory | $B (${bput[*]}) | $BG (${bget[*]}) | | | 1.00 | 1.00 | |
-| curl -T (HTTP/1.1, Helidon) | $C (${cput[*]}) | | | | $(ratio "$C" "$HB") | | $(ratio "$C" "$D") |
+| curl -T (HTTP/1.1), default port: relayed to Helidon | $C (${cput[*]}) | | | | $(ratio "$C" "$HB") | | $(ratio "$C" "$D") |
+| curl -T (HTTP/1.1), straight to Helidon | $CH (${chput[*]}) | | | | $(ratio "$CH" "$HB") | | $(ratio "$CH" "$D") |
 | curl -T to the JDK's HTTP server, body to file + fsync | $HB (${hbput[*]}) | | | | 1.00 | | $(ratio "$HB" "$D") |
 | dd conv=fsync, same bytes | $D (${dd[*]}) | | | | | | 1.00 |
 
@@ -71,8 +76,8 @@ client: Node $(node --version) grpc-js; $rounds rounds in turn, medians; $(nproc
 
 | ${mib} MiB Get, grpc-java client ($rounds Gets in one JVM, median) | MB/s | / plain |
 |---|---:|---:|
-| TCP gRPC, Helidon (default) | $JH | $(ratio "$JH" "$JB") |
-| TCP gRPC, \`transport: netty\` | $JN | $(ratio "$JN" "$JB") |
+| TCP gRPC, default (grpc-netty) | $JS | $(ratio "$JS" "$JB") |
+| TCP gRPC, \`transport: helidon\` | $JH | $(ratio "$JH" "$JB") |
 | Unix socket gRPC (grpc-netty) | $JU | $(ratio "$JU" "$JB") |
 | plain grpc-java, TCP, bytes in memory | $JB | 1.00 |
 MD

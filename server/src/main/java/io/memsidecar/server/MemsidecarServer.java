@@ -102,7 +102,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The running sidecar: backends, block services, the filtered routing table, and the listeners
- * generated from it (Helidon for gRPC + HTTP on the TCP port, Netty for gRPC on the Unix socket).
+ * generated from it (grpc-netty for gRPC on TCP and the Unix socket, Helidon for HTTP; or Helidon for
+ * both on the TCP port with {@code server.grpc.transport: helidon}).
  */
 public final class MemsidecarServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MemsidecarServer.class.getName());

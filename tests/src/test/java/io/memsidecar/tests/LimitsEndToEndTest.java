@@ -114,20 +114,18 @@ class LimitsEndToEndTest {
                 ch.shutdownNow();
             }
         }
-        // gRPC refuses a message over the limit before it is buffered: grpc-netty on the Unix socket
-        // with RESOURCE_EXHAUSTED; Helidon 4.5 on TCP refuses it too but does not close the call, so
-        // the client sees its deadline (helidon-io/helidon#11720, #12001; fixed in Helidon 27).
-        // Nothing is stored, and the connection's next call works.
+        // gRPC refuses a message over the limit before it is buffered with RESOURCE_EXHAUSTED: grpc-netty
+        // on the Unix socket and on TCP (the default transport; with transport: helidon, Helidon 4.5
+        // refuses it too but does not close the call, so the client sees its deadline —
+        // helidon-io/helidon#11720, #12001). Nothing is stored, and the connection's next call works.
         ManagedChannel uds = server.udsChannel();
         ManagedChannel tcp = server.tcpChannel();
         try {
-            assertExhausted(() -> TestServer.kv(uds, server.fullToken()).put(PutRequest.newBuilder().setNamespace("notes")
-                    .setKey("m").setValue(ByteString.copyFrom(new byte[100 * 1024])).build()));
+            var big = PutRequest.newBuilder().setNamespace("notes").setKey("m").setValue(ByteString.copyFrom(new byte[100 * 1024]))
+                    .build();
+            assertExhausted(() -> TestServer.kv(uds, server.fullToken()).put(big));
             var kv = TestServer.kv(tcp, server.fullToken());
-            assertThatThrownBy(() -> kv.withDeadlineAfter(3, java.util.concurrent.TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                    .setNamespace("notes").setKey("m").setValue(ByteString.copyFrom(new byte[100 * 1024])).build()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
-                            .isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.CANCELLED, Status.Code.DEADLINE_EXCEEDED));
+            assertExhausted(() -> kv.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS).put(big));
             assertThat(kv.get(GetRequest.newBuilder().setNamespace("notes").setKey("m").build()).getFound()).isFalse();
         } finally {
             uds.shutdownNow();

@@ -39,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Generates the gRPC services from the routing table. Every method of the wire contract is
  * bound to its route (a method without one is a start-up error). The same definitions serve
- * the Helidon TCP listener and the Netty Unix-socket listener.
+ * grpc-netty's TCP and Unix-socket listeners and, with {@code server.grpc.transport: helidon}, Helidon's.
  */
 public final class GrpcTransport {
     static final Metadata.Key<String> CAPABILITY =
