@@ -178,7 +178,7 @@ public final class MemsidecarServer implements AutoCloseable {
                 // Without server.http.addr, HTTP/1.x on this port is relayed to Helidon's loopback listener.
                 var netty = config.server().httpAddr().isPresent() ? NettyServerBuilder.forAddress(address)
                         : NettyServerBuilder.forAddress(address, SharedPort.credentials(
-                                new InetSocketAddress(InetAddress.getLoopbackAddress(), web.port())))
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), web.port()), SharedPort.FIRST_BYTES))
                                 .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS);
                 netty.channelFactory(ConnectionCap.serverChannels(config.limits().maxConnections()))
                         .bossEventLoopGroup(eventLoops(ConnectionCap.eventLoops(1)))

@@ -120,9 +120,9 @@ class SharedPortTest {
         assertThat(HexFormat.of().formatHex(digest.digest())).isEqualTo(sha256(bytes));
     }
 
-    /** The first byte alone ({@code P} of PUT or of the HTTP/2 preface) is not enough to decide: the next one is awaited. */
+    /** The first byte alone ({@code P} of PUT or of the HTTP/2 preface) is not enough to decide: the next ones are awaited. */
     @Test
-    void aConnectionIsSortedByItsFirstTwoBytesHoweverTheyArrive() throws Exception {
+    void aConnectionIsSortedByItsFirstBytesHoweverTheyArrive() throws Exception {
         try (var socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();

@@ -25,40 +25,48 @@ import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * gRPC and HTTP/1.1 on one plaintext TCP port, with gRPC served by grpc-netty: what lets the
  * embedded default answer grpcurl and curl on 7777 at grpc-netty's speed (docs/benchmarks.md,
- * "Transport"). A new connection is told apart by its first two bytes: {@code PR} opens the HTTP/2
- * preface ({@code PRI * HTTP/2.0}), which plaintext gRPC clients send first, and the connection
- * goes on through grpc-netty's own plaintext negotiation; anything else is an HTTP/1.x request
- * line (curl, browsers, an h2c upgrade) and the connection is relayed byte for byte to Helidon's
+ * "Transport"). A new connection is told apart by its first three bytes: {@code PRI} opens the
+ * HTTP/2 preface ({@code PRI * HTTP/2.0}), which plaintext gRPC clients send first, and the
+ * connection goes on through grpc-netty's own plaintext negotiation; anything else is an HTTP/1.x
+ * request line (curl, browsers, an h2c upgrade; no method starts with PRI, while PUT, POST, PATCH
+ * and PROPFIND share a prefix with it) and the connection is relayed byte for byte to Helidon's
  * HTTP listener on a loopback port, where the gateway, curl routes, health and MCP are served with
  * the same filters. HTTP/2 with prior knowledge on this port is gRPC only.
  *
  * <p>The builder's handshake timeout has to be off ({@code handshakeTimeout(Long.MAX_VALUE, ...)}):
  * a relayed connection never finishes gRPC's handshake. This class closes a connection that sends
- * nothing for {@link #FIRST_BYTES_MILLIS} instead.
+ * nothing for a while ({@link #FIRST_BYTES}) instead.
  */
 public final class SharedPort implements InternalProtocolNegotiator.ProtocolNegotiator {
     /** As long as grpc-java's own handshake timeout, which this replaces. */
-    static final long FIRST_BYTES_MILLIS = 120_000;
+    public static final Duration FIRST_BYTES = Duration.ofMinutes(2);
+    private static final byte[] PREFACE = "PRI".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n"
             + "content-length: 37\r\nconnection: close\r\n\r\nthe HTTP listener is not accepting.\r\n")
             .getBytes(StandardCharsets.US_ASCII);
 
     private final InternalProtocolNegotiator.ProtocolNegotiator grpc = InternalProtocolNegotiators.serverPlaintext();
     private final SocketAddress http;
+    private final Duration firstBytes;
 
-    private SharedPort(SocketAddress http) {
+    private SharedPort(SocketAddress http, Duration firstBytes) {
         this.http = http;
+        this.firstBytes = firstBytes;
     }
 
-    /** Server credentials for {@code NettyServerBuilder.forAddress} that relay HTTP/1.x to {@code http}. */
-    public static ServerCredentials credentials(SocketAddress http) {
-        return InternalNettyServerCredentials.create(new SharedPort(http));
+    /**
+     * Server credentials for {@code NettyServerBuilder.forAddress} that relay HTTP/1.x to {@code http}
+     * and close a connection that sends nothing within {@code firstBytes}.
+     */
+    public static ServerCredentials credentials(SocketAddress http, Duration firstBytes) {
+        return InternalNettyServerCredentials.create(new SharedPort(http, firstBytes));
     }
 
     @Override
@@ -95,7 +103,7 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
                 if (!decided) {
                     ctx.close();
                 }
-            }, FIRST_BYTES_MILLIS, TimeUnit.MILLISECONDS);
+            }, firstBytes.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         @Override
@@ -123,13 +131,17 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
             if (decided) {
                 return; // the relay is still connecting
             }
-            int at = seen.readerIndex();
-            if (!seen.isReadable() || seen.getByte(at) == 'P' && seen.readableBytes() < 2) {
-                return;
+            int n = Math.min(seen.readableBytes(), PREFACE.length);
+            boolean preface = true;
+            for (int i = 0; i < n && preface; i++) {
+                preface = seen.getByte(seen.readerIndex() + i) == PREFACE[i];
+            }
+            if (preface && n < PREFACE.length) {
+                return; // too few bytes to tell yet
             }
             decided = true;
             deadline.cancel(false);
-            if (seen.getByte(at) == 'P' && seen.getByte(at + 1) == 'R') {
+            if (preface) {
                 grpc(ctx);
             } else {
                 relay(ctx);

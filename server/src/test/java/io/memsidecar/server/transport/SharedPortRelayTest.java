@@ -1,0 +1,135 @@
+package io.memsidecar.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SharedPort} on its own: a grpc-netty server whose HTTP/1.x connections are relayed to the
+ * JDK's HTTP server. The cases the sidecar's end-to-end tests cannot reach: the HTTP listener gone
+ * (503, not a hang), and a connection that never sends a byte (closed at the deadline).
+ */
+class SharedPortRelayTest {
+    private final InetAddress loopback = InetAddress.getLoopbackAddress();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private HttpServer target;
+    private Server server;
+
+    private int start(Duration firstBytes) throws IOException {
+        target = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
+        target.createContext("/", exchange -> {
+            byte[] body = ("hello " + exchange.getRequestMethod()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        target.start();
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(loopback, 0),
+                        SharedPort.credentials(target.getAddress(), firstBytes))
+                .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS)
+                .addService(new HealthStatusManager().getHealthService())
+                .build().start();
+        return server.getPort();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        http.close();
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        target.stop(0);
+    }
+
+    private HttpResponse<String> get(int port) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + loopback.getHostAddress() + ":" + port + "/x"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void grpcStaysOnGrpcNettyAndHttpIsRelayed() throws Exception {
+        int port = start(Duration.ofMinutes(1));
+        assertThat(get(port).body()).isEqualTo("hello GET");
+        ManagedChannel ch = NettyChannelBuilder.forAddress(loopback.getHostAddress(), port).usePlaintext().build();
+        try {
+            assertThat(HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The bytes a request starts with may come one write at a time; PROPFIND shares "PR" with the preface. */
+    @Test
+    void aConnectionIsSortedByItsFirstBytesHoweverTheyArrive() throws Exception {
+        int port = start(Duration.ofMinutes(1));
+        try (var socket = new Socket(loopback, port)) {
+            socket.setSoTimeout(10_000);
+            for (String part : new String[] {"P", "R", "OPFIND /x HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+                socket.getOutputStream().write(part.getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                Thread.sleep(100);
+            }
+            var answer = new StringBuilder();
+            while (!answer.toString().endsWith("hello PROPFIND")) {
+                int c = socket.getInputStream().read();
+                assertThat(c).as("closed after %s", answer).isNotNegative();
+                answer.append((char) c);
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 200 OK");
+        }
+    }
+
+    @Test
+    void withTheHttpListenerGoneARelayedRequestGets503() throws Exception {
+        int port = start(Duration.ofMinutes(1));
+        target.stop(0);
+        var res = get(port);
+        assertThat(res.statusCode()).isEqualTo(503);
+        assertThat(res.body()).contains("HTTP listener");
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAtTheDeadline() throws Exception {
+        int port = start(Duration.ofMillis(300));
+        try (var socket = new Socket(loopback, port)) {
+            socket.setSoTimeout(10_000); // without the deadline: SocketTimeoutException
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        // a connection that has spoken is not cut by the deadline: a second request well after it
+        try (var socket = new Socket(loopback, port)) {
+            socket.setSoTimeout(10_000);
+            byte[] request = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 2; i++) {
+                socket.getOutputStream().write(request);
+                var answer = new StringBuilder();
+                while (!answer.toString().endsWith("hello GET")) {
+                    int c = socket.getInputStream().read();
+                    assertThat(c).as("closed after %s", answer).isNotNegative();
+                    answer.append((char) c);
+                }
+                assertThat(answer.toString()).startsWith("HTTP/1.1 200 OK");
+                Thread.sleep(600);
+            }
+        }
+    }
+}
