@@ -89,13 +89,7 @@ class SharedPortRelayTest {
                 socket.getOutputStream().flush();
                 Thread.sleep(100);
             }
-            var answer = new StringBuilder();
-            while (!answer.toString().endsWith("hello PROPFIND")) {
-                int c = socket.getInputStream().read();
-                assertThat(c).as("closed after %s", answer).isNotNegative();
-                answer.append((char) c);
-            }
-            assertThat(answer.toString()).startsWith("HTTP/1.1 200 OK");
+            assertThat(readUntil(socket, "hello PROPFIND")).startsWith("HTTP/1.1 200 OK");
         }
     }
 
@@ -121,15 +115,19 @@ class SharedPortRelayTest {
             byte[] request = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < 2; i++) {
                 socket.getOutputStream().write(request);
-                var answer = new StringBuilder();
-                while (!answer.toString().endsWith("hello GET")) {
-                    int c = socket.getInputStream().read();
-                    assertThat(c).as("closed after %s", answer).isNotNegative();
-                    answer.append((char) c);
-                }
-                assertThat(answer.toString()).startsWith("HTTP/1.1 200 OK");
+                assertThat(readUntil(socket, "hello GET")).startsWith("HTTP/1.1 200 OK");
                 Thread.sleep(600);
             }
         }
+    }
+
+    private static String readUntil(Socket socket, String end) throws IOException {
+        var answer = new StringBuilder();
+        while (!answer.toString().endsWith(end)) {
+            int c = socket.getInputStream().read();
+            assertThat(c).as("closed after %s", answer).isNotNegative();
+            answer.append((char) c);
+        }
+        return answer.toString();
     }
 }
