@@ -91,14 +91,14 @@ class ArtifactProcessTest {
     }
 
     /**
-     * Flow control both ways on both TCP transports (Helidon sharing the port with HTTP; grpc-netty
-     * when HTTP has its own): 1 GiB up and down through a 128 MiB heap, the reader stopping for two
-     * seconds after the first 64 MiB — a server that buffered instead of waiting would run out of heap.
+     * Flow control both ways on both TCP transports (Helidon with {@code transport: helidon}; grpc-netty,
+     * the default): 1 GiB up and down through a 128 MiB heap, the reader stopping for two seconds
+     * after the first 64 MiB — a server that buffered instead of waiting would run out of heap.
      */
     @ParameterizedTest
     @ValueSource(strings = {
-        "server: { grpc: { tcp: \"127.0.0.1:0\" }, shutdown_timeout: 2s }",
-        "server: { grpc: { tcp: \"127.0.0.1:0\" }, http: { addr: \"127.0.0.1:0\" }, shutdown_timeout: 2s }"})
+        "server: { grpc: { tcp: \"127.0.0.1:0\", transport: helidon }, shutdown_timeout: 2s }",
+        "server: { grpc: { tcp: \"127.0.0.1:0\" }, shutdown_timeout: 2s }"})
     void aGibibyteStreamsThroughAServerWith128MiBOfHeapToASlowReader(String serverYaml) throws Exception {
         long size = 1L << 30;
         // direct memory capped too: grpc-netty's buffers live there, and a transport that read ahead of

@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * gRPC on TCP through grpc-java's Netty transport ({@code server.grpc.transport: netty}, and what
- * {@code auto} picks when HTTP has its own port): the same routing table and filters; the HTTP routes
- * on {@code server.http.addr}; an oversized message is RESOURCE_EXHAUSTED on TCP too;
+ * gRPC on TCP through grpc-java's Netty transport (what {@code auto} picks) with HTTP on its own
+ * port: the same routing table and filters; the HTTP routes only on {@code server.http.addr} (no
+ * relay on the gRPC port then: see SharedPortTest); an oversized message is RESOURCE_EXHAUSTED on TCP too;
  * {@code limits.max_connections} holds new connections until one closes. {@code helidon} still
  * serves gRPC and HTTP on one port when asked for.
  */
