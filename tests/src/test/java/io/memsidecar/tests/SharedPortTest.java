@@ -139,6 +139,17 @@ class SharedPortTest {
         }
     }
 
+    /** {@code printf 'GET /readyz …' | nc -N}: the half-close reaches Helidon, which still answers. */
+    @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws Exception {
+        try (var socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            assertThat(readUntil(socket.getInputStream(), "{\"status\":\"UP\"}")).startsWith("HTTP/1.1 200 OK");
+        }
+    }
+
     private static String readUntil(InputStream in, String end) throws Exception {
         var seen = new StringBuilder();
         while (!seen.toString().endsWith(end)) {

@@ -20,6 +20,8 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.grpc.netty.shaded.io.netty.channel.socket.DuplexChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
@@ -91,6 +93,8 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
         /** What arrived before the decision, and while the relay connects. */
         private ByteBuf seen;
         private boolean decided;
+        /** The client shut its sending side while the relay was connecting. */
+        private boolean inputShut;
         private ScheduledFuture<?> deadline;
 
         Sniffer(GrpcHttp2ConnectionHandler handler) {
@@ -99,6 +103,9 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
+            // an HTTP client may shut its sending side after the request (printf … | nc -N) and
+            // still wait for the answer: the end of its input must not close the connection
+            ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             deadline = ctx.executor().schedule(() -> {
                 if (!decided) {
                     ctx.close();
@@ -119,6 +126,12 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof ProtocolNegotiationEvent e && negotiation == null) {
                 negotiation = e; // handed on to grpc's negotiation if this turns out to be gRPC
+            } else if (event instanceof ChannelInputShutdownEvent) {
+                if (decided) {
+                    inputShut = true; // passed on once the relay is connected
+                } else {
+                    ctx.close(); // ended before saying anything
+                }
             } else {
                 ctx.fireUserEventTriggered(event);
             }
@@ -150,6 +163,7 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
 
         /** Hands the connection to grpc-netty as if it had never been looked at. */
         private void grpc(ChannelHandlerContext ctx) {
+            ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             ctx.pipeline().addAfter(ctx.name(), null, grpc.newHandler(handler));
             if (negotiation != null) {
                 ctx.fireUserEventTriggered(negotiation);
@@ -167,6 +181,7 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
             new Bootstrap().group(client.eventLoop())
                     .channel(client instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .handler(new Relay(client, false))
                     .connect(http).addListener((ChannelFuture connected) -> {
                         if (!client.isActive()) {
@@ -184,6 +199,9 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
                             seen = null;
                             pipeline.replace(this, "memsidecar-relay", new Relay(server, true));
                             server.writeAndFlush(bytes).addListener(Relay.CLOSE_BOTH_ON_FAILURE);
+                            if (inputShut) {
+                                Relay.shutOutput(server);
+                            }
                             client.config().setAutoRead(true);
                             server.config().setAutoRead(true);
                         }
@@ -193,7 +211,8 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
 
     /**
      * Copies what one side reads to {@code peer}; a side stops reading while the peer's outbound
-     * buffer is full, and when one side ends the other ends after its pending writes.
+     * buffer is full; the end of one side's input shuts the peer's output after its pending writes
+     * (half-close passes through), and when one side closes the other closes after them.
      */
     private static final class Relay extends ChannelDuplexHandler {
         static final ChannelFutureListener CLOSE_BOTH_ON_FAILURE = f -> {
@@ -233,6 +252,29 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
                 peer.config().setAutoRead(true);
             }
             ctx.fireChannelWritabilityChanged();
+        }
+
+        static void shutOutput(Channel channel) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                var duplex = (DuplexChannel) channel;
+                if (duplex.isInputShutdown()) {
+                    channel.close(); // both directions are done
+                } else if (channel.isActive()) {
+                    duplex.shutdownOutput();
+                }
+            });
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof ChannelInputShutdownEvent) {
+                shutOutput(peer);
+                if (((DuplexChannel) ctx.channel()).isOutputShutdown()) {
+                    ctx.close();
+                }
+            } else {
+                ctx.fireUserEventTriggered(event);
+            }
         }
 
         @Override

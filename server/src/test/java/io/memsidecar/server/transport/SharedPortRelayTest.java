@@ -93,6 +93,18 @@ class SharedPortRelayTest {
         }
     }
 
+    /** {@code printf 'GET …' | nc -N}: a client that shuts its sending side after the request still gets the answer. */
+    @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws Exception {
+        int port = start(Duration.ofMinutes(1));
+        try (var socket = new Socket(loopback, port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            assertThat(readUntil(socket, "hello GET")).startsWith("HTTP/1.1 200 OK");
+        }
+    }
+
     @Test
     void withTheHttpListenerGoneARelayedRequestGets503() throws Exception {
         int port = start(Duration.ofMinutes(1));
