@@ -50,9 +50,9 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
     /** As long as grpc-java's own handshake timeout, which this replaces. */
     public static final Duration FIRST_BYTES = Duration.ofMinutes(2);
     private static final byte[] PREFACE = "PRI".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n"
-            + "content-length: 37\r\nconnection: close\r\n\r\nthe HTTP listener is not accepting.\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final String UNAVAILABLE_BODY = "the HTTP listener is not accepting.\r\n";
+    private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: "
+            + UNAVAILABLE_BODY.length() + "\r\nconnection: close\r\n\r\n" + UNAVAILABLE_BODY).getBytes(StandardCharsets.US_ASCII);
 
     private final InternalProtocolNegotiator.ProtocolNegotiator grpc = InternalProtocolNegotiators.serverPlaintext();
     private final SocketAddress http;
@@ -198,7 +198,7 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
                             ByteBuf bytes = seen;
                             seen = null;
                             pipeline.replace(this, "memsidecar-relay", new Relay(server, true));
-                            server.writeAndFlush(bytes).addListener(Relay.CLOSE_BOTH_ON_FAILURE);
+                            server.writeAndFlush(bytes).addListener(Relay.CLOSE_ON_FAILURE);
                             if (inputShut) {
                                 Relay.shutOutput(server);
                             }
@@ -215,7 +215,8 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
      * (half-close passes through), and when one side closes the other closes after them.
      */
     private static final class Relay extends ChannelDuplexHandler {
-        static final ChannelFutureListener CLOSE_BOTH_ON_FAILURE = f -> {
+        /** A failed write closes its channel; the other side follows through channelInactive. */
+        static final ChannelFutureListener CLOSE_ON_FAILURE = f -> {
             if (!f.isSuccess()) {
                 f.channel().close();
             }
@@ -235,7 +236,7 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            peer.write(msg).addListener(CLOSE_BOTH_ON_FAILURE);
+            peer.write(msg).addListener(CLOSE_ON_FAILURE);
             if (!peer.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
             }
