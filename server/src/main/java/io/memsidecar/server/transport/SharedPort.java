@@ -40,7 +40,10 @@ import java.util.concurrent.TimeUnit;
  * request line (curl, browsers, an h2c upgrade; no method starts with PRI, while PUT, POST, PATCH
  * and PROPFIND share a prefix with it) and the connection is relayed byte for byte to Helidon's
  * HTTP listener on a loopback port, where the gateway, curl routes, health and MCP are served with
- * the same filters. HTTP/2 with prior knowledge on this port is gRPC only.
+ * the same filters. HTTP/2 with prior knowledge on this port is gRPC only: telling a gRPC stream
+ * from another HTTP/2 request takes the first request's headers, and gRPC clients wait for the
+ * server's SETTINGS before sending them, so the connection would have to be answered before it is
+ * known which server answers.
  *
  * <p>The builder's handshake timeout has to be off ({@code handshakeTimeout(Long.MAX_VALUE, ...)}):
  * a relayed connection never finishes gRPC's handshake. This class closes a connection that sends
