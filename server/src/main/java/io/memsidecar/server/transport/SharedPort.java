@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * and PROPFIND share a prefix with it) and the connection is relayed byte for byte to Helidon's
  * HTTP listener on a loopback port, where the gateway, curl routes, health and MCP are served with
  * the same filters. HTTP/2 with prior knowledge on this port is gRPC only: telling a gRPC stream
- * from another HTTP/2 request takes the first request's headers, and gRPC clients wait for the
+ * from another HTTP/2 request takes the first request's headers, and grpc-java clients wait for the
  * server's SETTINGS before sending them, so the connection would have to be answered before it is
  * known which server answers.
  *
