@@ -12,7 +12,7 @@
 # The client is Node's grpc-js (tests/bench/grpc-js/artifact.js; npm-installed into tests/target/
 # on first use): a JVM load generator started per run measures its own JIT warm-up more than the
 # server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
-# per server; medians. Then Get with grpc-java as the client (ArtifactLoad: one Put, then ROUNDS
+# per server; medians. Then Put and Get with grpc-java as the client (ArtifactLoad: ROUNDS+1 Puts, then ROUNDS
 # Gets in the same JVM, 16 MiB receive window; median) against each server.
 # Usage: tests/bench/streams.sh [MIB]
 . "$(dirname "$0")/common.sh"
@@ -55,10 +55,12 @@ for _ in $(seq 1 "$rounds"); do
   dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
 done
 S=$(median "${sput[@]}"); SG=$(median "${sget[@]}"); H=$(median "${hput[@]}"); HG=$(median "${hget[@]}")
-jget() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad "$@" --token "$token" --namespace fs \
-  --file "$data/src.bin" --gets "$rounds" --window-mib 16 | field get_mb_s; }
-JS=$(jget --target "127.0.0.1:$port"); JH=$(jget --target 127.0.0.1:7791); JU=$(jget --unix "$work/sidecar.sock")
-JB=$(jget --target 127.0.0.1:7790)
+jload() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad "$@" --token "$token" --namespace fs \
+  --file "$data/src.bin" --puts "$((rounds + 1))" --gets "$rounds" --window-mib 16; }
+r=$(jload --target "127.0.0.1:$port"); JSP=$(f "$r" put_mb_s); JS=$(f "$r" get_mb_s)
+r=$(jload --target 127.0.0.1:7791); JHP=$(f "$r" put_mb_s); JH=$(f "$r" get_mb_s)
+r=$(jload --unix "$work/sidecar.sock"); JUP=$(f "$r" put_mb_s); JU=$(f "$r" get_mb_s)
+r=$(jload --target 127.0.0.1:7790); JBP=$(f "$r" put_mb_s); JB=$(f "$r" get_mb_s)
 U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); CH=$(median "${chput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
 | ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
@@ -74,10 +76,10 @@ cat <<MD
 
 client: Node $(node --version) grpc-js; $rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
 
-| ${mib} MiB Get, grpc-java client ($rounds Gets in one JVM, median) | MB/s | / plain |
-|---|---:|---:|
-| TCP gRPC, default (grpc-netty) | $JS | $(ratio "$JS" "$JB") |
-| TCP gRPC, \`transport: helidon\` | $JH | $(ratio "$JH" "$JB") |
-| Unix socket gRPC (grpc-netty) | $JU | $(ratio "$JU" "$JB") |
-| plain grpc-java, TCP, bytes in memory | $JB | 1.00 |
+| ${mib} MiB, grpc-java client ($((rounds + 1)) Puts, then $rounds Gets, in one JVM; medians) | Put MB/s | Put / dd | Put / plain | Get MB/s | Get / UDS | Get / plain |
+|---|---:|---:|---:|---:|---:|---:|
+| TCP gRPC, default (grpc-netty) | $JSP | $(ratio "$JSP" "$D") | $(ratio "$JSP" "$JBP") | $JS | $(ratio "$JS" "$JU") | $(ratio "$JS" "$JB") |
+| TCP gRPC, \`transport: helidon\` | $JHP | $(ratio "$JHP" "$D") | $(ratio "$JHP" "$JBP") | $JH | $(ratio "$JH" "$JU") | $(ratio "$JH" "$JB") |
+| Unix socket gRPC (grpc-netty) | $JUP | $(ratio "$JUP" "$D") | $(ratio "$JUP" "$JBP") | $JU | 1.00 | $(ratio "$JU" "$JB") |
+| plain grpc-java, TCP, bytes in memory | $JBP | | 1.00 | $JB | | 1.00 |
 MD

@@ -41,6 +41,9 @@ public final class ArtifactLoad implements Callable<Integer> {
             description = "Get the artifact (or, with --s3-endpoint, the object) this many times after the Put, in this JVM "
                     + "so later Gets run warm; get_mb_s is their median")
     int gets;
+    @Option(names = "--puts", defaultValue = "1",
+            description = "Put the file this many times (the same id, each a new version); put_mb_s is their median")
+    int puts;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ArtifactLoad()).execute(args));
@@ -49,7 +52,6 @@ public final class ArtifactLoad implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long size = Files.size(file);
-        long t0 = System.nanoTime();
         long put;
         long got;
         if (s3Endpoint != null) {
@@ -59,9 +61,11 @@ public final class ArtifactLoad implements Callable<Integer> {
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("memsidecar", "bench-secret")))
                     .build()) {
-                s3.putObject(b -> b.bucket("bench").key("direct"), RequestBody.fromFile(file));
-                put = System.nanoTime() - t0;
-                got = medianGet(size, () -> {
+                put = median(puts, size, () -> {
+                    s3.putObject(b -> b.bucket("bench").key("direct"), RequestBody.fromFile(file));
+                    return size;
+                });
+                got = median(gets, size, () -> {
                     try (InputStream in = s3.getObject(b -> b.bucket("bench").key("direct"))) {
                         return in.transferTo(java.io.OutputStream.nullOutputStream());
                     }
@@ -72,9 +76,8 @@ public final class ArtifactLoad implements Callable<Integer> {
             try {
                 // keep sending until 1 MiB is queued (grpc-java's default of 32 KiB stops after every 64 KiB chunk)
                 var async = ArtifactGrpc.newStub(run.authenticated(ch)).withOnReadyThreshold(1 << 20);
-                put(async, size).get(30, TimeUnit.MINUTES);
-                put = System.nanoTime() - t0;
-                got = medianGet(size, () -> {
+                put = median(puts, size, () -> put(async, size).get(30, TimeUnit.MINUTES).getRef().getSize());
+                got = median(gets, size, () -> {
                     long n = 0;
                     var it = ArtifactGrpc.newBlockingStub(run.authenticated(ch))
                             .get(GetRequest.newBuilder().setNamespace(run.namespace).setId("bench").build());
@@ -89,24 +92,24 @@ public final class ArtifactLoad implements Callable<Integer> {
             }
         }
         System.out.printf("{\"bytes\":%d,\"put_mb_s\":%.1f,\"get_mb_s\":%.1f}%n", size,
-                size / 1e6 / (put / 1e9), got < 0 ? -1 : size / 1e6 / (got / 1e9));
+                put < 0 ? -1 : size / 1e6 / (put / 1e9), got < 0 ? -1 : size / 1e6 / (got / 1e9));
         return 0;
     }
 
-    /** One whole Get: the bytes it received. */
-    private interface Get {
+    /** One whole Put or Get: the bytes it moved. */
+    private interface Transfer {
         long bytes() throws Exception;
     }
 
-    /** The median nanoseconds of {@code gets} Gets, or -1 when any of them came back short. */
-    private long medianGet(long size, Get get) throws Exception {
-        long[] times = new long[gets];
-        for (int i = 0; i < gets; i++) {
+    /** The median nanoseconds of {@code n} transfers, or -1 when any of them moved fewer than {@code size} bytes. */
+    private static long median(int n, long size, Transfer transfer) throws Exception {
+        long[] times = new long[n];
+        for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            times[i] = get.bytes() == size ? System.nanoTime() - t0 : Long.MAX_VALUE;
+            times[i] = transfer.bytes() == size ? System.nanoTime() - t0 : Long.MAX_VALUE;
         }
         java.util.Arrays.sort(times);
-        return times[gets - 1] == Long.MAX_VALUE ? -1 : times[gets / 2];
+        return times[n - 1] == Long.MAX_VALUE ? -1 : times[n / 2];
     }
 
     private CompletableFuture<PutResponse> put(ArtifactGrpc.ArtifactStub stub, long size) throws Exception {
