@@ -77,6 +77,7 @@ class ShutdownTest {
     private Thread httpTail() throws Exception {
         int port = server.httpPort().orElse(server.port());
         var socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000); // a tail that never answers fails the test instead of hanging it
         socket.getOutputStream().write(("GET /v1/episodic/log/tail?after=0 HTTP/1.1\r\nHost: localhost\r\n"
                 + "x-memsidecar-capability: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
