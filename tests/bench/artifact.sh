@@ -44,14 +44,13 @@ dd_w="$(mbs "$bytes" $((t1 - t0)))"; cat_r="$(mbs "$bytes" $((t2 - t1)))"
 s3="$(aload --namespace s3)"
 direct="$(aload --s3-endpoint "http://127.0.0.1:$s3port")"
 rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$second_pid/status)"
-f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
 cat <<MD
 | ${mib} MiB | sidecar MB/s | baseline | baseline MB/s | ratio |
 |---|---:|---|---:|---:|
-| Put, filesystem driver (write + fsync) | $(f "$fs" put_mb_s) | dd conv=fsync | $dd_w | $(ratio "$(f "$fs" put_mb_s)" "$dd_w") |
-| Get, filesystem driver | $(f "$fs" get_mb_s) | cat (page cache) | $cat_r | $(ratio "$(f "$fs" get_mb_s)" "$cat_r") |
-| Put, S3 driver (s3proxy) | $(f "$s3" put_mb_s) | AWS SDK PutObject to s3proxy | $(f "$direct" put_mb_s) | $(ratio "$(f "$s3" put_mb_s)" "$(f "$direct" put_mb_s)") |
-| Get, S3 driver (s3proxy) | $(f "$s3" get_mb_s) | AWS SDK GetObject from s3proxy | $(f "$direct" get_mb_s) | $(ratio "$(f "$s3" get_mb_s)" "$(f "$direct" get_mb_s)") |
+| Put, filesystem driver (write + fsync) | $(value "$fs" put_mb_s) | dd conv=fsync | $dd_w | $(ratio "$(value "$fs" put_mb_s)" "$dd_w") |
+| Get, filesystem driver | $(value "$fs" get_mb_s) | cat (page cache) | $cat_r | $(ratio "$(value "$fs" get_mb_s)" "$cat_r") |
+| Put, S3 driver (s3proxy) | $(value "$s3" put_mb_s) | AWS SDK PutObject to s3proxy | $(value "$direct" put_mb_s) | $(ratio "$(value "$s3" put_mb_s)" "$(value "$direct" put_mb_s)") |
+| Get, S3 driver (s3proxy) | $(value "$s3" get_mb_s) | AWS SDK GetObject from s3proxy | $(value "$direct" get_mb_s) | $(ratio "$(value "$s3" get_mb_s)" "$(value "$direct" get_mb_s)") |
 
 Server peak RSS (VmHWM) over the whole run: $rss (JAVA_OPTS=${JAVA_OPTS:--Xmx1g}); Gets: median of ${GETS:-5} in one JVM; $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

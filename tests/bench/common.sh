@@ -74,5 +74,8 @@ bench_baseline() {
 }
 # median VALUES...: the middle value (the mean of the two middle ones for an even count)
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+# field NAME: the number NAME of the JSON line on stdin (-1 passes: a load generator's "failed");
+# value JSON NAME: the same, of JSON given as an argument
+field() { sed -n "s/.*\"$1\":\([0-9.-]*\).*/\1/p"; }
+value() { echo "$1" | field "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

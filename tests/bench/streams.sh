@@ -35,7 +35,6 @@ node_dir=tests/target/grpc-js
 aload() { NODE_PATH="$node_dir/node_modules" node tests/bench/grpc-js/artifact.js "$1" "$token" fs "$data/src.bin" \
   proto/src/main/proto; }
 mbs() { awk -v b="$bytes" -v ns="$1" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
-f() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.-]*\).*/\1/p"; }
 put_curl() { curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" "$1"; }
 for _ in 1 2; do # JIT warm-up of every server
   aload "127.0.0.1:$port" >/dev/null; aload 127.0.0.1:7791 >/dev/null; aload "unix:$work/sidecar.sock" >/dev/null
@@ -44,10 +43,10 @@ for _ in 1 2; do # JIT warm-up of every server
 done
 declare -a sput sget hput hget uput uget bput bget cput chput hbput dd
 for _ in $(seq 1 "$rounds"); do
-  r="$(aload "127.0.0.1:$port")"; sput+=("$(f "$r" put_mb_s)"); sget+=("$(f "$r" get_mb_s)")
-  r="$(aload 127.0.0.1:7791)"; hput+=("$(f "$r" put_mb_s)"); hget+=("$(f "$r" get_mb_s)")
-  r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(f "$r" put_mb_s)"); uget+=("$(f "$r" get_mb_s)")
-  r="$(aload 127.0.0.1:7790)"; bput+=("$(f "$r" put_mb_s)"); bget+=("$(f "$r" get_mb_s)")
+  r="$(aload "127.0.0.1:$port")"; sput+=("$(value "$r" put_mb_s)"); sget+=("$(value "$r" get_mb_s)")
+  r="$(aload 127.0.0.1:7791)"; hput+=("$(value "$r" put_mb_s)"); hget+=("$(value "$r" get_mb_s)")
+  r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(value "$r" put_mb_s)"); uget+=("$(value "$r" get_mb_s)")
+  r="$(aload 127.0.0.1:7790)"; bput+=("$(value "$r" put_mb_s)"); bget+=("$(value "$r" get_mb_s)")
   t0=$(date +%s%N); put_curl "http://127.0.0.1:$port/v1/artifacts/fs/curl"; cput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); put_curl http://127.0.0.1:7791/v1/artifacts/fs/curl; chput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); put_curl http://127.0.0.1:7793/curl; hbput+=("$(mbs $(($(date +%s%N) - t0)))")
@@ -57,10 +56,10 @@ done
 S=$(median "${sput[@]}"); SG=$(median "${sget[@]}"); H=$(median "${hput[@]}"); HG=$(median "${hget[@]}")
 jload() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad "$@" --token "$token" --namespace fs \
   --file "$data/src.bin" --puts "$((rounds + 1))" --gets "$rounds" --window-mib 16; }
-r=$(jload --target "127.0.0.1:$port"); JSP=$(f "$r" put_mb_s); JS=$(f "$r" get_mb_s)
-r=$(jload --target 127.0.0.1:7791); JHP=$(f "$r" put_mb_s); JH=$(f "$r" get_mb_s)
-r=$(jload --unix "$work/sidecar.sock"); JUP=$(f "$r" put_mb_s); JU=$(f "$r" get_mb_s)
-r=$(jload --target 127.0.0.1:7790); JBP=$(f "$r" put_mb_s); JB=$(f "$r" get_mb_s)
+r=$(jload --target "127.0.0.1:$port"); JSP=$(value "$r" put_mb_s); JS=$(value "$r" get_mb_s)
+r=$(jload --target 127.0.0.1:7791); JHP=$(value "$r" put_mb_s); JH=$(value "$r" get_mb_s)
+r=$(jload --unix "$work/sidecar.sock"); JUP=$(value "$r" put_mb_s); JU=$(value "$r" get_mb_s)
+r=$(jload --target 127.0.0.1:7790); JBP=$(value "$r" put_mb_s); JB=$(value "$r" get_mb_s)
 U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); CH=$(median "${chput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
 | ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
