@@ -171,19 +171,26 @@ public final class MemsidecarServer implements AutoCloseable {
                     throw new ConfigLoader.ConfigException(e.getMessage());
                 }
             });
-            this.web = startWeb(config, config.server().nettyTcp() ? List.of() : grpcServices);
-            if (config.server().nettyTcp()) {
+            boolean nettyTcp = config.server().nettyTcp();
+            // Helidon serves gRPC on TCP unless grpc-netty does; over TLS on a shared port a relayed
+            // client may speak gRPC too (SharedPort).
+            boolean helidonGrpc = !nettyTcp || config.server().sharedPort() && nettyTls.isPresent();
+            this.web = startWeb(config, helidonGrpc ? grpcServices : List.of());
+            if (nettyTcp) {
                 var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
                 var address = new InetSocketAddress(tcp.host(), tcp.port());
-                // Without server.http.addr, HTTP/1.x on this port is relayed to Helidon's loopback listener.
-                var netty = config.server().httpAddr().isPresent() ? NettyServerBuilder.forAddress(address)
-                        : NettyServerBuilder.forAddress(address, SharedPort.credentials(
-                                new InetSocketAddress(InetAddress.getLoopbackAddress(), web.port()), SharedPort.FIRST_BYTES))
-                                .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS);
+                NettyServerBuilder netty;
+                if (config.server().sharedPort()) { // what is not gRPC is relayed to Helidon's loopback listener
+                    netty = NettyServerBuilder.forAddress(address, SharedPort.credentials(nettyTls.map(TlsMaterial.NettyTls::context),
+                                    new InetSocketAddress(InetAddress.getLoopbackAddress(), web.port()), SharedPort.FIRST_BYTES))
+                            .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS);
+                } else {
+                    netty = NettyServerBuilder.forAddress(address);
+                    nettyTls.ifPresent(tls -> netty.sslContext(tls.context()));
+                }
                 netty.channelFactory(ConnectionCap.serverChannels(config.limits().maxConnections()))
                         .bossEventLoopGroup(eventLoops(ConnectionCap.eventLoops(1)))
                         .workerEventLoopGroup(eventLoops(ConnectionCap.eventLoops(0)));
-                nettyTls.ifPresent(tls -> netty.sslContext(tls.context()));
                 this.nettyTcp = Optional.of(startNetty(netty, grpcServices, "tcp " + config.server().grpcTcp()));
             } else {
                 this.nettyTcp = Optional.empty();
@@ -400,7 +407,7 @@ public final class MemsidecarServer implements AutoCloseable {
                 .addRouting(grpc)
                 .routing(this::httpRoutes);
         // With gRPC on Netty, Helidon's default listener is server.http.addr (HTTP routes only), or
-        // without it a loopback port that grpc-netty relays the shared port's HTTP/1.x to (SharedPort).
+        // without it a loopback port that grpc-netty relays the shared port's other clients to (SharedPort).
         if (!config.server().nettyTcp()) {
             var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
             builder.host(tcp.host()).port(tcp.port());

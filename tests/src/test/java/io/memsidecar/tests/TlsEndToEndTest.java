@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.server.MemsidecarServer;
@@ -65,10 +66,15 @@ class TlsEndToEndTest {
                 "-out", name + ".pem", "-days", "2", "-copy_extensions", "copy");
     }
 
-    private ManagedChannel channel(int port, String trust, String client) throws Exception {
+    private ManagedChannel channel(int port, String trust, String client, String... alpn) throws Exception {
         var ssl = GrpcSslContexts.forClient().trustManager(dir.resolve(trust + ".pem").toFile());
         if (client != null) {
             ssl.keyManager(dir.resolve(client + ".pem").toFile(), dir.resolve(client + ".key").toFile());
+        }
+        if (alpn.length > 0) {
+            ssl.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
         }
         return NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(ssl.build()).build();
     }
@@ -105,19 +111,26 @@ class TlsEndToEndTest {
         return context;
     }
 
-    /** The serial of the certificate a fresh mTLS handshake is shown. */
-    private BigInteger servedSerial(int port) throws Exception {
+    /** The serial of the certificate a fresh mTLS handshake offering {@code alpn} is shown. */
+    private BigInteger servedSerial(int port, String... alpn) throws Exception {
         try (var socket = (SSLSocket) clientContext().getSocketFactory().createSocket("127.0.0.1", port)) {
+            var params = socket.getSSLParameters();
+            params.setApplicationProtocols(alpn);
+            socket.setSSLParameters(params);
             socket.startHandshake();
             assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
             return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
         }
     }
 
-    /** On both gRPC transports: Helidon's (gRPC and HTTP on one port) and grpc-java's Netty (HTTP on server.http.addr). */
+    /**
+     * On every layout: Helidon's transport ({@code helidon}), grpc-netty with HTTP on server.http.addr
+     * ({@code netty}), and grpc-netty sharing its port with HTTP ({@code shared}: gRPC clients, which
+     * offer only h2 in ALPN, on grpc-netty; the rest relayed still encrypted to Helidon).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"helidon", "netty"})
-    void mtlsRefusesPlaintextStrangersAndCertlessClientsAndRotatesInPlace(String transport) throws Exception {
+    @ValueSource(strings = {"helidon", "netty", "shared"})
+    void mtlsRefusesPlaintextStrangersAndCertlessClientsAndRotatesInPlace(String layout) throws Exception {
         ca("ca");
         ca("other-ca");
         signed("server", "ca", "IP:127.0.0.1,DNS:localhost");
@@ -131,11 +144,12 @@ class TlsEndToEndTest {
                     tcp: "127.0.0.1:0"
                     transport: %s
                     tls: { cert_file: "%s", key_file: "%s", client_ca_file: "%s", require_client_cert: true }
-                  http: { addr: "127.0.0.1:0" }
+                %s
                 auth: { paseto: { public_key_hexes: ["%s"] } }
                 backends: [ { name: mem, driver: memory } ]
                 namespaces: [ { block: kv, name: notes, backend: mem } ]
-                """.formatted(transport, dir.resolve("server.pem"), dir.resolve("server.key"), dir.resolve("ca.pem"), keys[1]));
+                """.formatted(layout.equals("shared") ? "auto" : layout, dir.resolve("server.pem"), dir.resolve("server.key"), dir.resolve("ca.pem"),
+                layout.equals("shared") ? "" : "  http: { addr: \"127.0.0.1:0\" }", keys[1]));
         String token = TestServer.token(keys[0], List.of("*"), List.of("*"), Duration.ofMinutes(10), Instant.now());
         var access = new AccessLines();
         var accessLogger = java.util.logging.Logger.getLogger("memsidecar.access"); // held: JUL keeps loggers weakly
@@ -152,10 +166,18 @@ class TlsEndToEndTest {
                 assertRefused(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(), token);
                 assertRefused(channel(port, "other-ca", "agent"), token);
                 assertRefused(channel(port, "ca", null), token);
+                // a gRPC client that offers http/1.1 beside h2 (Go's net/http does) is served too
+                ManagedChannel both = channel(port, "ca", "agent", "h2", "http/1.1");
+                try {
+                    assertThat(TestServer.kv(both, token).get(GetRequest.newBuilder().setNamespace("notes").setKey("k").build())
+                            .getFound()).isTrue();
+                } finally {
+                    both.shutdownNow();
+                }
 
                 // the curl routes on the same listener, over HTTPS with the client certificate
                 try (var https = java.net.http.HttpClient.newBuilder().sslContext(clientContext()).build()) {
-                    int httpPort = transport.equals("netty") ? server.httpPort().orElseThrow() : port;
+                    int httpPort = layout.equals("netty") ? server.httpPort().orElseThrow() : port;
                     var get = https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + httpPort
                             + "/v1/kv/notes/k")).header("x-memsidecar-capability", "Bearer " + token).build(),
                             java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -173,6 +195,7 @@ class TlsEndToEndTest {
                 assertThat(printed).isEqualTo("v");
 
                 BigInteger before = servedSerial(port);
+                assertThat(servedSerial(port, "h2")).isEqualTo(before);
                 // cert-manager style: the key and the certificate are replaced in place
                 Files.copy(dir.resolve("server2.key"), dir.resolve("server.key"), StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(dir.resolve("server2.pem"), dir.resolve("server.pem"), StandardCopyOption.REPLACE_EXISTING);
@@ -183,6 +206,7 @@ class TlsEndToEndTest {
                     after = servedSerial(port);
                 }
                 assertThat(after).as("new connections get the rotated certificate").isNotEqualTo(before);
+                assertThat(servedSerial(port, "h2")).as("gRPC's too").isEqualTo(after);
                 assertThat(kv.get(GetRequest.newBuilder().setNamespace("notes").setKey("k").build()).getFound())
                         .as("the connection opened before the rotation goes on").isTrue();
 
@@ -190,6 +214,7 @@ class TlsEndToEndTest {
                 Files.writeString(dir.resolve("server.pem"), "not a certificate\n");
                 Thread.sleep(1500);
                 assertThat(servedSerial(port)).isEqualTo(after);
+                assertThat(servedSerial(port, "h2")).isEqualTo(after);
             } finally {
                 open.shutdownNow();
             }

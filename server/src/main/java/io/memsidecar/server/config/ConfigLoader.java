@@ -103,18 +103,12 @@ public final class ConfigLoader {
         http.ifPresent(a -> hostPort(a, "server.http.addr"));
         Duration shutdown = duration(c.get("server.shutdown_timeout"), Duration.ofSeconds(10));
 
-        // auto: gRPC on TCP through grpc-netty (docs/benchmarks.md, "Transport"); without server.http.addr
-        // HTTP/1.x on the same port is relayed to Helidon (SharedPort). With TLS and no HTTP port, curl
-        // and gRPC clients both negotiate h2 and cannot be told apart: Helidon serves both there.
+        // auto (= netty): gRPC on TCP through grpc-netty (docs/benchmarks.md, "Transport"); without
+        // server.http.addr the clients on the same port that are not gRPC's are relayed to Helidon (SharedPort).
         String transport = oneOf(grpc.get("transport"), "auto", "auto", "helidon", "netty");
-        boolean netty = !tcp.isBlank() && (transport.equals("netty") || transport.equals("auto") && (http.isPresent() || tls.isEmpty()));
+        boolean netty = !tcp.isBlank() && !transport.equals("helidon");
         if (transport.equals("netty") && tcp.isBlank()) {
             throw new ConfigException("server.grpc.transport: netty serves gRPC on server.grpc.tcp, which is not set");
-        }
-        if (netty && http.isEmpty() && tls.isPresent()) {
-            throw new ConfigException("server.grpc.transport: netty with TLS needs server.http.addr for the HTTP gateway and"
-                    + " curl routes (over TLS both they and gRPC negotiate HTTP/2, so they cannot share a grpc-netty port);"
-                    + " or use transport: helidon to serve both on server.grpc.tcp");
         }
         var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown, tls, netty);
         var auth = auth(c.get("auth"), env);

@@ -28,8 +28,8 @@ public record MemsidecarConfig(Listeners server,
 
     /**
      * gRPC TCP (host:port), optional UDS and extra HTTP listener; {@code nettyTcp}: gRPC on TCP
-     * through grpc-java's Netty transport ({@code server.grpc.transport: netty}, or {@code auto}
-     * unless TLS is on without {@code server.http.addr}), else through Helidon's.
+     * through grpc-java's Netty transport ({@code server.grpc.transport: netty} or {@code auto}),
+     * else through Helidon's ({@code helidon}).
      */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout,
                             Optional<TlsFiles> tls, boolean nettyTcp) {

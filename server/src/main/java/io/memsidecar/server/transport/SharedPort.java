@@ -23,27 +23,35 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.grpc.netty.shaded.io.netty.channel.socket.DuplexChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * gRPC and HTTP/1.1 on one plaintext TCP port, with gRPC served by grpc-netty: what lets the
- * embedded default answer grpcurl and curl on 7777 at grpc-netty's speed (docs/benchmarks.md,
- * "Transport"). A new connection is told apart by its first three bytes: {@code PRI} opens the
- * HTTP/2 preface ({@code PRI * HTTP/2.0}), which plaintext gRPC clients send first, and the
- * connection goes on through grpc-netty's own plaintext negotiation; anything else is an HTTP/1.x
- * request line (curl, browsers, an h2c upgrade; no method starts with PRI, while PUT, POST, PATCH
- * and PROPFIND share a prefix with it) and the connection is relayed byte for byte to Helidon's
- * HTTP listener on a loopback port, where the gateway, curl routes, health and MCP are served with
- * the same filters. HTTP/2 with prior knowledge on this port is gRPC only: telling a gRPC stream
- * from another HTTP/2 request takes the first request's headers, and grpc-java clients wait for the
- * server's SETTINGS before sending them, so the connection would have to be answered before it is
- * known which server answers.
+ * gRPC and HTTP on one TCP port, with gRPC served by grpc-netty: what lets the embedded default
+ * answer grpcurl and curl on 7777 at grpc-netty's speed (docs/benchmarks.md, "Transport"). A new
+ * connection is told apart by its first bytes and then either goes on through grpc-netty's own
+ * negotiation or is relayed byte for byte to Helidon's listener on a loopback port, where the
+ * gateway, curl routes, health and MCP are served with the same filters.
+ *
+ * <p>In plaintext, {@code PRI} opens the HTTP/2 preface ({@code PRI * HTTP/2.0}), which plaintext
+ * gRPC clients send first; anything else is an HTTP/1.x request line (curl, browsers, an h2c
+ * upgrade; no method starts with PRI, while PUT, POST, PATCH and PROPFIND share a prefix with it)
+ * and is relayed. HTTP/2 with prior knowledge is gRPC only: telling a gRPC stream from another
+ * HTTP/2 request takes the first request's headers, and grpc-java clients wait for the server's
+ * SETTINGS before sending them, so the connection would have to be answered before it is known
+ * which server answers.
+ *
+ * <p>Over TLS the ClientHello's ALPN offer decides ({@link ClientHello}): a client that offers
+ * HTTP/2 and not HTTP/1.x — every gRPC client — gets grpc-netty's TLS; any other (curl, browsers,
+ * the JDK's HttpClient, a client without ALPN) is relayed still encrypted to Helidon's TLS
+ * listener, which serves gRPC too, so a gRPC client that also offers http/1.1 keeps working there.
  *
  * <p>The builder's handshake timeout has to be off ({@code handshakeTimeout(Long.MAX_VALUE, ...)}):
  * a relayed connection never finishes gRPC's handshake. This class closes a connection that sends
@@ -57,21 +65,39 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
     private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: "
             + UNAVAILABLE_BODY.length() + "\r\nconnection: close\r\n\r\n" + UNAVAILABLE_BODY).getBytes(StandardCharsets.US_ASCII);
 
-    private final InternalProtocolNegotiator.ProtocolNegotiator grpc = InternalProtocolNegotiators.serverPlaintext();
+    private final InternalProtocolNegotiator.ProtocolNegotiator grpc;
+    private final boolean tls;
     private final SocketAddress http;
     private final Duration firstBytes;
 
-    private SharedPort(SocketAddress http, Duration firstBytes) {
+    private SharedPort(Optional<SslContext> tls, SocketAddress http, Duration firstBytes) {
+        this.grpc = tls.map(InternalProtocolNegotiators::serverTls).orElseGet(InternalProtocolNegotiators::serverPlaintext);
+        this.tls = tls.isPresent();
         this.http = http;
         this.firstBytes = firstBytes;
     }
 
     /**
-     * Server credentials for {@code NettyServerBuilder.forAddress} that relay HTTP/1.x to {@code http}
-     * and close a connection that sends nothing within {@code firstBytes}.
+     * Server credentials for {@code NettyServerBuilder.forAddress} that relay what is not gRPC to
+     * {@code http} and close a connection that sends nothing within {@code firstBytes}; with
+     * {@code tls}, gRPC's TLS (and {@code http} is a TLS listener).
      */
-    public static ServerCredentials credentials(SocketAddress http, Duration firstBytes) {
-        return InternalNettyServerCredentials.create(new SharedPort(http, firstBytes));
+    public static ServerCredentials credentials(Optional<SslContext> tls, SocketAddress http, Duration firstBytes) {
+        return InternalNettyServerCredentials.create(new SharedPort(tls, http, firstBytes));
+    }
+
+    /** Whether the first bytes are gRPC's; empty while too few have arrived to tell. */
+    private Optional<Boolean> isGrpc(ByteBuf first) {
+        if (tls) {
+            return ClientHello.http2Only(first);
+        }
+        int n = Math.min(first.readableBytes(), PREFACE.length);
+        for (int i = 0; i < n; i++) {
+            if (first.getByte(first.readerIndex() + i) != PREFACE[i]) {
+                return Optional.of(false);
+            }
+        }
+        return n < PREFACE.length ? Optional.empty() : Optional.of(true);
     }
 
     @Override
@@ -147,17 +173,13 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
             if (decided) {
                 return; // the relay is still connecting
             }
-            int n = Math.min(seen.readableBytes(), PREFACE.length);
-            boolean preface = true;
-            for (int i = 0; i < n && preface; i++) {
-                preface = seen.getByte(seen.readerIndex() + i) == PREFACE[i];
-            }
-            if (preface && n < PREFACE.length) {
+            Optional<Boolean> isGrpc = isGrpc(seen);
+            if (isGrpc.isEmpty()) {
                 return; // too few bytes to tell yet
             }
             decided = true;
             deadline.cancel(false);
-            if (preface) {
+            if (isGrpc.get()) {
                 grpc(ctx);
             } else {
                 relay(ctx);

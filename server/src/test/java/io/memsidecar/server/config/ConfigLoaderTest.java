@@ -150,7 +150,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theTransportIsNettyUnlessTlsMustShareThePortOrSaidOtherwise(@TempDir Path dir) throws IOException {
+    void theTransportIsNettyUnlessSaidOtherwise(@TempDir Path dir) throws IOException {
         String auth = "auth: { paseto: { public_key_hexes: [\"%s\"] } }\n".formatted(KEY);
         var shared = load("server: { grpc: { tcp: \"127.0.0.1:7777\" } }\n" + auth, Map.of()).server();
         assertThat(shared.nettyTcp()).isTrue();
@@ -168,12 +168,14 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("c.pem"), "x");
         Files.writeString(dir.resolve("k.pem"), "x");
         String tls = "tls: { cert_file: \"%s\", key_file: \"%s\" }".formatted(dir.resolve("c.pem"), dir.resolve("k.pem"));
-        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", " + tls + " } }\n" + auth, Map.of()).server().nettyTcp())
-                .isFalse();
-        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", " + tls + " }, http: { addr: \"127.0.0.1:8080\" } }\n" + auth,
-                Map.of()).server().nettyTcp()).isTrue();
-        assertThatThrownBy(() -> load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: netty, " + tls + " } }\n" + auth,
-                Map.of())).hasMessageContaining("server.http.addr");
+        // TLS without an HTTP port: grpc-netty tells gRPC clients from the others by their ALPN offer (SharedPort)
+        var tlsShared = load("server: { grpc: { tcp: \"127.0.0.1:7777\", " + tls + " } }\n" + auth, Map.of()).server();
+        assertThat(tlsShared.nettyTcp()).isTrue();
+        assertThat(tlsShared.sharedPort()).isTrue();
+        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: netty, " + tls + " }, http: { addr: \"127.0.0.1:8080\" } }\n"
+                + auth, Map.of()).server().sharedPort()).isFalse();
+        assertThat(load("server: { grpc: { tcp: \"127.0.0.1:7777\", transport: helidon, " + tls + " } }\n" + auth, Map.of())
+                .server().nettyTcp()).isFalse();
         assertThatThrownBy(() -> load("server: { grpc: { tcp: \"\", uds: /tmp/m.sock, transport: netty } }\n" + auth, Map.of()))
                 .hasMessageContaining("server.grpc.tcp");
         assertThatThrownBy(() -> load("server: { grpc: { transport: grizzly } }\n" + auth, Map.of()))

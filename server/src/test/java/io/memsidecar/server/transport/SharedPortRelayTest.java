@@ -3,15 +3,22 @@ package io.memsidecar.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,14 +27,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link SharedPort} on its own: a grpc-netty server whose HTTP/1.x connections are relayed to the
- * JDK's HTTP server. The cases the sidecar's end-to-end tests cannot reach: the HTTP listener gone
+ * {@link SharedPort} on its own: a grpc-netty server whose other connections are relayed to the
+ * JDK's HTTP (or HTTPS) server. The cases the sidecar's end-to-end tests cannot reach: the HTTP listener gone
  * (503, not a hang), and a connection that never sends a byte (closed at the deadline).
  */
 class SharedPortRelayTest {
@@ -38,6 +53,11 @@ class SharedPortRelayTest {
 
     private int start(Duration firstBytes) throws IOException {
         target = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
+        return start(firstBytes, Optional.empty());
+    }
+
+    /** Starts the target (already created) and the shared port in front of it. */
+    private int start(Duration firstBytes, Optional<SslContext> tls) throws IOException {
         target.createContext("/", exchange -> {
             byte[] body = ("hello " + exchange.getRequestMethod()).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
@@ -46,7 +66,7 @@ class SharedPortRelayTest {
         });
         target.start();
         server = NettyServerBuilder.forAddress(new InetSocketAddress(loopback, 0),
-                        SharedPort.credentials(target.getAddress(), firstBytes))
+                        SharedPort.credentials(tls, target.getAddress(), firstBytes))
                 .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS)
                 .addService(new HealthStatusManager().getHealthService())
                 .build().start();
@@ -70,6 +90,53 @@ class SharedPortRelayTest {
         int port = start(Duration.ofMinutes(1));
         assertThat(get(port).body()).isEqualTo("hello GET");
         ManagedChannel ch = NettyChannelBuilder.forAddress(loopback.getHostAddress(), port).usePlaintext().build();
+        try {
+            assertThat(HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Over TLS a client offering only HTTP/2 (gRPC's ALPN) gets grpc-netty's TLS; one that also
+     * offers HTTP/1.1 (the JDK's HttpClient, like curl) is relayed still encrypted to the HTTPS target.
+     */
+    @Test
+    void overTlsTheAlpnOfferSortsTheConnection(@TempDir Path dir) throws Exception {
+        var keys = dir.resolve("server.p12");
+        var keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1",
+                "-validity", "2", "-keystore", keys.toString(), "-storetype", "PKCS12", "-storepass", "secret")
+                .redirectErrorStream(true).start();
+        keytool.getInputStream().transferTo(OutputStream.nullOutputStream());
+        assertThat(keytool.waitFor()).isZero();
+        var store = KeyStore.getInstance(keys.toFile(), "secret".toCharArray());
+        var kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "secret".toCharArray());
+        var cert = (X509Certificate) store.getCertificate("server");
+        var serverTls = SSLContext.getInstance("TLSv1.3");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        var https = HttpsServer.create(new InetSocketAddress(loopback, 0), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+        target = https;
+        int port = start(Duration.ofMinutes(1), Optional.of(GrpcSslContexts.configure(SslContextBuilder.forServer(kmf), SslProvider.JDK)
+                .protocols("TLSv1.3").build()));
+
+        var trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server", cert);
+        var tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        var clientTls = SSLContext.getInstance("TLSv1.3");
+        clientTls.init(null, tmf.getTrustManagers(), null);
+        try (var client = HttpClient.newBuilder().sslContext(clientTls).build()) {
+            var res = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/x"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(res.body()).isEqualTo("hello GET");
+        }
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .sslContext(GrpcSslContexts.forClient().trustManager(cert).build()).build();
         try {
             assertThat(HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
