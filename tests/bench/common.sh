@@ -28,8 +28,9 @@ bench_keys() {
 bench_start() {
   bench_keys
   work="$(mktemp -d)"
+  bench_tls
   cat > "$work/bench.yaml" <<YAML
-server: { grpc: { tcp: "127.0.0.1:$port", uds: "$work/sidecar.sock" } }
+server: { grpc: { tcp: "127.0.0.1:$port", uds: "$work/sidecar.sock"$tls_yaml } }
 logging: { level: warn, access: ${BENCH_ACCESS_LOG:-false} }
 ${BENCH_TOP_YAML:-}
 auth: { paseto: { public_key_hexes: ["$public"] } }
@@ -44,12 +45,29 @@ YAML
   server_pid=$!
   bench_pids=()
   trap bench_stop EXIT
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return 0; sleep 0.5; done
+  for _ in $(seq 1 60); do ready "$port" && return 0; sleep 0.5; done
   echo "server did not start; see $work/server.log" >&2; return 1
 }
 bench_stop() {
   kill "$server_pid" ${bench_pids[@]+"${bench_pids[@]}"} 2>/dev/null || true
   wait "$server_pid" ${bench_pids[@]+"${bench_pids[@]}"} 2>/dev/null || true; rm -rf "$work"; trap - EXIT
+}
+# bench_tls: with BENCH_TLS=1, a self-signed certificate for 127.0.0.1 in $work/tls; the sidecars'
+# TCP listeners and the plain grpc-java server then use TLS 1.3, and the Java load generators trust
+# it (MEMSIDECAR_BENCH_CACERT); the Unix socket stays plaintext. $tls_yaml: the server.grpc keys.
+bench_tls() {
+  tls_yaml=""
+  [ -n "${BENCH_TLS:-}" ] || return 0
+  mkdir -p "$work/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls/server.key" \
+    -out "$work/tls/server.pem" -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+  tls_yaml=", tls: { cert_file: \"$work/tls/server.pem\", key_file: \"$work/tls/server.key\" }"
+  export MEMSIDECAR_BENCH_CACERT="$work/tls/server.pem"
+}
+# ready PORT: the sidecar on PORT answers /readyz (over HTTPS with BENCH_TLS).
+ready() {
+  if [ -n "${BENCH_TLS:-}" ]; then curl -sf --cacert "$work/tls/server.pem" "https://127.0.0.1:$1/readyz" >/dev/null
+  else curl -sf "http://127.0.0.1:$1/readyz" >/dev/null; fi
 }
 # bench_start_second [SED ARGS]: a second sidecar from the same config in the deployed layout, gRPC
 # on 127.0.0.1:$SECOND_PORT (default 7791, grpc-netty) and HTTP on its own port, the next one
@@ -57,11 +75,11 @@ bench_stop() {
 # Stopped by bench_stop.
 bench_start_second() {
   local g="${SECOND_PORT:-7791}"; local h=$((g + 1))
-  sed -e "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:$g\", transport: netty }, http: { addr: \"127.0.0.1:$h\" } }|" \
+  sed -e "s|^server: .*|server: { grpc: { tcp: \"127.0.0.1:$g\", transport: netty$tls_yaml }, http: { addr: \"127.0.0.1:$h\" } }|" \
     "$@" "$work/bench.yaml" > "$work/second-$g.yaml"
   JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" $dist/bin/memsidecar --config "$work/second-$g.yaml" >"$work/second-$g.log" 2>&1 &
   second_pid=$!; bench_pids+=("$second_pid")
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$h/readyz" >/dev/null && return 0; sleep 0.5; done
+  for _ in $(seq 1 60); do ready "$h" && return 0; sleep 0.5; done
   echo "the second sidecar did not start; see $work/second-$g.log" >&2; return 1
 }
 # bench_baseline [PORT [ARGS]]: a plain grpc-java server answering KV.Get and Put from a map on
@@ -69,7 +87,8 @@ bench_start_second() {
 # GrpcBaseline). Stopped by bench_stop.
 bench_baseline() {
   local p="${1:-7790}"; shift || true
-  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port "$p" "$@" >/dev/null 2>&1 &
+  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBaseline --port "$p" \
+    ${BENCH_TLS:+--cert "$work/tls/server.pem" --key "$work/tls/server.key"} "$@" >/dev/null 2>&1 &
   baseline_pid=$!; bench_pids+=("$baseline_pid")
 }
 # median VALUES...: the middle value (the mean of the two middle ones for an even count)

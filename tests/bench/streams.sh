@@ -14,6 +14,7 @@
 # server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
 # per server; medians. Then Put and Get with grpc-java as the client (ArtifactLoad: ROUNDS+1 Puts, then ROUNDS
 # Gets in the same JVM, 16 MiB receive window; median) against each server.
+# BENCH_TLS=1: the sidecars' TCP listeners and the plain grpc-java server over TLS 1.3 (common.sh).
 # Usage: tests/bench/streams.sh [MIB]
 . "$(dirname "$0")/common.sh"
 mib="${1:-64}"; rounds="${ROUNDS:-3}"
@@ -35,11 +36,13 @@ node_dir=tests/target/grpc-js
 aload() { NODE_PATH="$node_dir/node_modules" node tests/bench/grpc-js/artifact.js "$1" "$token" fs "$data/src.bin" \
   proto/src/main/proto; }
 mbs() { awk -v b="$bytes" -v ns="$1" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
-put_curl() { curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" "$1"; }
+put_curl() { curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" \
+  ${BENCH_TLS:+--cacert "$work/tls/server.pem"} "$1"; }
+sidecar_url="http${BENCH_TLS:+s}://127.0.0.1" # the sidecars' HTTP (HTTPS with BENCH_TLS); the JDK baseline stays plaintext
 for _ in 1 2; do # JIT warm-up of every server
   aload "127.0.0.1:$port" >/dev/null; aload 127.0.0.1:7791 >/dev/null; aload "unix:$work/sidecar.sock" >/dev/null
-  aload 127.0.0.1:7790 >/dev/null; put_curl "http://127.0.0.1:$port/v1/artifacts/fs/curl"; put_curl http://127.0.0.1:7793/curl
-  put_curl http://127.0.0.1:7791/v1/artifacts/fs/curl
+  aload 127.0.0.1:7790 >/dev/null; put_curl "$sidecar_url:$port/v1/artifacts/fs/curl"; put_curl http://127.0.0.1:7793/curl
+  put_curl "$sidecar_url:7791/v1/artifacts/fs/curl"
 done
 declare -a sput sget hput hget uput uget bput bget cput chput hbput dd
 for _ in $(seq 1 "$rounds"); do
@@ -47,8 +50,8 @@ for _ in $(seq 1 "$rounds"); do
   r="$(aload 127.0.0.1:7791)"; hput+=("$(value "$r" put_mb_s)"); hget+=("$(value "$r" get_mb_s)")
   r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(value "$r" put_mb_s)"); uget+=("$(value "$r" get_mb_s)")
   r="$(aload 127.0.0.1:7790)"; bput+=("$(value "$r" put_mb_s)"); bget+=("$(value "$r" get_mb_s)")
-  t0=$(date +%s%N); put_curl "http://127.0.0.1:$port/v1/artifacts/fs/curl"; cput+=("$(mbs $(($(date +%s%N) - t0)))")
-  t0=$(date +%s%N); put_curl http://127.0.0.1:7791/v1/artifacts/fs/curl; chput+=("$(mbs $(($(date +%s%N) - t0)))")
+  t0=$(date +%s%N); put_curl "$sidecar_url:$port/v1/artifacts/fs/curl"; cput+=("$(mbs $(($(date +%s%N) - t0)))")
+  t0=$(date +%s%N); put_curl "$sidecar_url:7791/v1/artifacts/fs/curl"; chput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); put_curl http://127.0.0.1:7793/curl; hbput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); dd if="$data/src.bin" of="$data/copy.bin" bs=1M conv=fsync status=none
   dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
@@ -73,7 +76,7 @@ cat <<MD
 | curl -T to the JDK's HTTP server, body to file + fsync | $HB (${hbput[*]}) | | | | 1.00 | | $(ratio "$HB" "$D") |
 | dd conv=fsync, same bytes | $D (${dd[*]}) | | | | | | 1.00 |
 
-client: Node $(node --version) grpc-js; $rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
+client: Node $(node --version) grpc-js; ${BENCH_TLS:+TCP over TLS 1.3 (curl -T to the JDK's server plaintext); }$rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
 
 | ${mib} MiB, grpc-java client ($((rounds + 1)) Puts, then $rounds Gets, in one JVM; medians) | Put MB/s | Put / dd | Put / plain | Get MB/s | Get / UDS | Get / plain |
 |---|---:|---:|---:|---:|---:|---:|

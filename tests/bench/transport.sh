@@ -7,7 +7,8 @@
 # the same routing table); and a second sidecar with server.grpc.transport: helidon (Helidon's
 # HTTP/2 serving gRPC, the same filters) for comparison. ROUNDS rounds in turn, medians. Then
 # latency percentiles and server CPU at a fixed 1000 Get/s for the two sidecars and the baseline.
-# (The gateway against gRPC: gateway.sh.)
+# (The gateway against gRPC: gateway.sh.) BENCH_TLS=1: the TCP listeners, the sidecars' and the
+# plain server's, over TLS 1.3 (common.sh); the default layout then tells gRPC clients by their ALPN offer.
 # Usage: tests/bench/transport.sh [CLIENTS] [SECONDS]. Prints a Markdown table.
 . "$(dirname "$0")/common.sh"
 clients="${1:-16}"; seconds="${2:-10}"; rounds="${ROUNDS:-3}"
@@ -54,5 +55,5 @@ cat <<MD
 | sidecar (\`transport: helidon\`) | $h50 | $h99 | $h999 | $hcpu |
 | plain grpc-java | $b50 | $b99 | $b999 | $bcpu |
 
-sidecar over TCP / plain grpc-java: **$(ratio "$(median "${side[@]}")" "$(median "${base[@]}")")** (default, grpc-netty), $(ratio "$(median "${helidon[@]}")" "$(median "${base[@]}")") (\`transport: helidon\`); sidecar over the Unix socket / plain grpc-java over TCP: $(ratio "$(median "${uds[@]}")" "$(median "${base[@]}")"); seconds=$seconds per run, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%d)
+sidecar over TCP / plain grpc-java: **$(ratio "$(median "${side[@]}")" "$(median "${base[@]}")")** (default, grpc-netty), $(ratio "$(median "${helidon[@]}")" "$(median "${base[@]}")") (\`transport: helidon\`); sidecar over the Unix socket / plain grpc-java over TCP: $(ratio "$(median "${uds[@]}")" "$(median "${base[@]}")"); ${BENCH_TLS:+TCP over TLS 1.3 (the Unix socket plaintext); }seconds=$seconds per run, $rounds rounds, $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

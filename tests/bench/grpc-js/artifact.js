@@ -1,14 +1,18 @@
 // Artifact Put then Get of one file through the sidecar with Node's grpc-js (a client that is not
 // the JVM under test, as in the transport issue's first measurement). Honours flow control: a
 // chunk is written only when the stream's buffer drains. Prints {"put_mb_s":…,"get_mb_s":…}.
-// Usage: node artifact.js TARGET TOKEN NAMESPACE FILE PROTO_DIR   (TARGET: host:port or unix:/path)
+// Usage: node artifact.js TARGET TOKEN NAMESPACE FILE PROTO_DIR   (TARGET: host:port or unix:/path;
+// TLS to a host:port trusting $MEMSIDECAR_BENCH_CACERT when it is set)
 const grpc = require('@grpc/grpc-js');
 const loader = require('@grpc/proto-loader');
 const fs = require('fs');
 const [target, token, namespace, file, protoDir] = process.argv.slice(2);
 const def = loader.loadSync('memsidecar/artifact/v1/artifact.proto', { includeDirs: [protoDir], keepCase: true, longs: Number });
 const Artifact = grpc.loadPackageDefinition(def).memsidecar.artifact.v1.Artifact;
-const client = new Artifact(target, grpc.credentials.createInsecure(),
+const cacert = process.env.MEMSIDECAR_BENCH_CACERT;
+const credentials = cacert && !target.startsWith('unix:')
+  ? grpc.credentials.createSsl(fs.readFileSync(cacert)) : grpc.credentials.createInsecure();
+const client = new Artifact(target, credentials,
   { 'grpc.max_receive_message_length': 16 << 20 });
 const md = new grpc.Metadata();
 md.set('x-memsidecar-capability', 'Bearer ' + token);

@@ -2,13 +2,17 @@ package io.memsidecar.tests.bench;
 
 import io.grpc.Server;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.stub.StreamObserver;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.GetResponse;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.proto.kv.v1.PutResponse;
+import java.io.File;
 import java.net.InetSocketAddress;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -35,6 +39,12 @@ public final class GrpcBaseline implements Callable<Integer> {
     @Option(names = "--jdbc", description = "PostgreSQL JDBC URL: Put upserts the row there instead of into the map")
     String jdbc;
 
+    @Option(names = "--cert", description = "PEM certificate chain: TLS 1.3 on the JDK's TLS, as the sidecar serves it")
+    File cert;
+
+    @Option(names = "--key", description = "PEM private key of --cert")
+    File key;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new GrpcBaseline()).execute(args));
     }
@@ -43,7 +53,12 @@ public final class GrpcBaseline implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, GetResponse> map = new ConcurrentHashMap<>();
         KvUpsert upsert = jdbc == null ? null : new KvUpsert(DriverManager.getConnection(jdbc));
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        var builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+        if (cert != null) {
+            builder.sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(cert, key), SslProvider.JDK)
+                    .protocols("TLSv1.3").build());
+        }
+        Server server = builder
                 .addService(new KVGrpc.KVImplBase() {
                     @Override
                     public void get(GetRequest request, StreamObserver<GetResponse> out) {
