@@ -76,7 +76,7 @@ cat <<MD
 | curl -T to the JDK's HTTP server, body to file + fsync | $HB (${hbput[*]}) | | | | 1.00 | | $(ratio "$HB" "$D") |
 | dd conv=fsync, same bytes | $D (${dd[*]}) | | | | | | 1.00 |
 
-client: Node $(node --version) grpc-js; ${BENCH_TLS:+TCP over TLS 1.3 (curl -T to the JDK's server plaintext); }$rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
+client: Node $(node --version) grpc-js; ${BENCH_TLS:+TCP over TLS 1.3 (curl -T to the JDK HTTP server in plaintext); }$rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
 
 | ${mib} MiB, grpc-java client ($((rounds + 1)) Puts, then $rounds Gets, in one JVM; medians) | Put MB/s | Put / dd | Put / plain | Get MB/s | Get / UDS | Get / plain |
 |---|---:|---:|---:|---:|---:|---:|
