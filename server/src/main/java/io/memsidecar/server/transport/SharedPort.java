@@ -211,6 +211,8 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
                     .connect(http).addListener((ChannelFuture connected) -> {
                         if (!client.isActive()) {
                             connected.channel().close();
+                        } else if (!connected.isSuccess() && tls) {
+                            ctx.close(); // a TLS client could not read a plaintext 503
                         } else if (!connected.isSuccess()) {
                             // from here: grpc's write buffer behind this handler would hold it back
                             ctx.writeAndFlush(Unpooled.wrappedBuffer(UNAVAILABLE)).addListener(ChannelFutureListener.CLOSE);

@@ -1,6 +1,7 @@
 package io.memsidecar.server.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -26,6 +27,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -130,10 +132,9 @@ class SharedPortRelayTest {
         tmf.init(trust);
         var clientTls = SSLContext.getInstance("TLSv1.3");
         clientTls.init(null, tmf.getTrustManagers(), null);
+        var request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/x")).timeout(Duration.ofSeconds(10)).build();
         try (var client = HttpClient.newBuilder().sslContext(clientTls).build()) {
-            var res = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/x"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(res.body()).isEqualTo("hello GET");
+            assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("hello GET");
         }
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port)
                 .sslContext(GrpcSslContexts.forClient().trustManager(cert).build()).build();
@@ -142,6 +143,12 @@ class SharedPortRelayTest {
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         } finally {
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        // the HTTPS listener gone: the connection is closed (a plaintext 503 would be noise in TLS)
+        target.stop(0);
+        try (var client = HttpClient.newBuilder().sslContext(clientTls).build()) {
+            assertThatThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class).isNotInstanceOf(HttpTimeoutException.class);
         }
     }
 
