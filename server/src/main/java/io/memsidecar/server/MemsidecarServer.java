@@ -175,7 +175,7 @@ public final class MemsidecarServer implements AutoCloseable {
             // Helidon serves gRPC on TCP unless grpc-netty does; over TLS on a shared port a relayed
             // client may speak gRPC too (SharedPort).
             boolean helidonGrpc = !nettyTcp || config.server().sharedPort() && nettyTls.isPresent();
-            this.web = startWeb(config, helidonGrpc ? grpcServices : List.of());
+            this.web = startWeb(config, helidonGrpc ? GrpcTransport.uncompressed(grpcServices) : List.of());
             if (nettyTcp) {
                 var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
                 var address = new InetSocketAddress(tcp.host(), tcp.port());
@@ -401,8 +401,10 @@ public final class MemsidecarServer implements AutoCloseable {
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .maxTcpConnections(config.limits().maxConnections())
                 .addProtocol(http2(config.limits()))
-                // gRPC messages past the limit are refused before Helidon buffers them
-                .addProtocol(GrpcConfig.builder()
+                // gRPC messages past the limit are refused before Helidon buffers them. No compression:
+                // Helidon would gzip every response to a client that accepts gzip (grpc-java clients
+                // always say so), which cost its transport most of its speed; grpc-java's server does not.
+                .addProtocol(GrpcConfig.builder().enableCompression(false)
                         .maxReadBufferSize((int) Math.min(Integer.MAX_VALUE - 8, config.limits().maxMessageBytes())).build())
                 .addRouting(grpc)
                 .routing(this::httpRoutes);

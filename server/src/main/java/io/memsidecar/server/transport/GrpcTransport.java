@@ -5,6 +5,8 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
@@ -115,6 +117,35 @@ public final class GrpcTransport {
         @Override
         public Object parse(java.io.InputStream stream) {
             throw new UnsupportedOperationException("the server never parses responses");
+        }
+    };
+
+    /**
+     * {@code services} for Helidon's gRPC, which runs without message compression (MemsidecarServer):
+     * a compressed request is refused there as the gRPC spec has it — UNIMPLEMENTED, with the
+     * encodings the server accepts — before Helidon, which would fail on its compressed bytes and
+     * leave the call hanging, reads it. grpc-netty reads gzip.
+     */
+    public static List<ServerServiceDefinition> uncompressed(List<ServerServiceDefinition> services) {
+        return services.stream().map(s -> ServerInterceptors.intercept(s, REFUSE_COMPRESSED)).toList();
+    }
+
+    private static final Metadata.Key<String> ENCODING = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> ACCEPT_ENCODING =
+            Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER);
+    private static final ServerInterceptor REFUSE_COMPRESSED = new ServerInterceptor() {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            String encoding = headers.get(ENCODING);
+            if (encoding == null || encoding.equals("identity")) {
+                return next.startCall(call, headers);
+            }
+            var trailers = new Metadata();
+            trailers.put(ACCEPT_ENCODING, "identity");
+            call.close(Status.UNIMPLEMENTED.withDescription("grpc-encoding " + encoding + " is not accepted here (gRPC on"
+                    + " Helidon's transport runs without compression); send messages uncompressed"), trailers);
+            return new ServerCall.Listener<>() {
+            };
         }
     };
 
