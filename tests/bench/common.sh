@@ -54,21 +54,20 @@ bench_stop() {
 }
 # bench_tls: with BENCH_TLS=1, a self-signed certificate for 127.0.0.1 in $work/tls; the sidecars'
 # TCP listeners and the plain grpc-java server then use TLS 1.3, and the Java load generators trust
-# it (MEMSIDECAR_BENCH_CACERT); the Unix socket stays plaintext. $tls_yaml: the server.grpc keys.
+# it (MEMSIDECAR_BENCH_CACERT); the Unix socket stays plaintext. $tls_yaml: the server.grpc keys;
+# $sidecar_url: http(s)://127.0.0.1, and $curl_tls: what curl needs to trust it, for the sidecars' HTTP.
 bench_tls() {
-  tls_yaml=""
+  tls_yaml=""; sidecar_url="http://127.0.0.1"; curl_tls=()
   [ -n "${BENCH_TLS:-}" ] || return 0
   mkdir -p "$work/tls"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls/server.key" \
     -out "$work/tls/server.pem" -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
   tls_yaml=", tls: { cert_file: \"$work/tls/server.pem\", key_file: \"$work/tls/server.key\" }"
+  sidecar_url="https://127.0.0.1"; curl_tls=(--cacert "$work/tls/server.pem")
   export MEMSIDECAR_BENCH_CACERT="$work/tls/server.pem"
 }
-# ready PORT: the sidecar on PORT answers /readyz (over HTTPS with BENCH_TLS).
-ready() {
-  if [ -n "${BENCH_TLS:-}" ]; then curl -sf --cacert "$work/tls/server.pem" "https://127.0.0.1:$1/readyz" >/dev/null
-  else curl -sf "http://127.0.0.1:$1/readyz" >/dev/null; fi
-}
+# ready PORT: the sidecar on PORT answers /readyz.
+ready() { curl -sf ${curl_tls[@]+"${curl_tls[@]}"} "$sidecar_url:$1/readyz" >/dev/null; }
 # bench_start_second [SED ARGS]: a second sidecar from the same config in the deployed layout, gRPC
 # on 127.0.0.1:$SECOND_PORT (default 7791, grpc-netty) and HTTP on its own port, the next one
 # ($second_pid); SED ARGS edit its config further (e.g. 's|transport: netty|transport: helidon|').

@@ -37,8 +37,7 @@ aload() { NODE_PATH="$node_dir/node_modules" node tests/bench/grpc-js/artifact.j
   proto/src/main/proto; }
 mbs() { awk -v b="$bytes" -v ns="$1" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
 put_curl() { curl -sf -o /dev/null -T "$data/src.bin" -H "x-memsidecar-capability: Bearer $token" \
-  ${BENCH_TLS:+--cacert "$work/tls/server.pem"} "$1"; }
-sidecar_url="http${BENCH_TLS:+s}://127.0.0.1" # the sidecars' HTTP (HTTPS with BENCH_TLS); the JDK baseline stays plaintext
+  ${curl_tls[@]+"${curl_tls[@]}"} "$1"; } # (the JDK baseline on 7793 stays plaintext)
 for _ in 1 2; do # JIT warm-up of every server
   aload "127.0.0.1:$port" >/dev/null; aload 127.0.0.1:7791 >/dev/null; aload "unix:$work/sidecar.sock" >/dev/null
   aload 127.0.0.1:7790 >/dev/null; put_curl "$sidecar_url:$port/v1/artifacts/fs/curl"; put_curl http://127.0.0.1:7793/curl
