@@ -22,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -38,24 +40,32 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <p>An upload is only published after the service sealed it, by a single atomic S3 write: a
  * small body (up to one part) is buffered and PUT with its metadata; a larger one goes as a
- * multipart upload to a private staging key (each part uploading while the next arrives) and is
- * then copied onto the final key with its metadata. A failed or interrupted upload aborts its
- * multipart upload and deletes its staging key; the previous version stays untouched.
+ * multipart upload to a private staging key (each part uploading while the next arrives; parts
+ * grow by one part size every 1,000, so S3's 10,000 parts hold ~430 GiB) and is then copied onto
+ * the final key with its metadata — in one CopyObject up to S3's 5 GiB limit of a copy, above it
+ * as a multipart copy, {@value #IN_FLIGHT} parts at a time. A failed or interrupted upload
+ * aborts its multipart uploads and deletes its staging key; the previous version stays untouched.
  */
 final class S3ArtifactStore implements ArtifactStore {
     static final int PART = 8 * 1024 * 1024;
+    /** S3's largest CopyObject, and largest part of a multipart copy. */
+    static final long COPY_LIMIT = 5L * 1024 * 1024 * 1024;
+    private static final int IN_FLIGHT = 4;
     private static final String STAGING = ".staging/";
 
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
     private final Clock clock;
+    private final long copyLimit;
 
-    S3ArtifactStore(S3Client s3, String bucket, String prefix, Clock clock) {
+    /** {@code copyLimit}: the largest single copy, {@link #COPY_LIMIT} but in tests. */
+    S3ArtifactStore(S3Client s3, String bucket, String prefix, Clock clock, long copyLimit) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
         this.clock = clock;
+        this.copyLimit = copyLimit;
     }
 
     private String namespacePrefix(String namespace) {
@@ -102,7 +112,7 @@ final class S3ArtifactStore implements ArtifactStore {
                     byte[] bytes = part;
                     Future<String> etag = uploads.submit(() -> s3.uploadPart(b -> b.bucket(bucket).key(staging)
                             .uploadId(uploadId).partNumber(n), RequestBody.fromBytes(bytes)).eTag());
-                    part = body.readNBytes(PART);
+                    part = body.readNBytes(partSize(number));
                     parts.add(CompletedPart.builder().partNumber(n).eTag(await(etag)).build());
                 }
             }
@@ -111,8 +121,13 @@ final class S3ArtifactStore implements ArtifactStore {
                     .multipartUpload(m -> m.parts(parts)));
             completed = true;
             ArtifactMeta meta = meta(upload, integrity);
-            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(staging).destinationBucket(bucket).destinationKey(key)
-                    .metadataDirective(MetadataDirective.REPLACE).contentType(contentType(meta)).metadata(encode(meta)));
+            if (integrity.size() <= copyLimit) {
+                s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(staging).destinationBucket(bucket)
+                        .destinationKey(key).metadataDirective(MetadataDirective.REPLACE).contentType(contentType(meta))
+                        .metadata(encode(meta)));
+            } else {
+                multipartCopy(staging, key, meta);
+            }
             return meta;
         } finally {
             if (completed) {
@@ -120,6 +135,66 @@ final class S3ArtifactStore implements ArtifactStore {
             } else {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(staging).uploadId(uploadId));
             }
+        }
+    }
+
+    /** The size of the part after {@code parts} parts: one more PART every 1,000 parts. */
+    static int partSize(int parts) {
+        return PART * (1 + parts / 1000);
+    }
+
+    /**
+     * The staged object onto {@code key} as a multipart upload created with the artifact's metadata,
+     * parts of {@code copyLimit} (S3's largest object, 5 TiB, is 1,024 of them) copied
+     * {@value #IN_FLIGHT} at a time inside S3; aborted unless it completes.
+     */
+    private void multipartCopy(String staging, String key, ArtifactMeta meta) {
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType(meta))
+                .metadata(encode(meta))).uploadId();
+        boolean completed = false;
+        try {
+            var etags = new ArrayList<Future<String>>();
+            var inFlight = new Semaphore(IN_FLIGHT);
+            var failed = new AtomicBoolean();
+            try (ExecutorService copies = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (long offset = 0; offset < meta.size() && !failed.get(); offset += copyLimit) {
+                    int number = etags.size() + 1;
+                    String range = "bytes=" + offset + "-" + (Math.min(offset + copyLimit, meta.size()) - 1);
+                    acquire(inFlight);
+                    etags.add(copies.submit(() -> {
+                        try {
+                            return s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(staging)
+                                    .destinationBucket(bucket).destinationKey(key).uploadId(uploadId)
+                                    .partNumber(number).copySourceRange(range)).copyPartResult().eTag();
+                        } catch (RuntimeException e) {
+                            failed.set(true); // no further parts are started
+                            throw e;
+                        } finally {
+                            inFlight.release();
+                        }
+                    }));
+                }
+            }
+            var parts = new ArrayList<CompletedPart>();
+            for (Future<String> etag : etags) {
+                parts.add(CompletedPart.builder().partNumber(parts.size() + 1).eTag(await(etag)).build());
+            }
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts)));
+            completed = true;
+        } finally {
+            if (!completed) {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            }
+        }
+    }
+
+    private static void acquire(Semaphore permits) {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.internal("artifact.put: interrupted while parts were copied", e);
         }
     }
 
@@ -131,7 +206,7 @@ final class S3ArtifactStore implements ArtifactStore {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw new IllegalStateException(e.getCause());
+            throw ApiException.internal("artifact.put: a part failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.internal("artifact.put: interrupted while a part was uploading", e);

@@ -36,6 +36,11 @@ public final class S3BackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendSpec spec) {
+        return open(spec, S3ArtifactStore.COPY_LIMIT);
+    }
+
+    /** With a smaller largest single copy, so that tests reach the multipart copy with small objects. */
+    Backend open(BackendSpec spec, long copyLimit) {
         Options o = spec.options();
         String bucket = o.string("bucket").orElseThrow(() -> o.invalid("bucket", "is required"));
         Optional<String> endpoint = o.string("endpoint");
@@ -59,7 +64,7 @@ public final class S3BackendProvider implements BackendProvider {
                 : DefaultCredentialsProvider.builder().build());
         S3Client s3 = builder.build();
         var stores = new StoreSet(Map.of(ArtifactStore.class, new S3ArtifactStore(s3, bucket, o.string("prefix").orElse(""),
-                spec.clock())));
+                spec.clock(), copyLimit)));
         return new StoreBackend(spec.name(), DRIVER, stores, () -> s3.headBucket(b -> b.bucket(bucket)), s3::close);
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
@@ -20,6 +21,8 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.ListContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,12 +50,13 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
         backend = open(Map.of());
     }
 
+    /** A largest single copy of two parts: objects above it go through the multipart copy. */
     static Backend open(Map<String, String> extra) {
         var options = new HashMap<>(Map.of("endpoint", "127.0.0.1:" + proxy.getPort(), "bucket", "artifacts",
                 "access_key", "memsidecar", "secret_key", "test-secret", "prefix", "ms/"));
         options.putAll(extra);
         return new S3BackendProvider().open(new BackendSpec("s3", new Options("backends[s3].options", options),
-                Clock.systemUTC()));
+                Clock.systemUTC()), 2L * S3ArtifactStore.PART);
     }
 
     @AfterAll
@@ -73,19 +77,53 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
         return backend.store(ArtifactStore.class).orElseThrow();
     }
 
-    @Test
-    void largeUploadsGoMultipartAndRejectedOnesLeaveNoStagingObject() throws IOException {
-        byte[] big = new byte[S3ArtifactStore.PART * 2 + 12345];
-        new Random(7).nextBytes(big);
-        store().put(ns, upload("big", big, Map.of("k", "v"), false));
-        try (var read = store().open(ns, "big", 0, 0).orElseThrow()) {
-            assertThat(read.body().readAllBytes()).isEqualTo(big);
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static void assertStored(ArtifactStore store, String namespace, String id, byte[] bytes) throws IOException {
+        try (var read = store.open(namespace, id, 0, 0).orElseThrow()) {
+            assertThat(read.body().readAllBytes()).isEqualTo(bytes);
         }
-        assertThat(store().stat(ns, "big").orElseThrow().metadata()).containsEntry("k", "v");
-        assertThatThrownBy(() -> store().put(ns, upload("big", new byte[S3ArtifactStore.PART + 1], Map.of(), true)));
-        assertThat(store().stat(ns, "big").orElseThrow().size()).isEqualTo(big.length);
-        assertThat(context.getBlobStore().list("artifacts", org.jclouds.blobstore.options.ListContainerOptions.Builder
-                .prefix("ms/.staging/").recursive())).isEmpty();
+        var meta = store.stat(namespace, id).orElseThrow();
+        assertThat(meta.size()).isEqualTo(bytes.length);
+        assertThat(meta.metadata()).containsEntry("k", "v");
+    }
+
+    private static List<String> keys(String prefix) {
+        return context.getBlobStore().list("artifacts", ListContainerOptions.Builder.prefix(prefix).recursive()).stream()
+                .map(StorageMetadata::getName).toList();
+    }
+
+    @Test
+    void largeUploadsAreStagedThenCopiedInOneCopyOrAMultipartCopy() throws IOException {
+        byte[] copied = random(S3ArtifactStore.PART + S3ArtifactStore.PART / 2); // one CopyObject
+        byte[] partCopied = random(S3ArtifactStore.PART * 2 + 12345); // above the copy limit: copied in parts
+        store().put(ns, upload("one-copy", copied, Map.of("k", "v"), false));
+        store().put(ns, upload("part-copy", partCopied, Map.of("k", "v"), false));
+        assertStored(store(), ns, "one-copy", copied);
+        assertStored(store(), ns, "part-copy", partCopied);
+        // a multipart object's ETag ends in its part count
+        assertThat(context.getBlobStore().blobMetadata("artifacts", "ms/" + ns + "/one-copy").getETag()).doesNotContain("-");
+        assertThat(context.getBlobStore().blobMetadata("artifacts", "ms/" + ns + "/part-copy").getETag()).endsWith("-2\"");
+        assertThatThrownBy(() -> store().put(ns, upload("part-copy", new byte[S3ArtifactStore.PART + 1], Map.of(), true)));
+        assertStored(store(), ns, "part-copy", partCopied);
+        assertThat(keys("ms/.staging/")).isEmpty();
+    }
+
+    @Test
+    void partsGrowSoThatTenThousandHoldAbout430GiB() {
+        assertThat(S3ArtifactStore.partSize(1)).isEqualTo(S3ArtifactStore.PART);
+        assertThat(S3ArtifactStore.partSize(999)).isEqualTo(S3ArtifactStore.PART);
+        assertThat(S3ArtifactStore.partSize(1000)).isEqualTo(2 * S3ArtifactStore.PART);
+        long total = S3ArtifactStore.PART; // the first part
+        for (int parts = 1; parts < 10_000; parts++) {
+            total += S3ArtifactStore.partSize(parts);
+        }
+        assertThat(total).isEqualTo(55_000L * S3ArtifactStore.PART); // 429.7 GiB
+        assertThat(S3ArtifactStore.partSize(9_999)).isEqualTo(10 * S3ArtifactStore.PART); // two parts of memory per upload
     }
 
     @Test
