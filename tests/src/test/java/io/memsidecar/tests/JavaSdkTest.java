@@ -13,6 +13,7 @@ import io.memsidecar.client.MemSidecar;
 import io.memsidecar.client.NotFoundException;
 import io.memsidecar.client.PermissionDeniedException;
 import io.memsidecar.client.PreconditionFailedException;
+import io.memsidecar.client.ResourceExhaustedException;
 import io.memsidecar.client.Semantic;
 import io.memsidecar.client.UnauthenticatedException;
 import io.memsidecar.client.UnavailableException;
@@ -223,6 +224,32 @@ class JavaSdkTest {
         assertThat(memory.artifact().delete(ns, "doc")).isTrue();
         assertThatThrownBy(() -> memory.artifact().get(ns, "doc")).isInstanceOf(NotFoundException.class);
         assertThat(memory.artifact().stat(ns, "doc")).isEmpty();
+    }
+
+    /** Uploads go in 1 MiB messages; a sidecar that takes smaller ones is reached with a smaller chunk. */
+    @Test
+    void uploadChunksFitASidecarWithSmallerMessages() throws Exception {
+        byte[] data = new byte[1024 * 1024];
+        new Random(5).nextBytes(data);
+        try (var small = new TestServer("""
+                limits: { max_message_bytes: 512KiB }
+                backends:
+                  - { name: mem, driver: memory }
+                namespaces:
+                  - { block: artifact, name: blobs, backend: mem }
+                """, "");
+             var defaults = MemSidecar.connect("127.0.0.1:" + small.port(), small.fullToken());
+             var fitted = MemSidecar.builder().target("127.0.0.1:" + small.port()).token(small.fullToken())
+                     .uploadChunkBytes(256 * 1024).build()) {
+            assertThatThrownBy(() -> defaults.artifact().put("blobs", "doc", new ByteArrayInputStream(data),
+                    Artifacts.PutOptions.NONE)).isInstanceOf(ResourceExhaustedException.class);
+            assertThat(fitted.artifact().put("blobs", "doc", new ByteArrayInputStream(data), Artifacts.PutOptions.NONE).size())
+                    .isEqualTo(data.length);
+            try (var in = fitted.artifact().get("blobs", "doc")) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+        }
+        assertThatThrownBy(() -> MemSidecar.builder().uploadChunkBytes(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** 256 MiB up and down through the SDK's streams in a JVM whose whole heap is 64 MiB. */

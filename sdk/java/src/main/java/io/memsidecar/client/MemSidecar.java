@@ -43,6 +43,7 @@ public final class MemSidecar implements AutoCloseable {
     private final Channel channel;
     private final EpollEventLoopGroup loop;
     private final Duration deadline;
+    private final int uploadChunk;
     private final Kv kv;
     private final Episodic episodic;
     private final Semantic semantic;
@@ -89,6 +90,7 @@ public final class MemSidecar implements AutoCloseable {
         this.channel = b.token == null || b.token.isBlank() ? managed
                 : ClientInterceptors.intercept(managed, new TokenInterceptor("Bearer " + b.token.strip()));
         this.deadline = b.deadline;
+        this.uploadChunk = b.uploadChunk;
         this.kv = new Kv(this);
         this.episodic = new Episodic(this);
         this.semantic = new Semantic(this);
@@ -143,6 +145,11 @@ public final class MemSidecar implements AutoCloseable {
     /** The deadline of unary calls. */
     Duration deadline() {
         return deadline;
+    }
+
+    /** Bytes per message of an artifact upload. */
+    int uploadChunk() {
+        return uploadChunk;
     }
 
     /** A stub of {@code channel()} with the unary deadline. */
@@ -211,6 +218,7 @@ public final class MemSidecar implements AutoCloseable {
         private Duration deadline = Duration.ofSeconds(20);
         private int maxAttempts = 3;
         private int maxMessageBytes = 64 << 20;
+        private int uploadChunk = Artifacts.CHUNK;
 
         private Builder() {
         }
@@ -264,6 +272,18 @@ public final class MemSidecar implements AutoCloseable {
                 throw new IllegalArgumentException("maxAttempts must be at least 1");
             }
             this.maxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * Bytes per message of an artifact upload (default {@link Artifacts#CHUNK}, 1 MiB). Lower it
+         * only for a sidecar whose {@code limits.max_message_bytes} is below that.
+         */
+        public Builder uploadChunkBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("uploadChunkBytes must be at least 1");
+            }
+            this.uploadChunk = bytes;
             return this;
         }
 

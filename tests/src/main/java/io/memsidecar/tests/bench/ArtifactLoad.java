@@ -44,6 +44,9 @@ public final class ArtifactLoad implements Callable<Integer> {
     @Option(names = "--puts", defaultValue = "1",
             description = "Put the file this many times (the same id, each a new version); put_mb_s is their median")
     int puts;
+    @Option(names = "--chunk", defaultValue = "1048576",
+            description = "bytes per Put message (default: the Java SDK's upload chunk, 1 MiB)")
+    int chunk;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ArtifactLoad()).execute(args));
@@ -114,7 +117,7 @@ public final class ArtifactLoad implements Callable<Integer> {
 
     private CompletableFuture<PutResponse> put(ArtifactGrpc.ArtifactStub stub, long size) throws Exception {
         InputStream in = Files.newInputStream(file);
-        return ArtifactUpload.put(stub, PutInit.newBuilder().setNamespace(run.namespace).setId("bench").build(), 64 * 1024,
+        return ArtifactUpload.put(stub, PutInit.newBuilder().setNamespace(run.namespace).setId("bench").build(), chunk,
                 buffer -> {
                     int n = in.readNBytes(buffer, 0, buffer.length);
                     return n == 0 ? -1 : n;
