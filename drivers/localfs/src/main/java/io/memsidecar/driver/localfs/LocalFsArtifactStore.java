@@ -36,7 +36,8 @@ import java.util.stream.Stream;
 /**
  * Artifacts as files: {@code <base>/ns-<namespace>/<first two id chars>/}, one
  * {@code <id>.json} (the metadata, which names the current data file) and data files
- * {@code <id>.<version>.data}. A Put writes and fsyncs a temporary file, has the service seal it,
+ * {@code <id>.<version>.data}. A Put writes and fsyncs a temporary file (flushed to disk as it
+ * grows: {@link WritebackOutputStream}), has the service seal it,
  * renames it to a new version, then publishes by atomically replacing {@code <id>.json}; the
  * previous version's data file is removed only after that. A crash at any point leaves either the
  * old artifact or the new one visible, never a partial one; temporary files of interrupted Puts
@@ -79,10 +80,10 @@ final class LocalFsArtifactStore implements ArtifactStore {
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
             temp = dir.resolve(TEMP + UUID.randomUUID());
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
-                upload.body().transferTo(out);
-                out.flush();
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (OutputStream out = new WritebackOutputStream(ch)) {
+                    upload.body().transferTo(out);
+                }
                 ch.force(true);
             }
             Upload.Integrity integrity = upload.seal(); // throws when the upload does not match its promise
