@@ -13,11 +13,15 @@
 # on first use): a JVM load generator started per run measures its own JIT warm-up more than the
 # server. Each measurement runs ROUNDS times (default 3), in turn, after two warm-up transfers
 # per server; medians. Then Put and Get with grpc-java as the client (ArtifactLoad: ROUNDS+1 Puts, then ROUNDS
-# Gets in the same JVM, 16 MiB receive window; median) against each server.
+# Gets in the same JVM, 16 MiB receive window; median) against each server. Then a native client,
+# h2load (nghttp2, C; installed when missing), making the same Put (1 MiB messages, GrpcBodies) and
+# Get over TCP NATIVE_CALLS times (default 10) one after another on one connection, ROUNDS rounds:
+# what the servers move when the client is not the limit (h2load cannot reach a Unix socket).
 # BENCH_TLS=1: the sidecars' TCP listeners and the plain grpc-java server over TLS 1.3 (common.sh).
 # Usage: tests/bench/streams.sh [MIB]
 . "$(dirname "$0")/common.sh"
-mib="${1:-64}"; rounds="${ROUNDS:-3}"
+mib="${1:-64}"; rounds="${ROUNDS:-3}"; calls="${NATIVE_CALLS:-10}"
+command -v h2load >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; }
 bench_build
 data="$(mktemp -d)"
 bench_start "  - { block: artifact, name: fs, backend: disk }" \
@@ -62,6 +66,33 @@ r=$(jload --target "127.0.0.1:$port"); JSP=$(value "$r" put_mb_s); JS=$(value "$
 r=$(jload --target 127.0.0.1:7791); JHP=$(value "$r" put_mb_s); JH=$(value "$r" get_mb_s)
 r=$(jload --unix "$work/sidecar.sock"); JUP=$(value "$r" put_mb_s); JU=$(value "$r" get_mb_s)
 r=$(jload --target 127.0.0.1:7790); JBP=$(value "$r" put_mb_s); JB=$(value "$r" get_mb_s)
+"$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBodies --file "$data/src.bin" --namespace fs --id native \
+  --put "$data/put.grpc" --get "$data/get.grpc"
+# native URL METHOD: MB/s of $calls calls of METHOD one after another; fails unless every call got HTTP 200
+# and, for a Get, every byte arrived (a gRPC error would come as a 200 without the data)
+native() {
+  local out secs got
+  out="$(h2load --npn-list=h2 -n "$calls" -c 1 -m 1 -H "x-memsidecar-capability: Bearer $token" -H 'content-type: application/grpc' \
+    -H 'te: trailers' -d "$data/$(echo "$2" | tr A-Z a-z).grpc" "$1/memsidecar.artifact.v1.Artifact/$2" 2>&1)"
+  echo "$out" | grep -q "$calls succeeded, 0 failed, 0 errored" || { echo "$out" >&2; return 1; }
+  got="$(echo "$out" | sed -n 's/^traffic: .* (\([0-9]*\)) data.*/\1/p')"
+  [ "$2" = Put ] || [ "$got" -ge $((calls * bytes)) ] || { echo "$out" >&2; echo "h2load: a Get came back short" >&2; return 1; }
+  secs="$(echo "$out" | sed -n 's/^finished in \([0-9.]*\)\(m*\)s,.*/\1 \2/p')"
+  awk -v b=$((calls * bytes)) -v t="${secs% *}" -v u="${secs#* }" 'BEGIN { printf "%.1f", b / 1e6 / (u == "m" ? t / 1000 : t) }'
+}
+
+declare -a nsp nsg nhp nhg nbp nbg
+for _ in $(seq 1 "$rounds"); do
+  nsp+=("$(native "$sidecar_url:$port" Put)"); nhp+=("$(native "$sidecar_url:7791" Put)"); nbp+=("$(native "$sidecar_url:7790" Put)")
+  nsg+=("$(native "$sidecar_url:$port" Get)"); nhg+=("$(native "$sidecar_url:7791" Get)"); nbg+=("$(native "$sidecar_url:7790" Get)")
+done
+sha="$(sha256sum "$data/src.bin" | cut -c1-64)"
+for p in "$port" 7791; do # what h2load put is the file, byte for byte
+  curl -sfI ${curl_tls[@]+"${curl_tls[@]}"} -H "x-memsidecar-capability: Bearer $token" "$sidecar_url:$p/v1/artifacts/fs/native" \
+    | grep -qi "etag: \"$sha\"" || { echo "the native Put did not store the file on port $p" >&2; exit 1; }
+done
+NSP=$(median "${nsp[@]}"); NSG=$(median "${nsg[@]}"); NHP=$(median "${nhp[@]}"); NHG=$(median "${nhg[@]}")
+NBP=$(median "${nbp[@]}"); NBG=$(median "${nbg[@]}")
 U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); CH=$(median "${chput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
 | ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
@@ -83,4 +114,12 @@ client: Node $(node --version) grpc-js; ${BENCH_TLS:+TCP over TLS 1.3 (curl -T t
 | TCP gRPC, \`transport: helidon\` | $JHP | $(ratio "$JHP" "$D") | $(ratio "$JHP" "$JBP") | $JH | $(ratio "$JH" "$JU") | $(ratio "$JH" "$JB") |
 | Unix socket gRPC (grpc-netty) | $JUP | $(ratio "$JUP" "$D") | $(ratio "$JUP" "$JBP") | $JU | 1.00 | $(ratio "$JU" "$JB") |
 | plain grpc-java, TCP, bytes in memory | $JBP | | 1.00 | $JB | | 1.00 |
+
+| ${mib} MiB, native client (h2load: $calls calls in a row per run, Put in 1 MiB messages) | Put MB/s (runs) | Put / dd | Put / plain | Get MB/s (runs) | Get / plain |
+|---|---:|---:|---:|---:|---:|
+| TCP gRPC, default (grpc-netty) | $NSP (${nsp[*]}) | $(ratio "$NSP" "$D") | $(ratio "$NSP" "$NBP") | $NSG (${nsg[*]}) | $(ratio "$NSG" "$NBG") |
+| TCP gRPC, \`transport: helidon\` | $NHP (${nhp[*]}) | $(ratio "$NHP" "$D") | $(ratio "$NHP" "$NBP") | $NHG (${nhg[*]}) | $(ratio "$NHG" "$NBG") |
+| plain grpc-java, TCP, bytes in memory | $NBP (${nbp[*]}) | | 1.00 | $NBG (${nbg[*]}) | 1.00 |
+
+$(h2load --version 2>/dev/null | head -1)
 MD
