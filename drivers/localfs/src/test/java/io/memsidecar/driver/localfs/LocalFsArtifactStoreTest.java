@@ -38,10 +38,11 @@ class LocalFsArtifactStoreTest extends ArtifactStoreConformance {
     }
 
     @Test
-    void noTemporaryOrOldDataFilesStayBehind() throws IOException {
+    void noTemporaryOrOldDataFilesStayBehind() throws Exception {
         store.put(ns, upload("a", new byte[100], Map.of(), false));
         store.put(ns, upload("a", new byte[200], Map.of(), false));
         assertThatThrownBy(() -> store.put(ns, upload("a", new byte[300], Map.of(), true)));
+        store.awaitRemovals(); // the replaced version goes after the Put returned
         assertThat(files(".data")).isEqualTo(1);
         assertThat(files(".put-")).isZero();
     }
@@ -55,8 +56,14 @@ class LocalFsArtifactStoreTest extends ArtifactStoreConformance {
         }
         Files.write(shard.resolve(".put-crashed"), new byte[50]);
         Files.write(shard.resolve(".put-crashed.json"), "{".getBytes());
+        Files.write(shard.resolve("a.0a1b-unpublished.data"), new byte[60]); // renamed, never published
+        Files.write(shard.resolve("b.0a1b-replaced.data"), new byte[70]); // its id is gone
+        Files.write(shard.resolve("c.json"), "{".getBytes()); // unreadable metadata: its data is left alone
+        Files.write(shard.resolve("c.0a1b.data"), new byte[80]);
         var reopened = new LocalFsArtifactStore(base, Clock.systemUTC());
         assertThat(files(".put-")).isZero();
+        assertThat(files(".data")).isEqualTo(2); // a's published version and c's
+        assertThat(Files.exists(shard.resolve("c.0a1b.data"))).isTrue();
         assertThat(reopened.stat(ns, "a").orElseThrow().size()).isEqualTo(100);
     }
 
