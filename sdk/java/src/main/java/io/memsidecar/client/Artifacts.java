@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -130,6 +131,7 @@ public final class Artifacts {
     public static final class Upload extends OutputStream implements ClientResponseObserver<PutRequest, PutResponse> {
         private final CompletableFuture<PutResponse> result = new CompletableFuture<>();
         private final Object lock = new Object();
+        private final int chunk;
         private byte[] buffer;
         private int filled;
         private PutResponse response;
@@ -137,7 +139,8 @@ public final class Artifacts {
         private boolean closed;
 
         private Upload(MemSidecar client, PutInit init) {
-            buffer = new byte[client.uploadChunk()];
+            chunk = client.uploadChunk();
+            buffer = new byte[Math.min(chunk, 64 * 1024)]; // grows to a whole chunk only for a large upload
             // sends while up to 1 MiB is queued: grpc-java's default of 32 KiB stops after every chunk
             ArtifactGrpc.newStub(client.channel()).withOnReadyThreshold(1 << 20).put(this);
             requests.onNext(PutRequest.newBuilder().setInit(init).build());
@@ -171,7 +174,9 @@ public final class Artifacts {
                 filled += n;
                 off += n;
                 len -= n;
-                if (filled == buffer.length) {
+                if (filled == buffer.length && buffer.length < chunk) {
+                    buffer = Arrays.copyOf(buffer, Math.min(chunk, 2 * buffer.length));
+                } else if (filled == buffer.length) {
                     send();
                 }
             }
@@ -194,7 +199,7 @@ public final class Artifacts {
             // the message owns this buffer from here on (no copy); the next chunk gets a fresh one
             requests.onNext(PutRequest.newBuilder().setChunk(PutChunk.newBuilder()
                     .setData(UnsafeByteOperations.unsafeWrap(buffer, 0, filled))).build());
-            buffer = new byte[buffer.length];
+            buffer = new byte[chunk];
             filled = 0;
         }
 

@@ -79,10 +79,16 @@ public final class ArtifactCurlRoutes {
                     .setContentType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""));
             req.headers().first(HeaderNames.create("X-Expected-Sha256")).ifPresent(init::setExpectedSha256);
             InputStream body = Bodies.stream(req);
+            long[] left = {req.headers().contentLength().orElse(Long.MAX_VALUE)}; // a small body gets a small array
             Call call = call(req).withRest(() -> {
                 try {
-                    byte[] chunk = new byte[CHUNK]; // the message's own bytes from here on: read once, not copied
+                    if (left[0] == 0) {
+                        return Optional.empty();
+                    }
+                    // the message's own bytes from here on: read once, not copied
+                    byte[] chunk = new byte[(int) Math.min(CHUNK, left[0])];
                     int n = body.readNBytes(chunk, 0, chunk.length);
+                    left[0] -= Math.max(n, 0);
                     return n <= 0 ? Optional.empty() : Optional.of(PutRequest.newBuilder()
                             .setChunk(PutChunk.newBuilder().setData(UnsafeByteOperations.unsafeWrap(chunk, 0, n))).build());
                 } catch (IOException e) {

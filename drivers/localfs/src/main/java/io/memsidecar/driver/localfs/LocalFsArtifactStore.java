@@ -239,7 +239,6 @@ final class LocalFsArtifactStore implements ArtifactStore {
         }
     }
 
-    /** Temporary files of Puts interrupted by a crash. One sidecar owns a base_dir. */
     /** Removes a replaced version's data file after the Put returns. */
     private void remove(Path data) {
         Thread removal = Thread.ofVirtual().name("memsidecar-fs-remove").unstarted(() -> {
@@ -263,7 +262,7 @@ final class LocalFsArtifactStore implements ArtifactStore {
     /**
      * Temporary files of interrupted Puts, and data files that no {@code <id>.json} names: the new
      * version of a Put interrupted before it was published, or a replaced one whose removal did
-     * not run.
+     * not run. One sidecar owns a base_dir.
      */
     private void removeLeftovers() {
         if (!Files.isDirectory(base)) {
