@@ -91,8 +91,13 @@ public final class GrpcTransport {
         @Override
         public byte[] parse(java.io.InputStream stream) {
             try {
-                // Both transports hand over a stream that knows its length: read it in one go.
-                byte[] bytes = stream.readNBytes(stream.available());
+                // Both transports hand over a stream that knows its length: read it in one go, into
+                // one array (InputStream.readNBytes(int) would gather 16 KiB pieces and copy them again).
+                byte[] bytes = new byte[stream.available()];
+                int read = stream.readNBytes(bytes, 0, bytes.length);
+                if (read < bytes.length) {
+                    return java.util.Arrays.copyOf(bytes, read);
+                }
                 int next = stream.read();
                 if (next < 0) {
                     return bytes;
