@@ -26,6 +26,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -262,35 +264,46 @@ final class LocalFsArtifactStore implements ArtifactStore {
     /**
      * Temporary files of interrupted Puts, and data files that no {@code <id>.json} names: the new
      * version of a Put interrupted before it was published, or a replaced one whose removal did
-     * not run. One sidecar owns a base_dir.
+     * not run. Either leaves an id with no metadata or with more than one data file, so only those
+     * ids' metadata is read: an id with its metadata and one data file costs start-up nothing but
+     * its listing. One sidecar owns a base_dir.
      */
     private void removeLeftovers() {
         if (!Files.isDirectory(base)) {
             return;
         }
+        var dataFiles = new HashMap<Path, List<Path>>(); // <shard>/<id>.json → the id's data files
+        var metadata = new HashSet<Path>();
         try (Stream<Path> files = Files.walk(base, 3)) {
-            files.filter(p -> p.getFileName().toString().startsWith(TEMP) || orphan(p)).forEach(LocalFsArtifactStore::deleteQuietly);
+            files.forEach(p -> {
+                String name = p.getFileName().toString();
+                if (name.startsWith(TEMP)) {
+                    deleteQuietly(p);
+                } else if (name.endsWith(".json")) {
+                    metadata.add(p);
+                } else if (name.endsWith(".data")) {
+                    int dot = name.lastIndexOf('.', name.length() - ".data".length() - 1); // <id>.<version>.data
+                    if (dot > 0) {
+                        dataFiles.computeIfAbsent(p.resolveSibling(name.substring(0, dot) + ".json"), k -> new ArrayList<>())
+                                .add(p);
+                    }
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scan " + base, e);
         }
-    }
-
-    /** A data file {@code <id>.<version>.data} whose {@code <id>.json} names another one or is gone. */
-    private static boolean orphan(Path file) {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(".data") || name.startsWith(TEMP)) {
-            return false;
-        }
-        String version = name.substring(0, name.length() - ".data".length());
-        int dot = version.lastIndexOf('.');
-        if (dot <= 0) {
-            return false;
-        }
-        try {
-            return read(file.resolveSibling(version.substring(0, dot) + ".json")).map(s -> !s.data().equals(name)).orElse(true);
-        } catch (UncheckedIOException unreadable) {
-            return false; // not ours to judge: left alone
-        }
+        dataFiles.forEach((json, data) -> {
+            if (data.size() == 1 && metadata.contains(json)) {
+                return;
+            }
+            try {
+                Optional<String> current = read(json).map(Stored::data);
+                data.stream().filter(d -> !current.equals(Optional.of(d.getFileName().toString())))
+                        .forEach(LocalFsArtifactStore::deleteQuietly);
+            } catch (UncheckedIOException unreadable) {
+                // not ours to judge: left alone
+            }
+        });
     }
 
     private static void deleteQuietly(Path p) {
