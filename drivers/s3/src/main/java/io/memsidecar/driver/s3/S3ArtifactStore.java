@@ -18,11 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -154,14 +154,16 @@ final class S3ArtifactStore implements ArtifactStore {
         boolean completed = false;
         try {
             var etags = new ArrayList<Future<String>>();
-            var inFlight = new Semaphore(IN_FLIGHT);
             var failed = new AtomicBoolean();
-            try (ExecutorService copies = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (long offset = 0; offset < meta.size() && !failed.get(); offset += copyLimit) {
+            try (ExecutorService copies = Executors.newFixedThreadPool(IN_FLIGHT, Thread.ofVirtual().factory())) {
+                for (long offset = 0; offset < meta.size(); offset += copyLimit) {
                     int number = etags.size() + 1;
                     String range = "bytes=" + offset + "-" + (Math.min(offset + copyLimit, meta.size()) - 1);
-                    acquire(inFlight);
                     etags.add(copies.submit(() -> {
+                        if (failed.get()) {
+                            // an earlier part failed: its error is the one reported (parts start in order)
+                            throw new CancellationException("an earlier part failed");
+                        }
                         try {
                             return s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(staging)
                                     .destinationBucket(bucket).destinationKey(key).uploadId(uploadId)
@@ -169,8 +171,6 @@ final class S3ArtifactStore implements ArtifactStore {
                         } catch (RuntimeException e) {
                             failed.set(true); // no further parts are started
                             throw e;
-                        } finally {
-                            inFlight.release();
                         }
                     }));
                 }
@@ -186,15 +186,6 @@ final class S3ArtifactStore implements ArtifactStore {
             if (!completed) {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
             }
-        }
-    }
-
-    private static void acquire(Semaphore permits) {
-        try {
-            permits.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.internal("artifact.put: interrupted while parts were copied", e);
         }
     }
 
