@@ -96,7 +96,7 @@ public abstract class ArtifactStoreConformance {
         }
     }
 
-    private static String sha256(byte[] bytes) {
+    protected static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(ArtifactService.sha256().digest(bytes));
     }
 

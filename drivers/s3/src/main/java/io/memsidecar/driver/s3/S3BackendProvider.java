@@ -18,6 +18,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * {@code driver: s3}. Options (spec §3.6): {@code endpoint} (host:port or URL; empty = AWS),
@@ -51,7 +52,11 @@ public final class S3BackendProvider implements BackendProvider {
                 // Checksums only where S3 requires them: S3-compatible stores reject the SDK's default
                 // aws-chunked uploads with trailing checksums, and the service hashes every byte itself.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // Over plain HTTP the SDK signs every payload; by default it does so chunk by chunk in
+                // aws-chunked encoding, which the store has to decode. Parts are already in memory, so
+                // hash each once and send it as a plain body (over HTTPS payloads go unsigned either way).
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
         endpoint.ifPresent(e -> builder.endpointOverride(URI.create(e.contains("://") ? e
                 : (o.bool("use_ssl", false) ? "https://" : "http://") + e)));
         Optional<String> access = o.stringOrEnv("access_key");

@@ -137,4 +137,33 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
         }
         backend.check();
     }
+
+    @Test
+    void payloadsGoAsPlainBodiesSignedByTheirHashNotInAwsChunkedEncoding() throws Exception {
+        // A store that takes every request as a plain body (as S3-compatible stores without aws-chunked
+        // support do): what the driver sends it over HTTP.
+        var requests = new java.util.concurrent.LinkedBlockingQueue<com.sun.net.httpserver.Headers>();
+        var bodies = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
+        var store = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        store.createContext("/", exchange -> {
+            requests.add(exchange.getRequestHeaders());
+            bodies.add(exchange.getRequestBody().readAllBytes());
+            exchange.getResponseHeaders().add("ETag", "\"e\"");
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        store.start();
+        Backend plain = open(Map.of("endpoint", "127.0.0.1:" + store.getAddress().getPort()));
+        try {
+            byte[] bytes = random(1000);
+            plain.store(ArtifactStore.class).orElseThrow().put(ns, upload("plain", bytes, Map.of(), false));
+            var headers = requests.take();
+            assertThat(headers.getFirst("Content-Encoding")).isNull();
+            assertThat(headers.getFirst("x-amz-content-sha256")).isEqualTo(sha256(bytes));
+            assertThat(bodies.take()).isEqualTo(bytes);
+        } finally {
+            plain.close();
+            store.stop(0);
+        }
+    }
 }
