@@ -45,6 +45,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * the final key with its metadata — in one CopyObject up to S3's 5 GiB limit of a copy, above it
  * as a multipart copy, {@value #IN_FLIGHT} parts at a time. A failed or interrupted upload
  * aborts its multipart uploads and deletes its staging key; the previous version stays untouched.
+ *
+ * <p>A read of one block or more is read ahead on a platform thread ({@link ReadAhead}).
  */
 final class S3ArtifactStore implements ArtifactStore {
     static final int PART = 8 * 1024 * 1024;
@@ -271,8 +273,8 @@ final class S3ArtifactStore implements ArtifactStore {
         }
         long end = length == 0 ? meta.get().size() - 1 : Math.min(meta.get().size() - 1, offset + length - 1);
         try {
-            InputStream body = s3.getObject(b -> b.bucket(bucket).key(key(namespace, id)).range("bytes=" + offset + "-" + end));
-            return Optional.of(new ArtifactRead(meta.get(), body));
+            var body = s3.getObject(b -> b.bucket(bucket).key(key(namespace, id)).range("bytes=" + offset + "-" + end));
+            return Optional.of(new ArtifactRead(meta.get(), end - offset < ReadAhead.BLOCK ? body : ReadAhead.of(body)));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
