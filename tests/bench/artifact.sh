@@ -2,11 +2,16 @@
 # Artifact benchmark: a file of $1 MiB (default 256) Put then Get through the sidecar (gRPC on
 # grpc-netty with HTTP on its own port, as the image and the manifests run it), vs the same
 # bytes written with `dd conv=fsync` and read back with `cat` on the same disk (filesystem driver),
-# and vs the AWS SDK talking straight to the same s3proxy (S3 driver). The server's peak RSS
-# (VmHWM) is read after the transfers. Each client (load generator or SDK) Puts once, then Gets GETS
-# times (default 5) in the same JVM; Get rates are medians. Prints a Markdown table.
+# and vs the AWS SDK talking straight to the same s3proxy (S3 driver): one PutObject with the driver's
+# client settings, the same in aws-chunked encoding (the SDK's default over plain HTTP), and the very
+# requests the driver makes (multipart to a staging key, then a copy with metadata) — what the store
+# itself allows the driver. The server's peak RSS (VmHWM) is read after the transfers. Each Java client
+# (load generator or SDK) Puts PUTS times (default 3), then Gets GETS times (default 5), in one JVM;
+# rates are medians. The S3 Get is also made GETS times by a native client (h2load, installed when
+# missing), which the grpc-java client's own limit does not hide. Prints a Markdown table.
 . "$(dirname "$0")/common.sh"
 mib="${1:-256}"
+need_h2load
 bench_build
 data="$(mktemp -d)"
 s3port=7789
@@ -33,7 +38,7 @@ trap 'bench_stop; rm -rf "$data"' EXIT
 
 head -c $((mib * 1024 * 1024)) /dev/urandom > "$data/src.bin"
 aload() { "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.ArtifactLoad --target 127.0.0.1:7791 \
-  --token "$token" --file "$data/src.bin" --gets "${GETS:-5}" "$@"; }
+  --token "$token" --file "$data/src.bin" --puts "${PUTS:-3}" --gets "${GETS:-5}" "$@"; }
 mbs() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
 
 fs="$(aload --namespace fs)"
@@ -43,6 +48,16 @@ bytes=$(stat -c %s "$data/src.bin")
 dd_w="$(mbs "$bytes" $((t1 - t0)))"; cat_r="$(mbs "$bytes" $((t2 - t1)))"
 s3="$(aload --namespace s3)"
 direct="$(aload --s3-endpoint "http://127.0.0.1:$s3port")"
+chunked="$(aload --s3-endpoint "http://127.0.0.1:$s3port" --s3-aws-chunked)"
+as_driver="$(aload --s3-endpoint "http://127.0.0.1:$s3port" --s3-as-driver)"
+"$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBodies --file "$data/src.bin" --namespace s3 --id bench \
+  --get "$data/get-s3.grpc"
+calls="${GETS:-5}"; c0=$(cpu "$second_pid"); p0=$(cpu "$s3pid"); t0=$(date +%s%N)
+native_s3="$(native "$sidecar_url:7791" Get "$data/get-s3.grpc")"
+t1=$(date +%s%N); c1=$(cpu "$second_pid"); p1=$(cpu "$s3pid")
+# share of a core over the native Gets, and CPU ms per MB moved: "SIDECAR% MS/MB S3PROXY%"
+read -r sc_pct sc_ms s3_pct < <(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v hz="$(getconf CLK_TCK)" -v ns=$((t1 - t0)) \
+  -v b=$((calls * bytes)) 'BEGIN { printf "%.0f %.2f %.0f\n", 100 * c / hz / (ns / 1e9), 1000 * c / hz / (b / 1e6), 100 * p / hz / (ns / 1e9) }')
 rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$second_pid/status)"
 cat <<MD
 | ${mib} MiB | sidecar MB/s | baseline | baseline MB/s | ratio |
@@ -50,7 +65,13 @@ cat <<MD
 | Put, filesystem driver (write + fsync) | $(value "$fs" put_mb_s) | dd conv=fsync | $dd_w | $(ratio "$(value "$fs" put_mb_s)" "$dd_w") |
 | Get, filesystem driver | $(value "$fs" get_mb_s) | cat (page cache) | $cat_r | $(ratio "$(value "$fs" get_mb_s)" "$cat_r") |
 | Put, S3 driver (s3proxy) | $(value "$s3" put_mb_s) | AWS SDK PutObject to s3proxy | $(value "$direct" put_mb_s) | $(ratio "$(value "$s3" put_mb_s)" "$(value "$direct" put_mb_s)") |
-| Get, S3 driver (s3proxy) | $(value "$s3" get_mb_s) | AWS SDK GetObject from s3proxy | $(value "$direct" get_mb_s) | $(ratio "$(value "$s3" get_mb_s)" "$(value "$direct" get_mb_s)") |
+| Put, S3 driver (s3proxy) | $(value "$s3" put_mb_s) | the same, in aws-chunked encoding (the SDK's default over HTTP) | $(value "$chunked" put_mb_s) | $(ratio "$(value "$s3" put_mb_s)" "$(value "$chunked" put_mb_s)") |
+| Put, S3 driver (s3proxy) | $(value "$s3" put_mb_s) | AWS SDK making the driver's requests (8 MiB parts, staging copy) | $(value "$as_driver" put_mb_s) | $(ratio "$(value "$s3" put_mb_s)" "$(value "$as_driver" put_mb_s)") |
+| Get, S3 driver (s3proxy), grpc-java client | $(value "$s3" get_mb_s) | AWS SDK GetObject from s3proxy | $(value "$direct" get_mb_s) | $(ratio "$(value "$s3" get_mb_s)" "$(value "$direct" get_mb_s)") |
+| Get, S3 driver (s3proxy), native client (h2load) | $native_s3 | AWS SDK GetObject from s3proxy | $(value "$direct" get_mb_s) | $(ratio "$native_s3" "$(value "$direct" get_mb_s)") |
 
-Server peak RSS (VmHWM) over the whole run: $rss (JAVA_OPTS=${JAVA_OPTS:--Xmx1g}); Gets: median of ${GETS:-5} in one JVM; $(nproc) cores, $(date -u +%Y-%m-%d)
+During the native Gets the sidecar used $sc_pct % of a core ($sc_ms ms of CPU per MB sent), s3proxy $s3_pct %.
+The AWS SDK baseline uses the driver's client settings (checksums only where required, payloads hashed once, not in aws-chunked encoding) unless said otherwise.
+
+Server peak RSS (VmHWM) over the whole run: $rss (JAVA_OPTS=${JAVA_OPTS:--Xmx1g}); medians of ${PUTS:-3} Puts and ${GETS:-5} Gets per client; $(nproc) cores, $(date -u +%Y-%m-%d)
 MD

@@ -90,6 +90,25 @@ bench_baseline() {
     ${BENCH_TLS:+--cert "$work/tls/server.pem" --key "$work/tls/server.key"} "$@" >/dev/null 2>&1 &
   baseline_pid=$!; bench_pids+=("$baseline_pid")
 }
+# cpu PID: the CPU time the process has used so far, in clock ticks (getconf CLK_TCK per second)
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# need_h2load: installs h2load (nghttp2's load generator, C) when missing.
+need_h2load() {
+  command -v h2load >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; }
+}
+# native URL METHOD BODY: MB/s of $calls Artifact calls of METHOD (Put or Get, the framed request messages in
+# the file BODY, see GrpcBodies) one after another on one connection, $bytes each; fails unless every
+# call got HTTP 200 and, for a Get, every byte arrived (a gRPC error would come as a 200 without the data)
+native() {
+  local out secs got
+  out="$(h2load --npn-list=h2 -n "$calls" -c 1 -m 1 -H "x-memsidecar-capability: Bearer $token" -H 'content-type: application/grpc' \
+    -H 'te: trailers' -d "$3" "$1/memsidecar.artifact.v1.Artifact/$2" 2>&1)"
+  echo "$out" | grep -q "$calls succeeded, 0 failed, 0 errored" || { echo "$out" >&2; return 1; }
+  got="$(echo "$out" | sed -n 's/^traffic: .* (\([0-9]*\)) data.*/\1/p')"
+  [ "$2" = Put ] || [ "$got" -ge $((calls * bytes)) ] || { echo "$out" >&2; echo "h2load: a Get came back short" >&2; return 1; }
+  secs="$(echo "$out" | sed -n 's/^finished in \([0-9.]*\)\(m*\)s,.*/\1 \2/p')"
+  awk -v b=$((calls * bytes)) -v t="${secs% *}" -v u="${secs#* }" 'BEGIN { printf "%.1f", b / 1e6 / (u == "m" ? t / 1000 : t) }'
+}
 # median VALUES...: the middle value (the mean of the two middle ones for an even count)
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # field NAME: the number NAME of the JSON line on stdin (-1 passes: a load generator's "failed");

@@ -21,7 +21,7 @@
 # Usage: tests/bench/streams.sh [MIB]
 . "$(dirname "$0")/common.sh"
 mib="${1:-64}"; rounds="${ROUNDS:-3}"; calls="${NATIVE_CALLS:-10}"
-command -v h2load >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; }
+need_h2load
 bench_build
 data="$(mktemp -d)"
 bench_start "  - { block: artifact, name: fs, backend: disk }" \
@@ -68,23 +68,11 @@ r=$(jload --unix "$work/sidecar.sock"); JUP=$(value "$r" put_mb_s); JU=$(value "
 r=$(jload --target 127.0.0.1:7790); JBP=$(value "$r" put_mb_s); JB=$(value "$r" get_mb_s)
 "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBodies --file "$data/src.bin" --namespace fs --id native \
   --put "$data/put.grpc" --get "$data/get.grpc"
-# native URL METHOD: MB/s of $calls calls of METHOD one after another; fails unless every call got HTTP 200
-# and, for a Get, every byte arrived (a gRPC error would come as a 200 without the data)
-native() {
-  local out secs got
-  out="$(h2load --npn-list=h2 -n "$calls" -c 1 -m 1 -H "x-memsidecar-capability: Bearer $token" -H 'content-type: application/grpc' \
-    -H 'te: trailers' -d "$data/$(echo "$2" | tr A-Z a-z).grpc" "$1/memsidecar.artifact.v1.Artifact/$2" 2>&1)"
-  echo "$out" | grep -q "$calls succeeded, 0 failed, 0 errored" || { echo "$out" >&2; return 1; }
-  got="$(echo "$out" | sed -n 's/^traffic: .* (\([0-9]*\)) data.*/\1/p')"
-  [ "$2" = Put ] || [ "$got" -ge $((calls * bytes)) ] || { echo "$out" >&2; echo "h2load: a Get came back short" >&2; return 1; }
-  secs="$(echo "$out" | sed -n 's/^finished in \([0-9.]*\)\(m*\)s,.*/\1 \2/p')"
-  awk -v b=$((calls * bytes)) -v t="${secs% *}" -v u="${secs#* }" 'BEGIN { printf "%.1f", b / 1e6 / (u == "m" ? t / 1000 : t) }'
-}
-
 declare -a nsp nsg nhp nhg nbp nbg
+P="$data/put.grpc"; G="$data/get.grpc"
 for _ in $(seq 1 "$rounds"); do
-  nsp+=("$(native "$sidecar_url:$port" Put)"); nhp+=("$(native "$sidecar_url:7791" Put)"); nbp+=("$(native "$sidecar_url:7790" Put)")
-  nsg+=("$(native "$sidecar_url:$port" Get)"); nhg+=("$(native "$sidecar_url:7791" Get)"); nbg+=("$(native "$sidecar_url:7790" Get)")
+  nsp+=("$(native "$sidecar_url:$port" Put "$P")"); nhp+=("$(native "$sidecar_url:7791" Put "$P")"); nbp+=("$(native "$sidecar_url:7790" Put "$P")")
+  nsg+=("$(native "$sidecar_url:$port" Get "$G")"); nhg+=("$(native "$sidecar_url:7791" Get "$G")"); nbg+=("$(native "$sidecar_url:7790" Get "$G")")
 done
 sha="$(sha256sum "$data/src.bin" | cut -c1-64)"
 for p in "$port" 7791; do # what h2load put is the file, byte for byte

@@ -27,7 +27,6 @@ for _ in $(seq 1 "$rounds"); do
   uds+=("$(get --unix "$work/sidecar.sock")"); base+=("$(get --target 127.0.0.1:7790)")
 done
 # A fixed 1000 Get/s (4 clients on one connection): latency percentiles, and the server's CPU over the window.
-cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 fixed() { # PID TARGET-OPTIONS -> "p50 p99 p999 vcpu"
   local pid="$1" c0 out; shift
   "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" --clients 4 --rate 1000 \

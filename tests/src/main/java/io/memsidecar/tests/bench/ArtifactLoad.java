@@ -24,6 +24,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
  * Streams one file as an artifact through the sidecar (Put, then Get), or, as the S3 baseline,
@@ -37,6 +40,15 @@ public final class ArtifactLoad implements Callable<Integer> {
     Path file;
     @Option(names = "--s3-endpoint", description = "baseline: talk to this S3 endpoint directly")
     String s3Endpoint;
+    @Option(names = "--s3-aws-chunked",
+            description = "baseline: sign the payload chunk by chunk in aws-chunked encoding, the SDK's default over plain "
+                    + "HTTP (without it: one hash per request, as the S3 driver does)")
+    boolean awsChunked;
+    @Option(names = "--s3-as-driver",
+            description = "baseline: Put with the requests the S3 driver makes for a body above one part — a multipart "
+                    + "upload of 8 MiB parts to a staging key, then a copy with metadata onto the final key (without it: "
+                    + "one PutObject)")
+    boolean asDriver;
     @Option(names = "--gets", defaultValue = "1",
             description = "Get the artifact (or, with --s3-endpoint, the object) this many times after the Put, in this JVM "
                     + "so later Gets run warm; get_mb_s is their median")
@@ -60,12 +72,17 @@ public final class ArtifactLoad implements Callable<Integer> {
         if (s3Endpoint != null) {
             try (S3Client s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(Region.US_EAST_1)
                     .endpointOverride(URI.create(s3Endpoint)).forcePathStyle(true)
+                    .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(awsChunked).build())
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("memsidecar", "bench-secret")))
                     .build()) {
                 put = median(puts, size, () -> {
-                    s3.putObject(b -> b.bucket("bench").key("direct"), RequestBody.fromFile(file));
+                    if (asDriver) {
+                        putLikeDriver(s3);
+                    } else {
+                        s3.putObject(b -> b.bucket("bench").key("direct"), RequestBody.fromFile(file));
+                    }
                     return size;
                 });
                 got = median(gets, size, () -> {
@@ -97,6 +114,25 @@ public final class ArtifactLoad implements Callable<Integer> {
         System.out.printf("{\"bytes\":%d,\"put_mb_s\":%.1f,\"get_mb_s\":%.1f}%n", size,
                 put < 0 ? -1 : size / 1e6 / (put / 1e9), got < 0 ? -1 : size / 1e6 / (got / 1e9));
         return 0;
+    }
+
+    /** The S3 driver's requests for a body above one part, one after another (the driver overlaps a part's upload with the next one's arrival). */
+    private void putLikeDriver(S3Client s3) throws java.io.IOException {
+        String staging = "direct.staging";
+        String uploadId = s3.createMultipartUpload(b -> b.bucket("bench").key(staging)).uploadId();
+        var parts = new java.util.ArrayList<CompletedPart>();
+        try (InputStream in = Files.newInputStream(file)) {
+            for (byte[] bytes = in.readNBytes(8 << 20); bytes.length > 0; bytes = in.readNBytes(8 << 20)) {
+                int n = parts.size() + 1;
+                String etag = s3.uploadPart(b -> b.bucket("bench").key(staging).uploadId(uploadId).partNumber(n),
+                        RequestBody.fromBytes(bytes)).eTag();
+                parts.add(CompletedPart.builder().partNumber(n).eTag(etag).build());
+            }
+        }
+        s3.completeMultipartUpload(b -> b.bucket("bench").key(staging).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+        s3.copyObject(b -> b.sourceBucket("bench").sourceKey(staging).destinationBucket("bench").destinationKey("direct")
+                .metadataDirective(MetadataDirective.REPLACE).metadata(java.util.Map.of("sha256", "-")));
+        s3.deleteObject(b -> b.bucket("bench").key(staging));
     }
 
     /** One whole Put or Get: the bytes it moved. */

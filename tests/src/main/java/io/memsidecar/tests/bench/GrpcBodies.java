@@ -32,7 +32,7 @@ public final class GrpcBodies implements Callable<Integer> {
     String id;
     @Option(names = "--chunk", defaultValue = "1048576", description = "bytes per Put message (default: the Java SDK's)")
     int chunk;
-    @Option(names = "--put", required = true, description = "where the Put call's body goes")
+    @Option(names = "--put", description = "where the Put call's body goes (none without it)")
     Path put;
     @Option(names = "--get", required = true, description = "where the Get call's body goes")
     Path get;
@@ -43,6 +43,16 @@ public final class GrpcBodies implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (put != null) {
+            put();
+        }
+        try (var out = new DataOutputStream(Files.newOutputStream(get))) {
+            frame(out, GetRequest.newBuilder().setNamespace(namespace).setId(id).build());
+        }
+        return 0;
+    }
+
+    private void put() throws IOException {
         try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(put), 1 << 20));
              InputStream in = Files.newInputStream(file)) {
             frame(out, PutRequest.newBuilder().setInit(PutInit.newBuilder().setNamespace(namespace).setId(id)).build());
@@ -50,10 +60,6 @@ public final class GrpcBodies implements Callable<Integer> {
                 frame(out, PutRequest.newBuilder().setChunk(PutChunk.newBuilder().setData(ByteString.copyFrom(bytes))).build());
             }
         }
-        try (var out = new DataOutputStream(Files.newOutputStream(get))) {
-            frame(out, GetRequest.newBuilder().setNamespace(namespace).setId(id).build());
-        }
-        return 0;
     }
 
     /** gRPC's framing: an uncompressed flag, the length (4 bytes, big-endian), the message. */
