@@ -160,6 +160,11 @@ class ArtifactEndToEndTest {
             byte[] range = getAll(ch, GetRequest.newBuilder().setNamespace(ns).setId("report.bin").setOffset(100_000)
                     .setLength(70_000).build());
             assertThat(range).isEqualTo(java.util.Arrays.copyOfRange(bytes, 100_000, 170_000));
+            // from the very end: nothing; past it: OUT_OF_RANGE
+            assertThat(getAll(ch, GetRequest.newBuilder().setNamespace(ns).setId("report.bin").setOffset(bytes.length).build()))
+                    .isEmpty();
+            assertStatus(() -> getAll(ch, GetRequest.newBuilder().setNamespace(ns).setId("report.bin")
+                    .setOffset(bytes.length + 1).build()), Status.Code.OUT_OF_RANGE);
 
             var stat = blocking(ch).stat(StatRequest.newBuilder().setNamespace(ns).setId("report.bin").build());
             assertThat(stat.getFound()).isTrue();

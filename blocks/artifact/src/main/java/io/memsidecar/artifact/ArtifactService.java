@@ -156,16 +156,16 @@ public final class ArtifactService {
     public void get(Call call, GetRequest r, Sink<GetResponse> sink) {
         var t = namespaces.resolve(call, GET, r.getNamespace());
         String id = ArtifactIds.check(r.getId());
-        Optional<ArtifactMeta> stat = t.namespace().store().stat(t.storage(), id);
-        if (stat.isPresent() && r.getOffset() > stat.get().size()) {
-            throw new ApiException(Code.OUT_OF_RANGE, "offset " + r.getOffset() + " is past the end (" + stat.get().size() + " bytes)");
-        }
+        // one call to the store: the open read says the size (on S3 that is one request, not three)
         Optional<ArtifactRead> opened = t.namespace().store().open(t.storage(), id, r.getOffset(), r.getLength());
         if (opened.isEmpty()) {
             throw ApiException.notFound("artifact " + r.getNamespace() + "/" + id + " not found");
         }
         boolean whole = r.getOffset() == 0 && (r.getLength() == 0 || r.getLength() >= opened.get().meta().size());
         try (ArtifactRead read = opened.get()) {
+            if (r.getOffset() > read.meta().size()) {
+                throw new ApiException(Code.OUT_OF_RANGE, "offset " + r.getOffset() + " is past the end (" + read.meta().size() + " bytes)");
+            }
             sink.send(GetResponse.newBuilder().setHeader(GetHeader.newBuilder().setMeta(proto(read.meta()))).build());
             // Only a whole read is checked: against the CRC-32C recorded at Put, or the SHA-256 of an
             // artifact stored before that record existed; a ranged read hashes nothing.
