@@ -262,22 +262,29 @@ final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
+    /**
+     * One GetObject, whose response carries the metadata too (a whole read asks for no range, so an
+     * empty object is no error); a start at or past the end, which S3 answers with 416, reads nothing.
+     */
     @Override
     public Optional<ArtifactRead> open(String namespace, String id, long offset, long length) {
-        Optional<ArtifactMeta> meta = stat(namespace, id);
-        if (meta.isEmpty()) {
-            return Optional.empty();
-        }
-        if (offset >= meta.get().size() || meta.get().size() == 0) {
-            return Optional.of(new ArtifactRead(meta.get(), InputStream.nullInputStream()));
-        }
-        long end = length == 0 ? meta.get().size() - 1 : Math.min(meta.get().size() - 1, offset + length - 1);
+        String key = key(namespace, id);
+        String range = offset == 0 && length == 0 ? null
+                : "bytes=" + offset + "-" + (length == 0 ? "" : String.valueOf(offset + length - 1));
         try {
-            var body = s3.getObject(b -> b.bucket(bucket).key(key(namespace, id)).range("bytes=" + offset + "-" + end));
-            return Optional.of(new ArtifactRead(meta.get(), end - offset < ReadAhead.BLOCK ? body : ReadAhead.of(body)));
+            var body = s3.getObject(b -> b.bucket(bucket).key(key).range(range));
+            long bytes = body.response().contentLength();
+            return Optional.of(new ArtifactRead(decode(id, body.response().metadata()),
+                    bytes < ReadAhead.BLOCK ? body : ReadAhead.of(body)));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
+            if (e.statusCode() == 416) {
+                return stat(namespace, id).map(meta -> new ArtifactRead(meta, InputStream.nullInputStream()));
+            }
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
             throw failure("artifact.get", e);
         }
     }

@@ -20,6 +20,7 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
@@ -41,13 +42,33 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
         context = ContextBuilder.newBuilder("transient").credentials("memsidecar", "test-secret")
                 .overrides(new Properties()).build(BlobStoreContext.class);
         context.getBlobStore().createContainerInLocation(null, "artifacts");
-        proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+        proxy = S3Proxy.builder().blobStore(counting(context.getBlobStore())).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "memsidecar", "test-secret").build();
         proxy.start();
         while (!proxy.getState().equals(AbstractLifeCycle.STARTED)) {
             Thread.sleep(10);
         }
         backend = open(Map.of());
+    }
+
+    /** What the proxy asked of its store, by method name. */
+    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> CALLS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static BlobStore counting(BlobStore store) {
+        return (BlobStore) java.lang.reflect.Proxy.newProxyInstance(BlobStore.class.getClassLoader(),
+                new Class<?>[] {BlobStore.class}, (proxy, method, args) -> {
+                    CALLS.computeIfAbsent(method.getName(), n -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static int calls(String method) {
+        var n = CALLS.get(method);
+        return n == null ? 0 : n.get();
     }
 
     /** A largest single copy of two parts: objects above it go through the multipart copy. */
@@ -165,5 +186,23 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
             plain.close();
             store.stop(0);
         }
+    }
+
+    @Test
+    void aReadIsOneRequestThatBringsItsMetadata() throws IOException {
+        byte[] bytes = random(1000);
+        store().put(ns, upload("one-request", bytes, Map.of("k", "v"), false));
+        CALLS.clear();
+        try (var read = store().open(ns, "one-request", 0, 0).orElseThrow()) {
+            assertThat(read.meta().size()).isEqualTo(bytes.length);
+            assertThat(read.meta().metadata()).containsEntry("k", "v");
+            assertThat(read.body().readAllBytes()).isEqualTo(bytes);
+        }
+        try (var read = store().open(ns, "one-request", 990, 0).orElseThrow()) {
+            assertThat(read.meta().size()).isEqualTo(bytes.length); // the object's, not the range's
+            assertThat(read.body().readAllBytes()).hasSize(10);
+        }
+        assertThat(calls("getBlob")).isEqualTo(2);
+        assertThat(calls("blobMetadata")).isZero();
     }
 }
