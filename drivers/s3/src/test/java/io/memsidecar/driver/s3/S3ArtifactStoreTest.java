@@ -3,12 +3,17 @@ package io.memsidecar.driver.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
 import io.memsidecar.artifact.ArtifactStoreConformance;
 import io.memsidecar.artifact.spi.ArtifactStore;
 import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.util.HashMap;
@@ -16,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -36,6 +44,8 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
     private static S3Proxy proxy;
     private static BlobStoreContext context;
     private static Backend backend;
+    /** What the proxy asked of its store, by method name. */
+    private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -51,16 +61,13 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
         backend = open(Map.of());
     }
 
-    /** What the proxy asked of its store, by method name. */
-    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> CALLS = new java.util.concurrent.ConcurrentHashMap<>();
-
     private static BlobStore counting(BlobStore store) {
-        return (BlobStore) java.lang.reflect.Proxy.newProxyInstance(BlobStore.class.getClassLoader(),
+        return (BlobStore) Proxy.newProxyInstance(BlobStore.class.getClassLoader(),
                 new Class<?>[] {BlobStore.class}, (proxy, method, args) -> {
-                    CALLS.computeIfAbsent(method.getName(), n -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                    CALLS.computeIfAbsent(method.getName(), n -> new AtomicInteger()).incrementAndGet();
                     try {
                         return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
@@ -163,9 +170,9 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
     void payloadsGoAsPlainBodiesSignedByTheirHashNotInAwsChunkedEncoding() throws Exception {
         // A store that takes every request as a plain body (as S3-compatible stores without aws-chunked
         // support do): what the driver sends it over HTTP.
-        var requests = new java.util.concurrent.LinkedBlockingQueue<com.sun.net.httpserver.Headers>();
-        var bodies = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
-        var store = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        var requests = new LinkedBlockingQueue<Headers>();
+        var bodies = new LinkedBlockingQueue<byte[]>();
+        var store = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         store.createContext("/", exchange -> {
             requests.add(exchange.getRequestHeaders());
             bodies.add(exchange.getRequestBody().readAllBytes());
