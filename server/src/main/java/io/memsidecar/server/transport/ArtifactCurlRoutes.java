@@ -88,8 +88,8 @@ public final class ArtifactCurlRoutes {
                     // the message's own bytes from here on: read once, not copied
                     byte[] chunk = new byte[(int) Math.min(CHUNK, left[0])];
                     int n = body.readNBytes(chunk, 0, chunk.length);
-                    left[0] -= Math.max(n, 0);
-                    return n <= 0 ? Optional.empty() : Optional.of(PutRequest.newBuilder()
+                    left[0] -= n;
+                    return n == 0 ? Optional.empty() : Optional.of(PutRequest.newBuilder()
                             .setChunk(PutChunk.newBuilder().setData(UnsafeByteOperations.unsafeWrap(chunk, 0, n))).build());
                 } catch (IOException e) {
                     throw new ApiException(Code.CANCELLED, "request body ended early");
