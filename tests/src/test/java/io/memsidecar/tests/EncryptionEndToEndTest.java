@@ -125,6 +125,10 @@ class EncryptionEndToEndTest {
                     .header("Range", "bytes=131000-132099").build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(range.statusCode()).isEqualTo(206);
             assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(body, 131_000, 132_100));
+            var past = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-memsidecar-capability", auth)
+                    .header("Range", "bytes=" + (body.length + 1) + "-").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(past.statusCode()).isEqualTo(400); // OUT_OF_RANGE
+            assertThat(past.body()).contains("past the end");
             var head = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-memsidecar-capability", auth)
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
             assertThat(head.headers().firstValueAsLong("content-length").orElseThrow()).isEqualTo(body.length);
