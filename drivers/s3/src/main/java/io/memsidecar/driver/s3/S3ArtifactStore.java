@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
@@ -88,7 +89,7 @@ final class S3ArtifactStore implements ArtifactStore {
                 Upload.Integrity integrity = upload.seal();
                 ArtifactMeta meta = meta(upload, integrity);
                 s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType(meta)).metadata(encode(meta)),
-                        RequestBody.fromBytes(first));
+                        body(first));
                 return meta;
             }
             return putMultipart(key, upload, first, body);
@@ -113,7 +114,7 @@ final class S3ArtifactStore implements ArtifactStore {
                     int n = number;
                     byte[] bytes = part;
                     Future<String> etag = uploads.submit(() -> s3.uploadPart(b -> b.bucket(bucket).key(staging)
-                            .uploadId(uploadId).partNumber(n), RequestBody.fromBytes(bytes)).eTag());
+                            .uploadId(uploadId).partNumber(n), body(bytes)).eTag());
                     part = body.readNBytes(partSize(number));
                     parts.add(CompletedPart.builder().partNumber(n).eTag(await(etag)).build());
                 }
@@ -138,6 +139,12 @@ final class S3ArtifactStore implements ArtifactStore {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(staging).uploadId(uploadId));
             }
         }
+    }
+
+    /** Bytes that are ours and never change, handed over as they are ({@code RequestBody.fromBytes} copies them first). */
+    private static RequestBody body(byte[] bytes) {
+        return RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length,
+                "application/octet-stream");
     }
 
     /** The size of the part after {@code parts} parts: one more PART every 1,000 parts. */
