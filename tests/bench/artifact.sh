@@ -7,8 +7,9 @@
 # requests the driver makes (multipart to a staging key, then a copy with metadata) — what the store
 # itself allows the driver. The server's peak RSS (VmHWM) is read after the transfers. Each Java client
 # (load generator or SDK) Puts PUTS times (default 3), then Gets GETS times (default 5), in one JVM;
-# rates are medians. The S3 Get is also made GETS times by a native client (h2load, installed when
-# missing), which the grpc-java client's own limit does not hide. Prints a Markdown table.
+# rates are medians. The S3 Put and Get are also made PUTS and GETS times in a row by a native client
+# (h2load, installed when missing; the Put's stored SHA-256 is checked), whose CPU does not compete with
+# s3proxy's and the sidecar's as a JVM client's does, with the sidecar's and s3proxy's CPU. Prints a Markdown table.
 . "$(dirname "$0")/common.sh"
 mib="${1:-256}"
 need_h2load
@@ -51,13 +52,21 @@ direct="$(aload --s3-endpoint "http://127.0.0.1:$s3port")"
 chunked="$(aload --s3-endpoint "http://127.0.0.1:$s3port" --s3-aws-chunked)"
 as_driver="$(aload --s3-endpoint "http://127.0.0.1:$s3port" --s3-as-driver)"
 "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.GrpcBodies --file "$data/src.bin" --namespace s3 --id bench \
-  --get "$data/get-s3.grpc"
-calls="${GETS:-5}"; c0=$(cpu "$second_pid"); p0=$(cpu "$s3pid"); t0=$(date +%s%N)
-native_s3="$(native "$sidecar_url:7791" Get "$data/get-s3.grpc")"
-t1=$(date +%s%N); c1=$(cpu "$second_pid"); p1=$(cpu "$s3pid")
-# share of a core over the native Gets, and CPU ms per MB moved: "SIDECAR% MS/MB S3PROXY%"
-read -r sc_pct sc_ms s3_pct < <(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v hz="$(getconf CLK_TCK)" -v ns=$((t1 - t0)) \
-  -v b=$((calls * bytes)) 'BEGIN { printf "%.0f %.2f %.0f\n", 100 * c / hz / (ns / 1e9), 1000 * c / hz / (b / 1e6), 100 * p / hz / (ns / 1e9) }')
+  --put "$data/put-s3.grpc" --get "$data/get-s3.grpc"
+# native_s3 METHOD BODY COUNT: COUNT native calls to the S3 namespace, then "MB/s SIDECAR% MS/MB S3PROXY%":
+# the rate, and over the calls the share of a core and the CPU per MB moved of the sidecar, s3proxy's share
+native_s3() {
+  local c0 p0 t0 t1 c1 p1 r
+  calls="$3"; c0=$(cpu "$second_pid"); p0=$(cpu "$s3pid"); t0=$(date +%s%N)
+  r="$(native "$sidecar_url:7791" "$1" "$2")"
+  t1=$(date +%s%N); c1=$(cpu "$second_pid"); p1=$(cpu "$s3pid")
+  awk -v r="$r" -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v hz="$(getconf CLK_TCK)" -v ns=$((t1 - t0)) -v b=$((calls * bytes)) \
+    'BEGIN { printf "%s %.0f %.2f %.0f\n", r, 100 * c / hz / (ns / 1e9), 1000 * c / hz / (b / 1e6), 100 * p / hz / (ns / 1e9) }'
+}
+r="$(native_s3 Put "$data/put-s3.grpc" "${PUTS:-3}")"; read -r nput nput_pct nput_ms nput_s3 <<<"$r"
+curl -sfI -H "x-memsidecar-capability: Bearer $token" "$sidecar_url:7792/v1/artifacts/s3/bench" \
+  | grep -qi "etag: \"$(sha256sum "$data/src.bin" | cut -c1-64)\"" || { echo "the native S3 Put did not store the file" >&2; exit 1; }
+r="$(native_s3 Get "$data/get-s3.grpc" "${GETS:-5}")"; read -r nget nget_pct nget_ms nget_s3 <<<"$r"
 rss="$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$second_pid/status)"
 cat <<MD
 | ${mib} MiB | sidecar MB/s | baseline | baseline MB/s | ratio |
@@ -67,10 +76,12 @@ cat <<MD
 | Put, S3 driver (s3proxy) | $(value "$s3" put_mb_s) | AWS SDK PutObject to s3proxy | $(value "$direct" put_mb_s) | $(ratio "$(value "$s3" put_mb_s)" "$(value "$direct" put_mb_s)") |
 | Put, S3 driver (s3proxy) | $(value "$s3" put_mb_s) | the same, in aws-chunked encoding (the SDK's default over HTTP) | $(value "$chunked" put_mb_s) | $(ratio "$(value "$s3" put_mb_s)" "$(value "$chunked" put_mb_s)") |
 | Put, S3 driver (s3proxy) | $(value "$s3" put_mb_s) | AWS SDK making the driver's requests (8 MiB parts, staging copy) | $(value "$as_driver" put_mb_s) | $(ratio "$(value "$s3" put_mb_s)" "$(value "$as_driver" put_mb_s)") |
+| Put, S3 driver (s3proxy), native client (h2load) | $nput | AWS SDK PutObject to s3proxy | $(value "$direct" put_mb_s) | $(ratio "$nput" "$(value "$direct" put_mb_s)") |
+| Put, S3 driver (s3proxy), native client (h2load) | $nput | AWS SDK making the driver's requests | $(value "$as_driver" put_mb_s) | $(ratio "$nput" "$(value "$as_driver" put_mb_s)") |
 | Get, S3 driver (s3proxy), grpc-java client | $(value "$s3" get_mb_s) | AWS SDK GetObject from s3proxy | $(value "$direct" get_mb_s) | $(ratio "$(value "$s3" get_mb_s)" "$(value "$direct" get_mb_s)") |
-| Get, S3 driver (s3proxy), native client (h2load) | $native_s3 | AWS SDK GetObject from s3proxy | $(value "$direct" get_mb_s) | $(ratio "$native_s3" "$(value "$direct" get_mb_s)") |
+| Get, S3 driver (s3proxy), native client (h2load) | $nget | AWS SDK GetObject from s3proxy | $(value "$direct" get_mb_s) | $(ratio "$nget" "$(value "$direct" get_mb_s)") |
 
-During the native Gets the sidecar used $sc_pct % of a core ($sc_ms ms of CPU per MB sent), s3proxy $s3_pct %.
+During the native Puts the sidecar used $nput_pct % of a core ($nput_ms ms of CPU per MB), s3proxy $nput_s3 %; during the native Gets $nget_pct % ($nget_ms ms per MB), s3proxy $nget_s3 %.
 The AWS SDK baseline uses the driver's client settings (checksums only where required, payloads hashed once, not in aws-chunked encoding) unless said otherwise.
 
 Server peak RSS (VmHWM) over the whole run: $rss (JAVA_OPTS=${JAVA_OPTS:--Xmx1g}); medians of ${PUTS:-3} Puts and ${GETS:-5} Gets per client; $(nproc) cores, $(date -u +%Y-%m-%d)
