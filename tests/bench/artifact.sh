@@ -8,8 +8,8 @@
 # itself allows the driver. The server's peak RSS (VmHWM) is read after the transfers. Each Java client
 # (load generator or SDK) Puts PUTS times (default 3), then Gets GETS times (default 5), in one JVM;
 # rates are medians. The S3 Put and Get are also made PUTS and GETS times in a row by a native client
-# (h2load, installed when missing; the Put's stored SHA-256 is checked), whose CPU does not compete with
-# s3proxy's and the sidecar's as a JVM client's does, with the sidecar's and s3proxy's CPU. Prints a Markdown table.
+# (h2load, installed when missing; the Put's stored SHA-256 is checked), which leaves the 2 cores to the
+# sidecar and s3proxy, whose CPU over those calls is printed too. Prints a Markdown table.
 . "$(dirname "$0")/common.sh"
 mib="${1:-256}"
 need_h2load
