@@ -30,7 +30,6 @@ import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -259,10 +258,8 @@ final class S3ArtifactStore implements ArtifactStore {
     public Optional<ArtifactMeta> stat(String namespace, String id) {
         try {
             return Optional.of(decode(id, s3.headObject(b -> b.bucket(bucket).key(key(namespace, id))).metadata()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
+            if (e.statusCode() == 404) { // NoSuchKey, or a HEAD's bodiless 404
                 return Optional.empty();
             }
             throw failure("artifact.stat", e);
@@ -283,8 +280,6 @@ final class S3ArtifactStore implements ArtifactStore {
             long bytes = body.response().contentLength();
             return Optional.of(new ArtifactRead(decode(id, body.response().metadata()),
                     bytes < ReadAhead.BLOCK ? body : ReadAhead.of(body)));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
         } catch (S3Exception e) {
             if (e.statusCode() == 416) {
                 return stat(namespace, id).map(meta -> new ArtifactRead(meta, InputStream.nullInputStream()));
