@@ -8,7 +8,6 @@ import io.memsidecar.client.Kv;
 import io.memsidecar.client.MemSidecar;
 import io.memsidecar.client.MemSidecarException;
 import io.memsidecar.client.Semantic;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded default keeps kv, episodic, lease, graph and semantic in SQLite under its data
@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class DurableEmbeddedTest {
     @Test
-    void acknowledgedWritesSurviveAKillMidWrite() throws Exception {
-        Path data = Files.createTempDirectory("memsidecar-durable");
+    void acknowledgedWritesSurviveAKillMidWrite(@TempDir Path data) throws Exception {
         var acknowledged = new ConcurrentHashMap<String, String>();
         var cursors = new ConcurrentSkipListSet<Long>();
         var notes = new ConcurrentSkipListSet<String>();

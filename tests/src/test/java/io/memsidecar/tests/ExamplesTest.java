@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The examples under examples/, each run as its own process (its main(), as examples/run.sh
@@ -19,8 +20,8 @@ class ExamplesTest {
     private static EmbeddedDistribution server;
 
     @BeforeAll
-    static void start() throws Exception {
-        server = new EmbeddedDistribution(Files.createTempDirectory("memsidecar-examples"));
+    static void start(@TempDir Path data) throws Exception {
+        server = new EmbeddedDistribution(data);
     }
 
     @AfterAll

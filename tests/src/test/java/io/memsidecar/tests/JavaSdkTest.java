@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,6 +46,8 @@ class JavaSdkTest {
     private static final String SUFFIX = Long.toHexString(System.nanoTime());
     private static TestServer server;
     private static MemSidecar memory;
+    @TempDir
+    static java.nio.file.Path artifactDir;
 
     @BeforeAll
     static void start() {
@@ -65,7 +68,7 @@ class JavaSdkTest {
                   - { name: pg, driver: postgres, options: { dsn: "%s" } }
                   - { name: disk, driver: fs, options: { base_dir: "%s" } }
                 namespaces:
-                %s""".formatted(TestDatabase.url(), artifactDir(), namespaces.toString().replace("-pg,", "-pg-" + SUFFIX + ",")
+                %s""".formatted(TestDatabase.url(), artifactDir, namespaces.toString().replace("-pg,", "-pg-" + SUFFIX + ",")
                 .replace("-pg }", "-pg-" + SUFFIX + " }")), "");
         memory = MemSidecar.connect("127.0.0.1:" + server.port(), server.fullToken());
     }
@@ -75,14 +78,6 @@ class JavaSdkTest {
         if (memory != null) { // null when start() skipped the suite (no PostgreSQL outside CI)
             memory.close();
             server.close();
-        }
-    }
-
-    private static java.nio.file.Path artifactDir() {
-        try {
-            return java.nio.file.Files.createTempDirectory("memsidecar-sdk");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 

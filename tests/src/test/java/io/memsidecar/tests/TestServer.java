@@ -27,7 +27,7 @@ import java.util.Optional;
 final class TestServer implements AutoCloseable {
     final String secretHex;
     final String publicHex;
-    final Path dir;
+    private final Path dir;
     final Path socket;
     final MemsidecarServer server;
 
@@ -124,8 +124,14 @@ final class TestServer implements AutoCloseable {
                 .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    /** Stops the server and removes its directory (config, socket, whatever a config kept there). */
     @Override
     public void close() {
         server.close();
+        try (var all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

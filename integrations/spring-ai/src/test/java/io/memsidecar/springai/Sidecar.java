@@ -25,12 +25,12 @@ final class Sidecar implements AutoCloseable {
     final Process process;
     final int port;
     private final String secretHex;
+    private final Path config;
 
     Sidecar(String namespacesYaml) throws Exception {
         String[] keys = Ed25519Keys.generateHex();
         this.secretHex = keys[0];
-        Path dir = Files.createTempDirectory("memsidecar-spring");
-        Path config = Files.writeString(dir.resolve("config.yaml"), """
+        config = Files.writeString(Files.createTempFile("memsidecar-spring", ".yaml"), """
                 server:
                   grpc: { tcp: "127.0.0.1:0" }
                   shutdown_timeout: 2s
@@ -73,5 +73,6 @@ final class Sidecar implements AutoCloseable {
     public void close() throws Exception {
         process.destroy();
         process.waitFor(30, TimeUnit.SECONDS);
+        Files.deleteIfExists(config);
     }
 }

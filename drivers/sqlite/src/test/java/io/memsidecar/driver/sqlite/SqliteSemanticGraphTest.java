@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SQLite semantic store's ANN path on clustered vectors (the shape of real embeddings):
@@ -30,13 +31,13 @@ class SqliteSemanticGraphTest {
     private static final int DIMS = 32;
     private static final int N = 3000;
     private final MutableClock clock = new MutableClock();
-    private final Path dir = Files.createTempDirectory("memsidecar-ann");
-    private final Path graphFile = dir.resolve("m.db.ann/vectors.graph");
+    @TempDir
+    Path dir;
     private final Random random = new Random(7);
     private final float[][] centres = new float[40][DIMS];
     private SqliteBackend backend;
 
-    SqliteSemanticGraphTest() throws IOException {
+    SqliteSemanticGraphTest() {
         for (float[] c : centres) {
             for (int i = 0; i < DIMS; i++) {
                 c[i] = (float) random.nextGaussian();
@@ -48,6 +49,10 @@ class SqliteSemanticGraphTest {
         backend = new SqliteBackend(new BackendSpec("edge", new Options("o", Map.of("path", dir.resolve("m.db").toString(),
                 "sweeper_interval", "0", "semantic_exact_max", String.valueOf(exactMax))), clock));
         return backend.store(SemanticStore.class).orElseThrow().open(IndexSpec.of("vectors", DIMS));
+    }
+
+    private Path graphFile() {
+        return dir.resolve("m.db.ann/vectors.graph");
     }
 
     @AfterEach
@@ -101,7 +106,7 @@ class SqliteSemanticGraphTest {
             queries.add(point());
         }
         assertThat(recall(queries, Map.of())).isGreaterThanOrEqualTo(0.95);
-        assertThat(Files.exists(graphFile)).as("saved on close").isTrue();
+        assertThat(Files.exists(graphFile())).as("saved on close").isTrue();
         assertThat(recall(queries, Map.of("even", "true"))).as("filtered on the fly").isGreaterThanOrEqualTo(0.95);
     }
 
@@ -111,7 +116,7 @@ class SqliteSemanticGraphTest {
         load(index, 0, N);
         backend.close();
         Path old = dir.resolve("old.graph");
-        Files.copy(graphFile, old);
+        Files.copy(graphFile(), old);
         index = open(0);
         // after the save: new records, rewritten vectors, deletions; then the older graph comes back
         load(index, N, N + 500);
@@ -122,7 +127,7 @@ class SqliteSemanticGraphTest {
         float[] probe = point();
         index.upsert("s", List.of(SemanticWrite.of("probe", "probe", probe, Map.of())));
         backend.close();
-        Files.copy(old, graphFile, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(old, graphFile(), StandardCopyOption.REPLACE_EXISTING);
         index = open(0);
         List<String> hits = ids(index.search("s", SemanticQuery.dense(probe, 10)));
         assertThat(hits).first().isEqualTo("probe");
@@ -141,7 +146,7 @@ class SqliteSemanticGraphTest {
         float[] probe = point();
         index.upsert("s", List.of(SemanticWrite.of("probe", "probe", probe, Map.of())));
         backend.close();
-        Files.write(graphFile, new byte[] {1, 2, 3});
+        Files.write(graphFile(), new byte[] {1, 2, 3});
         index = open(0);
         assertThat(ids(index.search("s", SemanticQuery.dense(probe, 1)))).containsExactly("probe");
     }

@@ -22,13 +22,14 @@ import io.memsidecar.semantic.SemanticStoreConformance;
 import io.memsidecar.semantic.spi.SemanticStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kv (with its access tier), episodic, lease, graph and semantic conformance suites on a SQLite
@@ -37,19 +38,19 @@ import org.junit.jupiter.api.Test;
 class SqliteStoresTest {
     private final MutableClock clock = new MutableClock();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final Path dir = temp();
-    private SqliteBackend backend = open();
+    @TempDir
+    Path dir;
+    /** What the backend opens with; a nested suite's constructor may change it (it runs before {@link #start}). */
+    private Map<String, String> options = Map.of();
+    private SqliteBackend backend;
 
-    private static Path temp() {
-        try {
-            return Files.createTempDirectory("memsidecar-sqlite");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    @BeforeEach
+    void start() {
+        backend = open();
     }
 
     private SqliteBackend open() {
-        return open(Map.of());
+        return open(options);
     }
 
     private SqliteBackend open(Map<String, String> options) {
@@ -142,8 +143,7 @@ class SqliteStoresTest {
     @Nested
     class SemanticThroughTheGraph extends SemanticStoreConformance {
         SemanticThroughTheGraph() {
-            backend.close();
-            backend = open(Map.of("semantic_exact_max", "0"));
+            options = Map.of("semantic_exact_max", "0");
         }
 
         @Override
