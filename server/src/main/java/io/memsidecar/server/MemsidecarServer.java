@@ -83,6 +83,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -114,6 +116,8 @@ public final class MemsidecarServer implements AutoCloseable {
     private final AtomicReference<TokenVerifier> verifier;
     private final AtomicReference<Policy> policy;
     private final WebServer web;
+    /** Helidon's listener behind a plaintext shared port on grpc-netty, when it is a Unix socket (SharedPort.privateSocket). */
+    private final Optional<Path> relaySocket;
     /** gRPC on grpc-java's Netty transport: the Unix socket, and TCP with {@code server.grpc.transport: netty}. */
     private final List<io.grpc.Server> nettyServers = new ArrayList<>();
     /** One virtual thread per call of the Netty listeners: handlers block. */
@@ -152,6 +156,8 @@ public final class MemsidecarServer implements AutoCloseable {
         this.retention = new RetentionSweeper(services.episodic(), clock,
                 new Evictions(telemetry.registry(), EpisodicService.BLOCK, "retention"));
         this.embedders = services.embedders();
+        this.relaySocket = config.server().nettyTcp() && config.server().sharedPort() && config.server().tls().isEmpty()
+                ? SharedPort.privateSocket() : Optional.empty();
         try {
             if (telemetry.metrics()) {
                 gauges(services);
@@ -180,9 +186,11 @@ public final class MemsidecarServer implements AutoCloseable {
                 var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
                 var address = new InetSocketAddress(tcp.host(), tcp.port());
                 NettyServerBuilder netty;
-                if (config.server().sharedPort()) { // what is not gRPC is relayed to Helidon's loopback listener
+                if (config.server().sharedPort()) { // what is not gRPC is relayed to Helidon's listener
+                    SocketAddress http = relaySocket.<SocketAddress>map(UnixDomainSocketAddress::of)
+                            .orElseGet(() -> new InetSocketAddress(InetAddress.getLoopbackAddress(), web.port()));
                     netty = NettyServerBuilder.forAddress(address, SharedPort.credentials(nettyTls.map(TlsMaterial.NettyTls::context),
-                                    new InetSocketAddress(InetAddress.getLoopbackAddress(), web.port()), SharedPort.FIRST_BYTES))
+                                    http, SharedPort.FIRST_BYTES))
                             .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS);
                 } else {
                     netty = NettyServerBuilder.forAddress(address);
@@ -201,6 +209,7 @@ public final class MemsidecarServer implements AutoCloseable {
             nettyServers.forEach(io.grpc.Server::shutdownNow);
             nettyExecutor.shutdownNow();
             eventLoopGroups.forEach(g -> g.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+            removeRelaySocket();
             retention.close();
             backends.values().forEach(Backend::close);
             embedders.forEach(Embedder::close);
@@ -409,13 +418,15 @@ public final class MemsidecarServer implements AutoCloseable {
                 .addRouting(grpc)
                 .routing(this::httpRoutes);
         // With gRPC on Netty, Helidon's default listener is server.http.addr (HTTP routes only), or
-        // without it a loopback port that grpc-netty relays the shared port's other clients to (SharedPort).
+        // without it the Unix socket or loopback port that grpc-netty relays the shared port's other clients to (SharedPort).
         if (!config.server().nettyTcp()) {
             var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
             builder.host(tcp.host()).port(tcp.port());
         } else if (config.server().httpAddr().isPresent()) {
             var tcp = ConfigLoader.hostPort(config.server().httpAddr().get(), "server.http.addr");
             builder.host(tcp.host()).port(tcp.port());
+        } else if (relaySocket.isPresent()) {
+            builder.bindAddress(UnixDomainSocketAddress.of(relaySocket.get())).useNio(true); // Helidon's Unix sockets need NIO
         } else {
             builder.address(InetAddress.getLoopbackAddress()).port(0);
         }
@@ -533,6 +544,16 @@ public final class MemsidecarServer implements AutoCloseable {
         }
     }
 
+    private void removeRelaySocket() {
+        relaySocket.ifPresent(socket -> {
+            try {
+                SharedPort.removePrivateSocket(socket);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not remove socket " + socket + ": " + e.getMessage());
+            }
+        });
+    }
+
     /** Keeps {@code group} to be shut down with the server (grpc-netty leaves groups it was given running). */
     private EventLoopGroup eventLoops(EventLoopGroup group) {
         eventLoopGroups.add(group);
@@ -582,6 +603,11 @@ public final class MemsidecarServer implements AutoCloseable {
         return config.server().httpAddr().map(a -> config.server().nettyTcp() ? web.port() : web.port("http"));
     }
 
+    /** The Unix socket the shared port relays HTTP to, when it is one (plaintext on grpc-netty, Linux). */
+    public Optional<Path> relaySocket() {
+        return relaySocket;
+    }
+
     /** The bound port of the Prometheus listener, when metrics.exporter is prometheus. */
     public Optional<Integer> metricsPort() {
         return telemetry.prometheus().map(p -> web.port("metrics"));
@@ -626,6 +652,7 @@ public final class MemsidecarServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "could not remove socket " + p + ": " + e.getMessage());
             }
         });
+        removeRelaySocket();
         retention.close();
         backends.values().forEach(Backend::close);
         embedders.forEach(Embedder::close);

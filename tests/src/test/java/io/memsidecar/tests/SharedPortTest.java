@@ -10,10 +10,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -22,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The shared port (issue #11): without {@code server.http.addr} and TLS, grpc-netty serves gRPC on
@@ -50,7 +58,9 @@ class SharedPortTest {
     @AfterEach
     void stop() {
         http.close();
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     private HttpRequest.Builder request(String path) {
@@ -137,6 +147,24 @@ class SharedPortTest {
             String answers = readUntil(socket.getInputStream(), "\r\n\r\nsplit");
             assertThat(answers).startsWith("HTTP/1.1 200 OK").contains("\"version\":\"1\"");
         }
+    }
+
+    /**
+     * Helidon listens behind the relay on a Unix socket in a directory only this user may enter, not
+     * on a second TCP port the other containers of a pod could reach; the socket goes at stop.
+     */
+    @Test
+    @Timeout(60)
+    void theRelayedListenerIsAPrivateUnixSocketRemovedAtStop() throws Exception {
+        Path socket = server.server.relaySocket().orElseThrow();
+        assertThat(Files.getPosixFilePermissions(socket.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        try (var channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            channel.write(ByteBuffer.wrap("GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(readUntil(Channels.newInputStream(channel), "{\"status\":\"UP\"}")).startsWith("HTTP/1.1 200 OK");
+        }
+        server.close();
+        server = null;
+        assertThat(socket.getParent()).doesNotExist();
     }
 
     /** {@code printf 'GET /readyz …' | nc -N}: the half-close reaches Helidon, which still answers. */

@@ -23,17 +23,26 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -79,7 +88,9 @@ class SharedPortRelayTest {
     void stop() throws InterruptedException {
         http.close();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        target.stop(0);
+        if (target != null) {
+            target.stop(0);
+        }
     }
 
     private HttpResponse<String> get(int port) throws Exception {
@@ -177,6 +188,42 @@ class SharedPortRelayTest {
             socket.shutdownOutput();
             assertThat(readUntil(socket, "hello GET")).startsWith("HTTP/1.1 200 OK");
         }
+    }
+
+    /**
+     * The sidecar's plaintext case: the HTTP listener on a Unix socket from {@link SharedPort#privateSocket}
+     * (a directory only this user may enter, gone with {@link SharedPort#removePrivateSocket}); the
+     * request and the client's half-close cross the relay to it.
+     */
+    @Test
+    void toAUnixSocketInADirectoryOfItsOwn() throws Exception {
+        Path socket = SharedPort.privateSocket().orElseThrow(); // Linux with epoll, as CI
+        try (var listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            assertThat(Files.getPosixFilePermissions(socket.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            var received = new CompletableFuture<String>();
+            Thread.ofVirtual().start(() -> {
+                try (SocketChannel accepted = listener.accept()) {
+                    received.complete(new String(Channels.newInputStream(accepted).readAllBytes(), StandardCharsets.US_ASCII));
+                    accepted.write(ByteBuffer.wrap("HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nhello UDS".getBytes(StandardCharsets.US_ASCII)));
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(loopback, 0),
+                            SharedPort.credentials(Optional.empty(), UnixDomainSocketAddress.of(socket), Duration.ofMinutes(1)))
+                    .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS).build().start();
+            try (var client = new Socket(loopback, server.getPort())) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput(); // the listener reads to the end of its input: the half-close must arrive
+                assertThat(readUntil(client, "hello UDS")).startsWith("HTTP/1.1 200 OK");
+            }
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        } finally {
+            SharedPort.removePrivateSocket(socket);
+        }
+        assertThat(socket.getParent()).doesNotExist();
     }
 
     @Test
