@@ -30,13 +30,17 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +78,8 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
     public static final Duration FIRST_BYTES = Duration.ofMinutes(2);
     /** sun_path is 108 bytes on Linux, with its terminating NUL. */
     private static final int SOCKET_PATH_MAX = 107;
+    private static final String SOCKET_DIR_PREFIX = "memsidecar-http-";
+    private static final String SOCKET_NAME = "http.sock";
     private static final byte[] PREFACE = "PRI".getBytes(StandardCharsets.US_ASCII);
     private static final String UNAVAILABLE_BODY = "the HTTP listener is not accepting.\r\n";
     private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: "
@@ -104,17 +110,18 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
 
     /**
      * A path for the relay's Unix socket, in a new directory that only this user may enter (the
-     * caller removes both when it stops, {@link #removePrivateSocket}); empty where grpc-netty's
-     * connections are not epoll's (the relay connects on their event loop) or no such directory can
-     * be made — the relay then goes to a loopback port.
+     * caller removes both when it stops, {@link #removePrivateSocket}; those of killed sidecars are
+     * removed here); empty where grpc-netty's connections are not epoll's (the relay connects on
+     * their event loop) or no such directory can be made — the relay then goes to a loopback port.
      */
     public static Optional<Path> privateSocket() {
         if (!Epoll.isAvailable()) {
             return Optional.empty();
         }
         try {
-            Path socket = Files.createTempDirectory("memsidecar-http-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))).resolve("http.sock");
+            removeAbandonedSockets(Path.of(System.getProperty("java.io.tmpdir")));
+            Path socket = Files.createTempDirectory(SOCKET_DIR_PREFIX,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))).resolve(SOCKET_NAME);
             if (socket.toString().getBytes(StandardCharsets.UTF_8).length < SOCKET_PATH_MAX) {
                 return Optional.of(socket);
             }
@@ -122,6 +129,41 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
             return Optional.empty();
         } catch (IOException | UnsupportedOperationException e) { // no writable temp directory, or not POSIX
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Removes the socket directories of sidecars that were killed before they could (a crash, an
+     * OOM kill): those whose socket refuses a connection — nothing listens there any more. A live
+     * one accepts or, with a full backlog, is busy (not refused); a directory younger than a minute
+     * may belong to a sidecar still starting (between bind and listen its socket refuses too), and
+     * other users' cannot be entered: those are left alone.
+     */
+    static void removeAbandonedSockets(Path tmp) {
+        Instant settled = Instant.now().minus(Duration.ofMinutes(1));
+        try (var dirs = Files.newDirectoryStream(tmp, SOCKET_DIR_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                try {
+                    if (Files.getLastModifiedTime(dir).toInstant().isBefore(settled) && refuses(dir.resolve(SOCKET_NAME))) {
+                        removePrivateSocket(dir.resolve(SOCKET_NAME));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // not ours, not a socket, or gone meanwhile: left alone
+                }
+            }
+        } catch (IOException e) {
+            // an unreadable temp directory: nothing to clean
+        }
+    }
+
+    /** Whether nothing listens on {@code socket} (it exists but refuses; a missing one throws). */
+    private static boolean refuses(Path socket) throws IOException {
+        try (var probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return false;
+        } catch (ConnectException refused) {
+            return true;
         }
     }
 

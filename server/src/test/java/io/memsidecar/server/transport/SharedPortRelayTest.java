@@ -37,10 +37,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +90,9 @@ class SharedPortRelayTest {
     @AfterEach
     void stop() throws InterruptedException {
         http.close();
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
         if (target != null) {
             target.stop(0);
         }
@@ -224,6 +229,30 @@ class SharedPortRelayTest {
             SharedPort.removePrivateSocket(socket);
         }
         assertThat(socket.getParent()).doesNotExist();
+    }
+
+    /** A killed sidecar's directory goes at the next start; one still listening, or just made, stays. */
+    @Test
+    void socketDirectoriesOfKilledSidecarsAreRemoved(@TempDir Path tmp) throws Exception {
+        FileTime before = FileTime.from(Instant.now().minus(Duration.ofMinutes(5)));
+        Path killed = Files.createDirectory(tmp.resolve("memsidecar-http-killed"));
+        Path starting = Files.createDirectory(tmp.resolve("memsidecar-http-starting"));
+        Path live = Files.createDirectory(tmp.resolve("memsidecar-http-live"));
+        Path other = Files.createDirectory(tmp.resolve("something-else"));
+        for (Path dir : List.of(killed, starting, other)) {
+            ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(dir.resolve("http.sock"))).close();
+        }
+        try (var listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listening.bind(UnixDomainSocketAddress.of(live.resolve("http.sock")));
+            for (Path dir : List.of(killed, live, other)) {
+                Files.setLastModifiedTime(dir, before);
+            }
+            SharedPort.removeAbandonedSockets(tmp);
+            assertThat(killed).doesNotExist();
+            assertThat(starting.resolve("http.sock")).exists();
+            assertThat(live.resolve("http.sock")).exists();
+            assertThat(other.resolve("http.sock")).exists();
+        }
     }
 
     @Test
