@@ -158,6 +158,7 @@ public final class MemsidecarServer implements AutoCloseable {
         this.embedders = services.embedders();
         this.relaySocket = config.server().nettyTcp() && config.server().sharedPort() && config.server().tls().isEmpty()
                 ? SharedPort.privateSocket() : Optional.empty();
+        WebServer started = null; // stopped again if a later listener cannot start
         try {
             if (telemetry.metrics()) {
                 gauges(services);
@@ -181,7 +182,8 @@ public final class MemsidecarServer implements AutoCloseable {
             // Helidon serves gRPC on TCP unless grpc-netty does; over TLS on a shared port a relayed
             // client may speak gRPC too (SharedPort).
             boolean helidonGrpc = !nettyTcp || config.server().sharedPort() && nettyTls.isPresent();
-            this.web = startWeb(config, helidonGrpc ? GrpcTransport.uncompressed(grpcServices) : List.of());
+            started = startWeb(config, helidonGrpc ? GrpcTransport.uncompressed(grpcServices) : List.of());
+            this.web = started;
             if (nettyTcp) {
                 var tcp = ConfigLoader.hostPort(config.server().grpcTcp(), "server.grpc.tcp");
                 var address = new InetSocketAddress(tcp.host(), tcp.port());
@@ -209,6 +211,9 @@ public final class MemsidecarServer implements AutoCloseable {
             nettyServers.forEach(io.grpc.Server::shutdownNow);
             nettyExecutor.shutdownNow();
             eventLoopGroups.forEach(g -> g.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+            if (started != null) {
+                started.stop();
+            }
             removeRelaySocket();
             retention.close();
             backends.values().forEach(Backend::close);

@@ -1,13 +1,17 @@
 package io.memsidecar.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -24,8 +28,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,18 +47,19 @@ import org.junit.jupiter.api.Timeout;
  */
 class SharedPortTest {
     private static final int MIB = 1 << 20;
+    private static final String BACKENDS = """
+            backends:
+              - { name: mem, driver: memory }
+            namespaces:
+              - { block: kv, name: notes, backend: mem }
+              - { block: artifact, name: blobs, backend: mem }
+            """;
     private TestServer server;
     private HttpClient http;
 
     @BeforeEach
     void start() {
-        server = new TestServer("""
-                backends:
-                  - { name: mem, driver: memory }
-                namespaces:
-                  - { block: kv, name: notes, backend: mem }
-                  - { block: artifact, name: blobs, backend: mem }
-                """, "");
+        server = new TestServer(BACKENDS, "");
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -165,6 +173,30 @@ class SharedPortTest {
         server.close();
         server = null;
         assertThat(socket.getParent()).doesNotExist();
+    }
+
+    /** A start that cannot take its gRPC port stops the HTTP listener it had started and removes its socket. */
+    @Test
+    void aStartThatCannotListenLeavesNoListenerBehind() throws Exception {
+        try (var taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Set<String> before = listeningRelaySockets();
+            assertThatThrownBy(() -> TestServer.withEnv(BACKENDS,
+                    Map.of("MEMSIDECAR_SERVER__GRPC__TCP", "127.0.0.1:" + taken.getLocalPort()))).hasMessageContaining("cannot listen");
+            assertThat(listeningRelaySockets()).isSubsetOf(before);
+            assertThat(before).isNotEmpty(); // this class's own server: the check sees relay sockets
+        }
+    }
+
+    /**
+     * The relay sockets listening on this machine: /proc/net/unix lists every Unix socket with its
+     * flags (listening: __SO_ACCEPTCON) and path, also once the path is deleted, until it is closed.
+     */
+    private static Set<String> listeningRelaySockets() throws IOException {
+        try (var lines = Files.lines(Path.of("/proc/net/unix"))) {
+            return lines.map(l -> l.trim().split("\\s+"))
+                    .filter(f -> f.length == 8 && f[3].equals("00010000") && f[7].contains("/memsidecar-http-"))
+                    .map(f -> f[7]).collect(Collectors.toSet());
+        }
     }
 
     /** {@code printf 'GET /readyz …' | nc -N}: the half-close reaches Helidon, which still answers. */

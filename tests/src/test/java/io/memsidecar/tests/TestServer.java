@@ -49,6 +49,11 @@ final class TestServer implements AutoCloseable {
         return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", true, env);
     }
 
+    /** {@link #TestServer(String, String)} with {@code MEMSIDECAR_} environment overrides. */
+    static TestServer withEnv(String backendsAndNamespaces, Map<String, String> env) {
+        return new TestServer(Ed25519Keys.generateHex(), backendsAndNamespaces, "", false, env);
+    }
+
     /** A second sidecar of the same deployment: same signing key, so the same tokens work. */
     static TestServer sharingKeyWith(TestServer other, String backendsAndNamespaces, String policyYaml) {
         return new TestServer(new String[] {other.secretHex, other.publicHex}, backendsAndNamespaces, policyYaml, false, Map.of());
@@ -78,7 +83,11 @@ final class TestServer implements AutoCloseable {
                     backendsAndNamespaces));
             this.server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), env));
         } catch (IOException e) {
+            removeDir();
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            removeDir();
+            throw e;
         }
     }
 
@@ -128,6 +137,10 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        removeDir();
+    }
+
+    private void removeDir() {
         try (var all = Files.walk(dir)) {
             all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
