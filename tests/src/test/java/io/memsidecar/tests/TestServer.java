@@ -140,11 +140,15 @@ final class TestServer implements AutoCloseable {
         removeDir();
     }
 
+    /** Best effort, and never in the way of the error that ended a start. */
     private void removeDir() {
+        if (dir == null) {
+            return; // the directory itself could not be made
+        }
         try (var all = Files.walk(dir)) {
             all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // a temporary directory left behind fails no test
         }
     }
 }
