@@ -143,9 +143,10 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
         Instant settled = Instant.now().minus(Duration.ofMinutes(1));
         try (var dirs = Files.newDirectoryStream(tmp, SOCKET_DIR_PREFIX + "*")) {
             for (Path dir : dirs) {
+                Path socket = dir.resolve(SOCKET_NAME);
                 try {
-                    if (Files.getLastModifiedTime(dir).toInstant().isBefore(settled) && refuses(dir.resolve(SOCKET_NAME))) {
-                        removePrivateSocket(dir.resolve(SOCKET_NAME));
+                    if (Files.getLastModifiedTime(dir).toInstant().isBefore(settled) && refuses(socket)) {
+                        removePrivateSocket(socket);
                     }
                 } catch (IOException | RuntimeException e) {
                     // not ours, not a socket, or gone meanwhile: left alone
