@@ -81,6 +81,13 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
     private static final String SOCKET_DIR_PREFIX = "memsidecar-http-";
     private static final String SOCKET_NAME = "http.sock";
     private static final byte[] PREFACE = "PRI".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The send buffer asked for on the relay's Unix socket connections: a Unix socket has no
+     * autotuning and its default (net.core.wmem_default, 208 KiB) stalls big uploads whenever
+     * Helidon's reader falls behind, where loopback TCP grows its window to megabytes. The kernel
+     * caps it at net.core.wmem_max; memory is only taken while bytes wait in it.
+     */
+    private static final int UNIX_SEND_BUFFER = 4 << 20;
     private static final String UNAVAILABLE_BODY = "the HTTP listener is not accepting.\r\n";
     private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: "
             + UNAVAILABLE_BODY.length() + "\r\nconnection: close\r\n\r\n" + UNAVAILABLE_BODY).getBytes(StandardCharsets.US_ASCII);
@@ -291,37 +298,41 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
         private void relay(ChannelHandlerContext ctx) {
             Channel client = ctx.channel();
             client.config().setAutoRead(false);
-            new Bootstrap().group(client.eventLoop())
-                    .channel(http instanceof DomainSocketAddress ? EpollDomainSocketChannel.class
+            boolean unix = http instanceof DomainSocketAddress;
+            Bootstrap bootstrap = new Bootstrap().group(client.eventLoop())
+                    .channel(unix ? EpollDomainSocketChannel.class
                             : client instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .handler(new Relay(client, false))
-                    .connect(http).addListener((ChannelFuture connected) -> {
-                        if (!client.isActive()) {
-                            connected.channel().close();
-                        } else if (!connected.isSuccess() && tls) {
-                            ctx.close(); // a TLS client could not read a plaintext 503
-                        } else if (!connected.isSuccess()) {
-                            // from here: grpc's write buffer behind this handler would hold it back
-                            ctx.writeAndFlush(Unpooled.wrappedBuffer(UNAVAILABLE)).addListener(ChannelFutureListener.CLOSE);
-                        } else {
-                            Channel server = connected.channel();
-                            ChannelPipeline pipeline = ctx.pipeline();
-                            while (pipeline.last() != this) {
-                                pipeline.removeLast(); // grpc's write buffer: it fails on reads it did not expect
-                            }
-                            ByteBuf bytes = seen;
-                            seen = null;
-                            pipeline.replace(this, "memsidecar-relay", new Relay(server, true));
-                            server.writeAndFlush(bytes).addListener(Relay.CLOSE_ON_FAILURE);
-                            if (inputShut) {
-                                Relay.shutOutput(server);
-                            }
-                            client.config().setAutoRead(true);
-                            server.config().setAutoRead(true);
-                        }
-                    });
+                    .handler(new Relay(client, false));
+            if (unix) {
+                bootstrap.option(ChannelOption.SO_SNDBUF, UNIX_SEND_BUFFER);
+            }
+            bootstrap.connect(http).addListener((ChannelFuture connected) -> {
+                if (!client.isActive()) {
+                    connected.channel().close();
+                } else if (!connected.isSuccess() && tls) {
+                    ctx.close(); // a TLS client could not read a plaintext 503
+                } else if (!connected.isSuccess()) {
+                    // from here: grpc's write buffer behind this handler would hold it back
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(UNAVAILABLE)).addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    Channel server = connected.channel();
+                    ChannelPipeline pipeline = ctx.pipeline();
+                    while (pipeline.last() != this) {
+                        pipeline.removeLast(); // grpc's write buffer: it fails on reads it did not expect
+                    }
+                    ByteBuf bytes = seen;
+                    seen = null;
+                    pipeline.replace(this, "memsidecar-relay", new Relay(server, true));
+                    server.writeAndFlush(bytes).addListener(Relay.CLOSE_ON_FAILURE);
+                    if (inputShut) {
+                        Relay.shutOutput(server);
+                    }
+                    client.config().setAutoRead(true);
+                    server.config().setAutoRead(true);
+                }
+            });
         }
     }
 
