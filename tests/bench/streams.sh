@@ -48,8 +48,8 @@ for _ in 1 2; do # JIT warm-up of every server
   put_curl "$sidecar_url:7791/v1/artifacts/fs/curl"
 done
 declare -a sput sget hput hget uput uget bput bget cput chput hbput dd
-# the two sidecar curl uploads swap places every round: the first of several fsync'd uploads in a row
-# tends to run faster (docs/benchmarks.md, "Big uploads through the relay")
+# the two sidecar curl uploads swap places every round, so that neither gains from its place (of
+# fsync'd uploads in a row, the same relay ran 0.90x when second: docs/benchmarks.md, "Big uploads through the relay")
 curl_relayed() { t0=$(date +%s%N); put_curl "$sidecar_url:$port/v1/artifacts/fs/curl"; cput+=("$(mbs $(($(date +%s%N) - t0)))"); }
 curl_straight() { t0=$(date +%s%N); put_curl "$sidecar_url:7791/v1/artifacts/fs/curl"; chput+=("$(mbs $(($(date +%s%N) - t0)))"); }
 for i in $(seq 1 "$rounds"); do
