@@ -3,8 +3,8 @@
 #   64 MiB Put and Get over TCP gRPC in the default layout (grpc-netty, HTTP/1.x on the same port
 #   relayed to Helidon), over TCP gRPC on a second sidecar with server.grpc.transport: helidon,
 #   and over the Unix socket (grpc-netty);
-#   Put through the curl route (curl -T, HTTP/1.1) on the default port (relayed) and straight to
-#   Helidon (the helidon sidecar's port);
+#   Put and Get through the curl route (curl -T, then a plain curl GET; HTTP/1.1) on the default
+#   port (relayed) and straight to Helidon (the helidon sidecar's port), which goes first alternating;
 #   baselines: the same Put and Get on a plain grpc-java server holding the bytes in memory
 #   (GrpcBaseline: the transport alone, no disk, hash or auth); the same curl -T to the JDK's own
 #   HTTP server writing the body to a file with fsync (HttpPutBaseline: the curl route's work
@@ -47,17 +47,21 @@ for _ in 1 2; do # JIT warm-up of every server
   aload 127.0.0.1:7790 >/dev/null; put_curl "$sidecar_url:$port/v1/artifacts/fs/curl"; put_curl http://127.0.0.1:7793/curl
   put_curl "$sidecar_url:7791/v1/artifacts/fs/curl"
 done
-declare -a sput sget hput hget uput uget bput bget cput chput hbput dd
+declare -a sput sget hput hget uput uget bput bget cput chput cget chget hbput dd
 # the two sidecar curl uploads swap places every round, so that neither gains from its place (of
 # fsync'd uploads in a row, the same relay ran 0.90x when second: docs/benchmarks.md, "Big uploads through the relay")
+get_curl() { curl -sf -o /dev/null -H "x-memsidecar-capability: Bearer $token" ${curl_tls[@]+"${curl_tls[@]}"} "$1"; }
 curl_relayed() { t0=$(date +%s%N); put_curl "$sidecar_url:$port/v1/artifacts/fs/curl"; cput+=("$(mbs $(($(date +%s%N) - t0)))"); }
 curl_straight() { t0=$(date +%s%N); put_curl "$sidecar_url:7791/v1/artifacts/fs/curl"; chput+=("$(mbs $(($(date +%s%N) - t0)))"); }
+get_relayed() { t0=$(date +%s%N); get_curl "$sidecar_url:$port/v1/artifacts/fs/curl"; cget+=("$(mbs $(($(date +%s%N) - t0)))"); }
+get_straight() { t0=$(date +%s%N); get_curl "$sidecar_url:7791/v1/artifacts/fs/curl"; chget+=("$(mbs $(($(date +%s%N) - t0)))"); }
 for i in $(seq 1 "$rounds"); do
   r="$(aload "127.0.0.1:$port")"; sput+=("$(value "$r" put_mb_s)"); sget+=("$(value "$r" get_mb_s)")
   r="$(aload 127.0.0.1:7791)"; hput+=("$(value "$r" put_mb_s)"); hget+=("$(value "$r" get_mb_s)")
   r="$(aload "unix:$work/sidecar.sock")"; uput+=("$(value "$r" put_mb_s)"); uget+=("$(value "$r" get_mb_s)")
   r="$(aload 127.0.0.1:7790)"; bput+=("$(value "$r" put_mb_s)"); bget+=("$(value "$r" get_mb_s)")
-  if [ $((i % 2)) = 1 ]; then curl_relayed; curl_straight; else curl_straight; curl_relayed; fi
+  if [ $((i % 2)) = 1 ]; then curl_relayed; curl_straight; get_relayed; get_straight
+  else curl_straight; curl_relayed; get_straight; get_relayed; fi
   t0=$(date +%s%N); put_curl http://127.0.0.1:7793/curl; hbput+=("$(mbs $(($(date +%s%N) - t0)))")
   t0=$(date +%s%N); dd if="$data/src.bin" of="$data/copy.bin" bs=1M conv=fsync status=none
   dd+=("$(mbs $(($(date +%s%N) - t0)))"); rm -f "$data/copy.bin"
@@ -84,7 +88,7 @@ for p in "$port" 7791; do # what h2load put is the file, byte for byte
 done
 NSP=$(median "${nsp[@]}"); NSG=$(median "${nsg[@]}"); NHP=$(median "${nhp[@]}"); NHG=$(median "${nhg[@]}")
 NBP=$(median "${nbp[@]}"); NBG=$(median "${nbg[@]}")
-U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); CH=$(median "${chput[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
+U=$(median "${uput[@]}"); UG=$(median "${uget[@]}"); B=$(median "${bput[@]}"); BG=$(median "${bget[@]}"); C=$(median "${cput[@]}"); CH=$(median "${chput[@]}"); CG=$(median "${cget[@]}"); CHG=$(median "${chget[@]}"); HB=$(median "${hbput[@]}"); D=$(median "${dd[@]}")
 cat <<MD
 | ${mib} MiB, filesystem driver | Put MB/s (runs) | Get MB/s (runs) | Put / UDS | Get / UDS | Put / plain | Get / plain | Put / dd |
 |---|---:|---:|---:|---:|---:|---:|---:|
@@ -92,10 +96,12 @@ cat <<MD
 | TCP gRPC, \`transport: helidon\` | $H (${hput[*]}) | $HG (${hget[*]}) | $(ratio "$H" "$U") | $(ratio "$HG" "$UG") | $(ratio "$H" "$B") | $(ratio "$HG" "$BG") | $(ratio "$H" "$D") |
 | Unix socket gRPC (grpc-netty) | $U (${uput[*]}) | $UG (${uget[*]}) | 1.00 | 1.00 | | | $(ratio "$U" "$D") |
 | plain grpc-java, TCP, bytes in memory | $B (${bput[*]}) | $BG (${bget[*]}) | | | 1.00 | 1.00 | |
-| curl -T (HTTP/1.1), default port: relayed to Helidon | $C (${cput[*]}) | | | | $(ratio "$C" "$HB") | | $(ratio "$C" "$D") |
-| curl -T (HTTP/1.1), straight to Helidon | $CH (${chput[*]}) | | | | $(ratio "$CH" "$HB") | | $(ratio "$CH" "$D") |
+| curl -T / GET (HTTP/1.1), default port: relayed to Helidon | $C (${cput[*]}) | $CG (${cget[*]}) | | | $(ratio "$C" "$HB") | | $(ratio "$C" "$D") |
+| curl -T / GET (HTTP/1.1), straight to Helidon | $CH (${chput[*]}) | $CHG (${chget[*]}) | | | $(ratio "$CH" "$HB") | | $(ratio "$CH" "$D") |
 | curl -T to the JDK's HTTP server, body to file + fsync | $HB (${hbput[*]}) | | | | 1.00 | | $(ratio "$HB" "$D") |
 | dd conv=fsync, same bytes | $D (${dd[*]}) | | | | | | 1.00 |
+
+curl relayed / straight to Helidon: Put $(ratio "$C" "$CH"), Get $(ratio "$CG" "$CHG")
 
 client: Node $(node --version) grpc-js; ${BENCH_TLS:+TCP over TLS 1.3 (curl -T to the JDK HTTP server in plaintext); }$rounds rounds in turn, medians; $(nproc) cores, $(date -u +%Y-%m-%d)
 
