@@ -431,7 +431,8 @@ public final class MemsidecarServer implements AutoCloseable {
             var tcp = ConfigLoader.hostPort(config.server().httpAddr().get(), "server.http.addr");
             builder.host(tcp.host()).port(tcp.port());
         } else if (relaySocket.isPresent()) {
-            builder.bindAddress(UnixDomainSocketAddress.of(relaySocket.get())).useNio(true); // Helidon's Unix sockets need NIO
+            builder.bindAddress(UnixDomainSocketAddress.of(relaySocket.get())).useNio(true) // Helidon's Unix sockets need NIO
+                    .connectionOptions(o -> o.socketSendBufferSize(SharedPort.UNIX_SEND_BUFFER)); // for downloads, as the relay's for uploads
         } else {
             builder.address(InetAddress.getLoopbackAddress()).port(0);
         }

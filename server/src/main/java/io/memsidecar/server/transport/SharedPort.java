@@ -82,12 +82,13 @@ public final class SharedPort implements InternalProtocolNegotiator.ProtocolNego
     private static final String SOCKET_NAME = "http.sock";
     private static final byte[] PREFACE = "PRI".getBytes(StandardCharsets.US_ASCII);
     /**
-     * The send buffer asked for on the relay's Unix socket connections: a Unix socket has no
-     * autotuning and its default (net.core.wmem_default, 208 KiB) stalls big uploads whenever
-     * Helidon's reader falls behind, where loopback TCP grows its window to megabytes. The kernel
-     * caps it at net.core.wmem_max; memory is only taken while bytes wait in it.
+     * The send buffer asked for on both ends of the relay's Unix socket connections (the relay's
+     * here, Helidon's by its listener): a Unix socket has no autotuning and its default
+     * (net.core.wmem_default, 208 KiB) stalls a big upload whenever Helidon's reader falls behind,
+     * and a big download whenever the relay does, where loopback TCP grows its window to megabytes.
+     * The kernel caps it at net.core.wmem_max; memory is only taken while bytes wait in it.
      */
-    private static final int UNIX_SEND_BUFFER = 4 << 20;
+    public static final int UNIX_SEND_BUFFER = 4 << 20;
     private static final String UNAVAILABLE_BODY = "the HTTP listener is not accepting.\r\n";
     private static final byte[] UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: "
             + UNAVAILABLE_BODY.length() + "\r\nconnection: close\r\n\r\n" + UNAVAILABLE_BODY).getBytes(StandardCharsets.US_ASCII);
