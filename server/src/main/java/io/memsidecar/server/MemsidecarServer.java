@@ -214,7 +214,7 @@ public final class MemsidecarServer implements AutoCloseable {
             if (started != null) {
                 started.stop();
             }
-            removeRelaySocket();
+            relaySocket.ifPresent(socket -> removeSocket(socket, SharedPort::removePrivateSocket));
             retention.close();
             backends.values().forEach(Backend::close);
             embedders.forEach(Embedder::close);
@@ -550,14 +550,18 @@ public final class MemsidecarServer implements AutoCloseable {
         }
     }
 
-    private void removeRelaySocket() {
-        relaySocket.ifPresent(socket -> {
-            try {
-                SharedPort.removePrivateSocket(socket);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not remove socket " + socket + ": " + e.getMessage());
-            }
-        });
+    /** How a listener's socket file (and what was made for it) is removed. */
+    private interface SocketRemoval {
+        void remove(Path socket) throws IOException;
+    }
+
+    /** Removes a socket this server listened on; a failure is logged, the stop goes on. */
+    private static void removeSocket(Path socket, SocketRemoval removal) {
+        try {
+            removal.remove(socket);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not remove socket " + socket + ": " + e.getMessage());
+        }
     }
 
     /** Keeps {@code group} to be shut down with the server (grpc-netty leaves groups it was given running). */
@@ -651,14 +655,8 @@ public final class MemsidecarServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        config.server().grpcUds().ifPresent(p -> {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not remove socket " + p + ": " + e.getMessage());
-            }
-        });
-        removeRelaySocket();
+        config.server().grpcUds().ifPresent(socket -> removeSocket(socket, Files::deleteIfExists));
+        relaySocket.ifPresent(socket -> removeSocket(socket, SharedPort::removePrivateSocket));
         retention.close();
         backends.values().forEach(Backend::close);
         embedders.forEach(Embedder::close);
