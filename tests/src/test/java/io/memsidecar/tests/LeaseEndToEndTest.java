@@ -125,6 +125,21 @@ class LeaseEndToEndTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"memory", "postgres"})
+    void aWaiterWhoseDeadlinePassedDoesNotTakeTheLeaseWhenItIsReleased(String driver) throws Exception {
+        String ns = ns(driver);
+        LeaseHandle first = acquire(ns, "abandoned", seconds(60), Duration.getDefaultInstance());
+        assertStatus(() -> lease.withDeadlineAfter(300, TimeUnit.MILLISECONDS).acquire(AcquireRequest.newBuilder()
+                .setNamespace(ns).setKey("abandoned").setTtl(seconds(60)).setWaitFor(seconds(30)).build()),
+                Status.Code.DEADLINE_EXCEEDED);
+        lease.release(ReleaseRequest.newBuilder().setNamespace(ns).setKey("abandoned").setHolderId(first.getHolderId()).build());
+        // the abandoned waiter wakes on the release; give it the time to (wrongly) take the lease
+        Thread.sleep(1000);
+        assertThat(lease.inspect(InspectRequest.newBuilder().setNamespace(ns).setKey("abandoned").build()).getHeld())
+                .as("nobody waits for it any more, so nobody holds it").isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
     void waitForTakesOverAnExpiredLeaseAndGivesUpWhenItRunsOut(String driver) {
         String ns = ns(driver);
         LeaseHandle first = acquire(ns, "short", millis(300), Duration.getDefaultInstance());

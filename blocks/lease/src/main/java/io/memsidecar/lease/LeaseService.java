@@ -80,7 +80,14 @@ public final class LeaseService {
         while (true) {
             AcquireResult r = t.namespace().store().tryAcquire(t.storage(), key, ttl, metadata);
             if (r.lease().isPresent()) {
-                return AcquireResponse.newBuilder().setHandle(handle(r.lease().get(), request.getNamespace())).build();
+                Lease lease = r.lease().get();
+                if (call.isCancelled()) {
+                    // The caller gave up (deadline or cancel) while this wait went on: nobody would hold
+                    // the lease until its TTL ran out, so it goes back at once.
+                    t.namespace().store().release(t.storage(), key, lease.holderId());
+                    throw new ApiException(Code.CANCELLED, "acquire cancelled while waiting");
+                }
+                return AcquireResponse.newBuilder().setHandle(handle(lease, request.getNamespace())).build();
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
