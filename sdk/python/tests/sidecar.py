@@ -108,3 +108,38 @@ def readyz(port: int) -> int:
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
+
+
+class EmbeddedDefault:
+    """The packaged server with no config (its embedded default) on random ports and its own data directory."""
+
+    def __init__(self, data_dir: pathlib.Path) -> None:
+        import re
+        env = {**os.environ, "MEMSIDECAR_DATA_DIR": str(data_dir), "MEMSIDECAR_SERVER__GRPC__TCP": "127.0.0.1:0",
+               "MEMSIDECAR_METRICS__PROMETHEUS__ADDR": "127.0.0.1:0"}
+        self.process = subprocess.Popen([str(require_dist() / "bin/memsidecar")], stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, env=env, text=True)
+        pattern = re.compile(r"http://127\.0\.0\.1:(\d+)/v1/kv/scratchpad/greeting")
+        deadline = time.monotonic() + 120
+        self.port = 0
+        assert self.process.stdout is not None
+        while not self.port and time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the embedded default exited ({self.process.wait()})")
+            found = pattern.search(line)
+            if found:
+                self.port = int(found.group(1))
+        if not self.port:
+            raise RuntimeError("the embedded default did not print its address")
+        self.address = f"127.0.0.1:{self.port}"
+        self.data_dir = data_dir
+        import threading
+        threading.Thread(target=lambda: self.process.stdout.read(), daemon=True).start()  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
