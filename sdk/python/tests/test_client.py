@@ -283,3 +283,39 @@ def test_public_names_are_exported():
         assert hasattr(memsidecar, name)
     assert issubclass(memsidecar.MemSidecarError, grpc.RpcError)
     assert issubclass(MemSidecarError, Exception)
+
+
+def test_artifact_reads_past_the_first_mib_hash_on_a_thread_and_an_abandoned_read_stops_it(m, unique):
+    body = bytes(range(256)) * 16384  # 4 MiB: past the inline first MiB
+    m.artifact.put("blobs-mem", body, id=f"{unique}-4m")
+    assert m.artifact.get("blobs-mem", f"{unique}-4m") == body
+    assert m.artifact.get("blobs-mem", f"{unique}-4m", verify=False) == body
+    def hashing() -> bool:
+        return any(t.name == "memsidecar-sha256" for t in threading.enumerate())
+
+    with m.artifact.open("blobs-mem", f"{unique}-4m") as reader:
+        assert reader.read(3 * 1024 * 1024) == body[:3 * 1024 * 1024]
+        assert hashing(), "past the first MiB the hash runs on its own thread"
+    assert not hashing(), "closing an unfinished read stops its hashing thread"
+
+
+def test_a_reset_after_the_deadline_is_deadline_exceeded_and_codes_map_to_classes():
+    from memsidecar.errors import Cancelled, Internal, from_rpc_error
+
+    class Failed(grpc.RpcError):
+        def __init__(self, code, details):
+            self._code, self._details = code, details
+
+        def code(self):
+            return self._code
+
+        def details(self):
+            return self._details
+
+    reset = Failed(grpc.StatusCode.CANCELLED, "Stream removed")
+    assert type(from_rpc_error(reset, "Lease.Acquire", deadline_passed=True)) is DeadlineExceeded
+    assert type(from_rpc_error(reset, "Lease.Acquire")) is Cancelled
+    internal = from_rpc_error(Failed(grpc.StatusCode.INTERNAL, "kv.put: internal error (correlation id 4f2a-9c)"))
+    assert type(internal) is Internal and internal.correlation_id == "4f2a-9c"
+    mismatch = from_rpc_error(Failed(grpc.StatusCode.FAILED_PRECONDITION, "version mismatch: have 3"))
+    assert type(mismatch) is VersionMismatch and mismatch.details() == "version mismatch: have 3"

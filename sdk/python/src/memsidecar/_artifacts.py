@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import queue
+import threading
 from typing import IO, Any, Iterable, Iterator, Union
 
 from memsidecar.artifact.v1 import artifact_pb2
@@ -51,6 +53,9 @@ def _chunks(data: Any, chunk_size: int) -> Iterator[bytes]:
         for piece in data:
             if not isinstance(piece, (bytes, bytearray, memoryview)):
                 raise TypeError(f"artifact chunks must be bytes, not {type(piece).__name__}")
+            if isinstance(piece, bytes) and len(piece) <= MAX_CHUNK:
+                yield piece  # sent as it is: no copy
+                continue
             view = memoryview(piece)
             for i in range(0, len(view), MAX_CHUNK):
                 yield bytes(view[i:i + MAX_CHUNK])
@@ -76,21 +81,51 @@ def requests(init: artifact_pb2.PutRequest, data: Any, chunk_size: int) -> Itera
 
 
 class Digest:
-    """Checks that a whole body hashes to the SHA-256 its header announced."""
+    """Checks that a whole body hashes to the SHA-256 its header announced. Past the first MiB the
+    hashing runs on a thread of its own (hashlib releases the GIL), overlapping the receiving; a
+    bounded queue keeps memory flat."""
+
+    INLINE = 1 << 20
 
     def __init__(self, meta: artifact_pb2.ArtifactMeta, whole: bool, where: str) -> None:
         self._expected = meta.sha256.lower() if whole and meta.sha256 else ""
         self._hash = hashlib.sha256() if self._expected else None
         self._where = where
+        self._seen = 0
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
 
     def update(self, data: bytes) -> None:
-        if self._hash is not None:
+        if self._hash is None:
+            return
+        self._seen += len(data)
+        if self._queue is None:
+            if self._seen <= self.INLINE:
+                self._hash.update(data)
+                return
+            self._queue = queue.Queue(maxsize=32)
+            self._thread = threading.Thread(target=self._drain, name="memsidecar-sha256", daemon=True)
+            self._thread.start()
+        self._queue.put(data)
+
+    def _drain(self) -> None:
+        assert self._queue is not None and self._hash is not None
+        while (data := self._queue.get()) is not None:
             self._hash.update(data)
 
+    def close(self) -> None:
+        """Stops the hashing thread, if any (an abandoned read leaves none behind)."""
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
+
     def verify(self) -> None:
+        self.close()
         if self._hash is not None and self._hash.hexdigest() != self._expected:
             raise IntegrityError(f"{self._where}: the body's SHA-256 {self._hash.hexdigest()} is not the "
                                  f"announced {self._expected}")
+        self._hash = None  # verified once
 
 
 def part_path(path: str | os.PathLike[str]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping, Union
 
@@ -50,6 +51,18 @@ def _methods() -> dict[str, Method]:
 
 METHODS = _methods()
 
+
+def callables(channel: Any) -> dict[str, Any]:
+    """A multicallable per method on a channel (``grpc.Channel`` or ``grpc.aio.Channel``, whose
+    factories are alike), built once per client."""
+    out = {}
+    for name, m in METHODS.items():
+        factory = {(False, False): channel.unary_unary, (False, True): channel.unary_stream,
+                   (True, False): channel.stream_unary, (True, True): channel.stream_stream}
+        out[name] = factory[(m.client_streaming, m.server_streaming)](
+            m.path, request_serializer=m.request.SerializeToString, response_deserializer=m.response.FromString)
+    return out
+
 # Calls that are safe to repeat: retried on UNAVAILABLE with jittered exponential backoff by gRPC's
 # retry policy (the same set as the Java SDK's). Writes are not, unless made safe per call
 # (an episodic append with a dedup_key is retried by the client itself).
@@ -81,6 +94,11 @@ def channel_options(max_attempts: int) -> list[tuple[str, Any]]:
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.enable_retries", 1 if max_attempts > 1 else 0),
             ("grpc.service_config", service_config(max_attempts))]
+
+
+def deadline_passed(started: float, timeout: float | None) -> bool:
+    """Whether a call started at ``started`` (time.monotonic) had run past its timeout."""
+    return timeout is not None and time.monotonic() - started >= timeout * 0.99
 
 
 def token_metadata(token: str | None) -> tuple[tuple[str, str], ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import time
 from typing import IO, Any, AsyncIterator, Generic, Iterable, Mapping, Sequence, TypeVar
 
 import grpc
@@ -34,28 +35,18 @@ class _Calls:
         self.channel = channel
         self.metadata = metadata
         self.timeout = timeout
-        self._callables: dict[str, Any] = {}
-
-    def _callable(self, name: str) -> Any:
-        fn = self._callables.get(name)
-        if fn is None:
-            m = _core.METHODS[name]
-            factory = {(False, False): self.channel.unary_unary, (False, True): self.channel.unary_stream,
-                       (True, False): self.channel.stream_unary, (True, True): self.channel.stream_stream}
-            fn = factory[(m.client_streaming, m.server_streaming)](
-                m.path, request_serializer=m.request.SerializeToString, response_deserializer=m.response.FromString)
-            self._callables[name] = fn
-        return fn
+        self._fns = _core.callables(channel)
 
     async def unary(self, name: str, request: Any, timeout: Any = _DEFAULT) -> Any:
+        seconds = self.timeout if timeout is _DEFAULT else timeout
+        started = time.monotonic()
         try:
-            return await self._callable(name)(request, timeout=self.timeout if timeout is _DEFAULT else timeout,
-                                              metadata=self.metadata)
+            return await self._fns[name](request, timeout=seconds, metadata=self.metadata)
         except grpc.RpcError as e:
-            raise from_rpc_error(e, name) from None
+            raise from_rpc_error(e, name, _core.deadline_passed(started, seconds)) from None
 
     def stream(self, name: str, request: Any, timeout: Any = None) -> "AsyncStream[Any]":
-        call = self._callable(name)(request, timeout=None if timeout is _DEFAULT else timeout,
+        call = self._fns[name](request, timeout=None if timeout is _DEFAULT else timeout,
                                     metadata=self.metadata)
         return AsyncStream(call, name)
 
@@ -284,6 +275,7 @@ class AsyncArtifactReader:
 
     async def aclose(self) -> None:
         await self._stream.aclose()
+        self._digest.close()
 
     async def __aenter__(self) -> "AsyncArtifactReader":
         return self
@@ -324,7 +316,7 @@ class AsyncArtifact:
             _artifacts.chunks(data, _artifacts.check_chunk_size(chunk_size))  # refuse a bad source before the call
         return (await self._c.unary("Artifact.Put", _put_requests(init, data, chunk_size), timeout)).ref
 
-    async def open(self, namespace: str, id: str, *, offset: int = 0, length: int = 0,
+    async def open(self, namespace: str, id: str, *, offset: int = 0, length: int = 0, verify: bool = True,
                    timeout: float | None = None) -> AsyncArtifactReader:
         stream = self._c.stream("Artifact.Get", artifact_pb2.GetRequest(namespace=namespace, id=id, offset=offset,
                                                                         length=length), timeout)
@@ -333,16 +325,19 @@ class AsyncArtifact:
         if not first.HasField("header"):
             await stream.aclose()
             raise MemSidecarError(f"{where}: the stream did not start with a header")
-        return AsyncArtifactReader(stream, first.header.meta, offset == 0 and length == 0, where)
+        return AsyncArtifactReader(stream, first.header.meta, verify and offset == 0 and length == 0, where)
 
-    async def get(self, namespace: str, id: str, *, offset: int = 0, length: int = 0,
+    async def get(self, namespace: str, id: str, *, offset: int = 0, length: int = 0, verify: bool = True,
                   timeout: float | None = None) -> bytes:
-        async with await self.open(namespace, id, offset=offset, length=length, timeout=timeout) as reader:
+        async with await self.open(namespace, id, offset=offset, length=length, verify=verify,
+                                   timeout=timeout) as reader:
             return await reader.read()
 
     async def get_to(self, namespace: str, id: str, destination: str | os.PathLike[str] | IO[bytes], *,
-                     offset: int = 0, length: int = 0, timeout: float | None = None) -> artifact_pb2.ArtifactMeta:
-        async with await self.open(namespace, id, offset=offset, length=length, timeout=timeout) as reader:
+                     offset: int = 0, length: int = 0, verify: bool = True,
+               timeout: float | None = None) -> artifact_pb2.ArtifactMeta:
+        async with await self.open(namespace, id, offset=offset, length=length, verify=verify,
+                                   timeout=timeout) as reader:
             if hasattr(destination, "write"):
                 async for data in reader:
                     destination.write(data)  # type: ignore[union-attr]

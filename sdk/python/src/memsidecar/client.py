@@ -34,34 +34,25 @@ class _Calls:
         self.channel = channel
         self.metadata = metadata
         self.timeout = timeout
-        self._callables: dict[str, Any] = {}
-
-    def _callable(self, name: str) -> Any:
-        fn = self._callables.get(name)
-        if fn is None:
-            m = _core.METHODS[name]
-            factory = {(False, False): self.channel.unary_unary, (False, True): self.channel.unary_stream,
-                       (True, False): self.channel.stream_unary, (True, True): self.channel.stream_stream}
-            fn = factory[(m.client_streaming, m.server_streaming)](
-                m.path, request_serializer=m.request.SerializeToString, response_deserializer=m.response.FromString)
-            self._callables[name] = fn
-        return fn
+        self._fns = _core.callables(channel)
 
     def _timeout(self, timeout: Any) -> float | None:
         return self.timeout if timeout is _DEFAULT else timeout
 
     def unary(self, name: str, request: Any, timeout: Any = _DEFAULT) -> Any:
+        seconds = self._timeout(timeout)
+        started = time.monotonic()
         try:
-            return self._callable(name)(request, timeout=self._timeout(timeout), metadata=self.metadata)
+            return self._fns[name](request, timeout=seconds, metadata=self.metadata)
         except grpc.RpcError as e:
-            raise from_rpc_error(e, name) from None
+            raise from_rpc_error(e, name, _core.deadline_passed(started, seconds)) from None
 
     def client_stream(self, name: str, requests: Iterator[Any], timeout: Any = _DEFAULT) -> Any:
         return self.unary(name, requests, timeout)
 
     def stream(self, name: str, request: Any, timeout: Any = None) -> "Stream[Any]":
         """Server streams have no deadline unless one is given: a tail or a big Get may run long."""
-        call = self._callable(name)(request, timeout=None if timeout is _DEFAULT else timeout,
+        call = self._fns[name](request, timeout=None if timeout is _DEFAULT else timeout,
                                     metadata=self.metadata)
         return Stream(call, name)
 
@@ -319,21 +310,27 @@ class ArtifactReader(io.RawIOBase):
         self._digest.verify()
 
     def readinto(self, b: Any) -> int:
-        while not self._buffer:
-            msg = next(self._stream, None)
-            if msg is None:
-                self._digest.verify()
-                return 0
-            self._digest.update(msg.chunk.data)
-            self._buffer = memoryview(msg.chunk.data)
-        n = min(len(b), len(self._buffer))
-        b[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
+        """Fills ``b`` as far as the body goes (so ``read(n)`` returns n bytes before the end)."""
+        out = memoryview(b).cast("B")
+        filled = 0
+        while filled < len(out):
+            if not self._buffer:
+                msg = next(self._stream, None)
+                if msg is None:
+                    self._digest.verify()
+                    break
+                self._digest.update(msg.chunk.data)
+                self._buffer = memoryview(msg.chunk.data)
+            n = min(len(out) - filled, len(self._buffer))
+            out[filled:filled + n] = self._buffer[:n]
+            self._buffer = self._buffer[n:]
+            filled += n
+        return filled
 
     def close(self) -> None:
         if not self.closed:
             self._stream.close()
+            self._digest.close()
         super().close()
 
 
@@ -352,24 +349,26 @@ class Artifact:
         requests = _artifacts.requests(init, data, _artifacts.check_chunk_size(chunk_size))
         return self._c.client_stream("Artifact.Put", requests, timeout).ref
 
-    def open(self, namespace: str, id: str, *, offset: int = 0, length: int = 0,
+    def open(self, namespace: str, id: str, *, offset: int = 0, length: int = 0, verify: bool = True,
              timeout: float | None = None) -> ArtifactReader:
-        """The body as a readable binary file (use it in a ``with`` block)."""
+        """The body as a readable binary file (use it in a ``with`` block). A whole body read to its end
+        is checked against its SHA-256 unless ``verify=False``."""
         stream = self._c.stream("Artifact.Get", artifact_pb2.GetRequest(namespace=namespace, id=id, offset=offset,
                                                                         length=length), timeout)
-        return ArtifactReader(stream, offset == 0 and length == 0, f"artifact {namespace}/{id}")
+        return ArtifactReader(stream, verify and offset == 0 and length == 0, f"artifact {namespace}/{id}")
 
-    def get(self, namespace: str, id: str, *, offset: int = 0, length: int = 0,
+    def get(self, namespace: str, id: str, *, offset: int = 0, length: int = 0, verify: bool = True,
             timeout: float | None = None) -> bytes:
         """The body (or a range of it) as bytes — held whole; prefer ``open`` or ``get_to`` for big ones."""
-        with self.open(namespace, id, offset=offset, length=length, timeout=timeout) as reader:
+        with self.open(namespace, id, offset=offset, length=length, verify=verify, timeout=timeout) as reader:
             return b"".join(reader.chunks())
 
     def get_to(self, namespace: str, id: str, destination: str | os.PathLike[str] | IO[bytes], *,
-               offset: int = 0, length: int = 0, timeout: float | None = None) -> artifact_pb2.ArtifactMeta:
+               offset: int = 0, length: int = 0, verify: bool = True,
+               timeout: float | None = None) -> artifact_pb2.ArtifactMeta:
         """Streams the body into a path (written beside it, renamed into place once its SHA-256 checked)
         or a binary file; returns its header."""
-        with self.open(namespace, id, offset=offset, length=length, timeout=timeout) as reader:
+        with self.open(namespace, id, offset=offset, length=length, verify=verify, timeout=timeout) as reader:
             if hasattr(destination, "write"):
                 for data in reader.chunks():
                     destination.write(data)  # type: ignore[union-attr]

@@ -119,11 +119,17 @@ _BY_CODE: dict[grpc.StatusCode, type[MemSidecarError]] = {
 }
 
 
-def from_rpc_error(error: grpc.RpcError, method: str = "") -> MemSidecarError:
-    """The typed exception for a failed gRPC call (any RpcError that is also a grpc.Call)."""
+def from_rpc_error(error: grpc.RpcError, method: str = "", deadline_passed: bool = False) -> MemSidecarError:
+    """The typed exception for a failed gRPC call (any RpcError that is also a grpc.Call).
+
+    ``deadline_passed``: the call's deadline had expired when it failed. A server resets a stream whose
+    deadline ran out, and that reset can reach the client before its own timer fires; the client
+    then sees CANCELLED, which here is reported as what it is, DEADLINE_EXCEEDED."""
     if isinstance(error, MemSidecarError):
         return error
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
+    if code == grpc.StatusCode.CANCELLED and deadline_passed:
+        code = grpc.StatusCode.DEADLINE_EXCEEDED
     message = (error.details() if hasattr(error, "details") else None) or str(error)
     cls = _BY_CODE.get(code, MemSidecarError)
     if cls is FailedPrecondition and "version mismatch" in message.lower():

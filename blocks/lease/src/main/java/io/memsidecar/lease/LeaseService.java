@@ -103,6 +103,9 @@ public final class LeaseService {
                 Thread.currentThread().interrupt();
                 throw new ApiException(Code.CANCELLED, "acquire interrupted while waiting");
             }
+            if (call.isCancelled()) { // woken by a release for a caller that is gone: leave the lease to others
+                throw new ApiException(Code.CANCELLED, "acquire cancelled while waiting");
+            }
         }
     }
 
