@@ -5,19 +5,20 @@
 #   minimum — the declared floors (grpcio 1.63.0, protobuf 7.35.1): the client suites.
 # PostgreSQL suites run when MEMSIDECAR_TEST_PG_URL is set, and CI=true requires it.
 set -euo pipefail
-cd "$(dirname "$0")"
-venvs="${MEMSIDECAR_PY_VENVS:-target/venvs}"
-rm -rf "$venvs" build src/*.egg-info
+cd "$(dirname "$0")/../.."
+venvs="${MEMSIDECAR_PY_VENVS:-sdk/python/target/venvs}"
+rm -rf "$venvs"
 mkdir -p "$venvs"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 test_deps=(pytest pytest-asyncio)
 
 python3 -m venv "$venvs/newest"
-"$venvs/newest/bin/pip" install -q '.[langgraph,crewai]' langgraph-checkpoint-conformance "${test_deps[@]}"
+"$venvs/newest/bin/pip" install -q './sdk/python[langgraph,crewai]' langgraph-checkpoint-conformance "${test_deps[@]}"
 python3 -m venv "$venvs/minimum"
-"$venvs/minimum/bin/pip" install -q 'grpcio==1.63.0' 'protobuf==7.35.1' . "${test_deps[@]}"
+"$venvs/minimum/bin/pip" install -q 'grpcio==1.63.0' 'protobuf==7.35.1' ./sdk/python "${test_deps[@]}"
 
 echo "[python] newest: $("$venvs/newest/bin/python" -c 'import grpc, google.protobuf as p; print("grpcio", grpc.__version__, "protobuf", p.__version__)')"
-"$venvs/newest/bin/python" -m pytest -q tests
+"$venvs/newest/bin/python" -m pytest -q sdk/python/tests
 echo "[python] minimum: $("$venvs/minimum/bin/python" -c 'import grpc, google.protobuf as p; print("grpcio", grpc.__version__, "protobuf", p.__version__)')"
-"$venvs/minimum/bin/python" -m pytest -q tests/test_client.py tests/test_aio.py tests/test_tls.py
+"$venvs/minimum/bin/python" -m pytest -q sdk/python/tests/test_client.py sdk/python/tests/test_aio.py \
+  sdk/python/tests/test_tls.py
