@@ -161,6 +161,12 @@ def duration(value: DurationLike | None) -> duration_pb2.Duration | None:
     return d
 
 
+def seconds(value: DurationLike) -> float:
+    d = duration(value)
+    assert d is not None
+    return d.ToTimedelta().total_seconds()
+
+
 def timestamp(value: TimeLike | None) -> timestamp_pb2.Timestamp | None:
     """A datetime (naive means UTC), seconds since the epoch or a Timestamp; None stays None."""
     if value is None or isinstance(value, timestamp_pb2.Timestamp):
@@ -185,7 +191,7 @@ def as_bytes(value: bytes | bytearray | memoryview | str) -> bytes:
     raise TypeError(f"a value must be bytes or str, not {type(value).__name__}")
 
 
-def enum(enum_type: Any, prefix: str, value: int | str | None) -> int:
+def enum(enum_type: Any, prefix: str, value: int | str | None) -> Any:
     """An enum value given as its number, its full name (``DIRECTION_OUT``) or its short name (``out``)."""
     if value is None:
         return 0

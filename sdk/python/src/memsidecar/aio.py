@@ -133,7 +133,7 @@ class AsyncMemSidecar:
         return self._channel
 
     async def close(self) -> None:
-        await self._channel.close()
+        await self._channel.close(None)
 
     async def __aenter__(self) -> "AsyncMemSidecar":
         return self
@@ -378,7 +378,7 @@ class AsyncLease:
     async def acquire(self, namespace: str, key: str, *, ttl: DurationLike, wait_for: DurationLike | None = None,
                       metadata: Metadata | None = None, timeout: float | None = _DEFAULT) -> lease_pb2.LeaseHandle:
         if timeout is _DEFAULT and wait_for is not None and self._c.timeout is not None:
-            timeout = self._c.timeout + _core.duration(wait_for).ToTimedelta().total_seconds()
+            timeout = self._c.timeout + _core.seconds(wait_for)
         return (await self._c.unary("Lease.Acquire", rq.lease_acquire(namespace, key, ttl, wait_for, metadata),
                                     timeout)).handle
 

@@ -410,7 +410,7 @@ class Lease:
                 metadata: Metadata | None = None, timeout: float | None = _DEFAULT) -> lease_pb2.LeaseHandle:
         """Takes the lease, waiting up to ``wait_for`` for its release; FAILED_PRECONDITION if held."""
         if timeout is _DEFAULT and wait_for is not None and self._c.timeout is not None:
-            timeout = self._c.timeout + _core.duration(wait_for).ToTimedelta().total_seconds()
+            timeout = self._c.timeout + _core.seconds(wait_for)
         return self._c.unary("Lease.Acquire", rq.lease_acquire(namespace, key, ttl, wait_for, metadata),
                              timeout).handle
 

@@ -406,7 +406,8 @@ class MemSidecarStore(BaseStore):
             if isinstance(op, GetOp):
                 results.append((yield from self._get(op)))
             elif isinstance(op, PutOp):
-                results.append((yield from self._put(op)))
+                yield from self._put(op)
+                results.append(None)
             elif isinstance(op, SearchOp):
                 results.append((yield from self._search(op)))
             elif isinstance(op, ListNamespacesOp):
@@ -455,11 +456,12 @@ class MemSidecarStore(BaseStore):
         now = datetime.now(timezone.utc).isoformat()
         metadata = {"created_at": previous.metadata["created_at"] if previous.found else now, "updated_at": now}
         ttl = op.ttl if op.ttl is not None else (self.ttl_config or {}).get("default_ttl")
+        seconds = None
         if ttl is not None and not isinstance(ttl, NotProvided):
             metadata["ttl_minutes"] = str(ttl)
+            seconds = float(ttl) * 60
         yield Call("kv", "put", (self.namespace, key, json.dumps(op.value)),
-                   {"content_type": "application/json", "metadata": metadata,
-                    "ttl": float(ttl) * 60 if "ttl_minutes" in metadata else None})
+                   {"content_type": "application/json", "metadata": metadata, "ttl": seconds})
         if self.index and op.index is not False:
             fields = op.index if isinstance(op.index, list) else self.index.get("fields") or ["$"]
             texts = [t for f in fields for t in get_text_at_path(op.value, f)]
