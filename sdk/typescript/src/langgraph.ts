@@ -36,7 +36,7 @@ function config(thread: string, ns: string, checkpointId: string): RunnableConfi
 }
 
 /** A LangGraph.js checkpointer on a memsidecar kv namespace. */
-export class MemSidecarSaver extends BaseCheckpointSaver<string> {
+export class MemSidecarSaver extends BaseCheckpointSaver<number> {
   constructor(private readonly client: MemSidecar, readonly namespace = "default", serde?: SerializerProtocol) {
     super(serde);
   }
@@ -179,11 +179,10 @@ export class MemSidecarSaver extends BaseCheckpointSaver<string> {
     }
   }
 
-  /** The Python savers' version format — a zero-padded counter and a random tail, compared as strings —
-   * so one thread can be written from both languages. */
-  getNextVersion(current: string | number | undefined): string {
-    const n = current === undefined ? 0 : typeof current === "number" ? current : Number(String(current).split(".")[0]);
-    return `${String(n + 1).padStart(32, "0")}.${String(Math.random()).padEnd(16, "0")}`;
+  /** Integer versions (as the Python saver's), so one thread can be written from both languages; a
+   * string version ("N.random", other savers' format) continues from its counter. */
+  getNextVersion(current: string | number | undefined): number {
+    return (current === undefined ? 0 : typeof current === "number" ? current : Number(String(current).split(".")[0])) + 1;
   }
 }
 
@@ -278,7 +277,7 @@ export class MemSidecarStore extends BaseStore {
       contentType: "application/json", metadata, ttlSeconds: this.ttlMinutes === undefined ? undefined : this.ttlMinutes * 60 });
     if (this.index && op.index !== false) {
       const fields = Array.isArray(op.index) ? op.index : this.index.fields ?? ["$"];
-      const texts = fields.flatMap((f) => getTextAtPath(op.value, f));
+      const texts = fields.flatMap((f) => (f === "$" ? [JSON.stringify(op.value)] : getTextAtPath(op.value, f)));
       if (texts.length > 0) {
         const meta: Record<string, string> = Object.fromEntries(op.namespace.map((p, i) => [`ns${i}`, p]));
         meta.key = k;

@@ -32,6 +32,7 @@ from langgraph.checkpoint.base import (WRITES_IDX_MAP, BaseCheckpointSaver, Chan
                                        CheckpointMetadata, CheckpointTuple, get_checkpoint_id,
                                        get_checkpoint_metadata)
 from langgraph.checkpoint.serde.base import SerializerProtocol
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.store.base import (BaseStore, GetOp, Item, ListNamespacesOp, NotProvided, PutOp, SearchItem,
                                   SearchOp)
 from langgraph.store.base.embed import get_text_at_path
@@ -41,7 +42,30 @@ from memsidecar.client import MemSidecar
 from memsidecar.errors import VersionMismatch
 from memsidecar.ext._io import Call, Emit, Steps, aiterate, arun, iterate, run
 
-__all__ = ["MemSidecarSaver", "MemSidecarStore"]
+__all__ = ["MemSidecarSaver", "MemSidecarStore", "JsonSerializer"]
+
+
+class JsonSerializer(JsonPlusSerializer):
+    """Writes JSON (type ``"json"``; LangChain objects in their ``lc`` form), which LangGraph.js reads
+    too, so one thread can be checkpointed from Python and from TypeScript in turn; reads all that
+    LangGraph's own serializer reads. Pass it as ``MemSidecarSaver(m, serde=JsonSerializer())``."""
+
+    def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
+        if isinstance(obj, (bytes, bytearray)):
+            return super().dumps_typed(obj)
+        return "json", json.dumps(obj, default=_lc_json, separators=(",", ":")).encode()
+
+
+def _lc_json(obj: Any) -> Any:
+    from langchain_core.load import dumpd
+    from langchain_core.load.serializable import Serializable
+    if isinstance(obj, Serializable):
+        return dumpd(obj)
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    raise TypeError(f"{type(obj).__name__} cannot be written as JSON")
 
 
 def _enc(part: Any) -> str:
@@ -86,7 +110,7 @@ class _Clients:
         return await asyncio.to_thread(run, steps, self.client)
 
 
-class MemSidecarSaver(BaseCheckpointSaver[str]):
+class MemSidecarSaver(BaseCheckpointSaver[int]):
     """A LangGraph checkpointer on a memsidecar kv namespace (see the module for the key layout)::
 
         with MemSidecar("127.0.0.1:7777") as m:
@@ -322,10 +346,11 @@ class MemSidecarSaver(BaseCheckpointSaver[str]):
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         await self._clients.run(self._delete_for_runs(run_ids))
 
-    def get_next_version(self, current: str | int | None, channel: None = None) -> str:
-        """Zero-padded so versions sort as strings, with a random tail as LangGraph's own savers."""
-        number = 0 if current is None else current if isinstance(current, int) else int(str(current).split(".")[0])
-        return f"{number + 1:032}.{random.random():016}"
+    def get_next_version(self, current: str | int | None, channel: None = None) -> int:  # type: ignore[override]
+        """Integer versions, as LangGraph's base class and LangGraph.js use, so one thread can be written
+        from Python and TypeScript in turn; a string version ("N.random", other savers' format)
+        continues from its counter."""
+        return (0 if current is None else current if isinstance(current, int) else int(str(current).split(".")[0])) + 1
 
 
 # --- long-term memory store ---------------------------------------------------------------------
