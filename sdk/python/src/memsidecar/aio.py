@@ -1,5 +1,9 @@
 """The asyncio client on ``grpc.aio``: ``AsyncMemSidecar`` with the same blocks, methods and
-arguments as :class:`memsidecar.MemSidecar`; calls are awaited and streams are async iterators."""
+arguments as :class:`memsidecar.MemSidecar`; calls are awaited and streams are async iterators.
+
+Each method mirrors its twin in client.py line for line: the requests come from the same builders
+(_requests), the method table and channel options from _core; only the signatures are repeated, so that
+each client's return types are exact for type checkers."""
 
 from __future__ import annotations
 
