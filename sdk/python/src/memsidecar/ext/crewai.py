@@ -1,8 +1,9 @@
 """CrewAI's memory on memsidecar: :class:`MemSidecarStorage` is a CrewAI ``StorageBackend``.
 
 As the original's: **semantic** holds the vectors CrewAI's embedder supplies (the namespace's own
-embedder is not used; its dimensions must match), searched ids-only and over-fetching 3× when filters
-are set; **kv** holds each record as JSON under ``id/<id>`` and a scope index entry under
+embedder is not used; its dimensions must match), searched ids-only, over-fetching 3× when categories
+or metadata filters are set — a scope prefix, unlike the original's, is filtered in the sidecar (each
+vector carries its scope's ancestors), so a scoped search never loses its hits to other scopes; **kv** holds each record as JSON under ``id/<id>`` and a scope index entry under
 ``rec<scope>/<id>``::
 
     memory = Memory(storage=MemSidecarStorage(m, kv_namespace="default", semantic_namespace="crew"),
@@ -27,6 +28,13 @@ def _scope(scope: str | None) -> str:
     """A scope path as stored: leading slash, no trailing one ("/" for the root)."""
     s = "/" + (scope or "").strip("/")
     return s
+
+
+def _scope_levels(scope: str) -> dict[str, str]:
+    """A scope's ancestors by depth, kept on its vector so that a scope prefix is a server-side filter:
+    /a/b -> {"scope_1": "/a", "scope_2": "/a/b"}."""
+    parts = [p for p in _scope(scope).split("/") if p]
+    return {f"scope_{i}": "/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)}
 
 
 def _under(scope: str, prefix: str | None) -> bool:
@@ -86,14 +94,17 @@ class MemSidecarStorage:
             if record.embedding:
                 self.client.semantic.upsert(self.semantic_namespace, [{
                     "id": record.id, "vector": list(record.embedding),
-                    "metadata": {"scope": record.scope, "source": record.source or ""}}])
+                    "metadata": {**_scope_levels(record.scope), "source": record.source or ""}}])
 
     def search(self, query_embedding: list[float], scope_prefix: str | None = None,
                categories: list[str] | None = None, metadata_filter: dict[str, Any] | None = None,
                limit: int = 10, min_score: float = 0.0) -> list[tuple[MemoryRecord, float]]:
-        filtered = bool(categories or metadata_filter or (scope_prefix and _scope(scope_prefix) != "/"))
-        hits = self.client.semantic.search(self.semantic_namespace, query_vector=query_embedding,
-                                           top_k=limit * 3 if filtered else limit, ids_only=True)
+        # the scope is filtered in the sidecar (exact match on the record's ancestor at that depth);
+        # categories and metadata are checked here, over 3x the hits
+        scope = _scope(scope_prefix)
+        pushed = {} if scope == "/" else {f"scope_{scope.count('/')}": scope}
+        hits = self.client.semantic.search(self.semantic_namespace, query_vector=query_embedding, filter=pushed,
+                                           top_k=limit * 3 if categories or metadata_filter else limit, ids_only=True)
         scores = {h.record.id: h.score for h in hits if h.score >= min_score}
         records = {r.id: r for r in self._records(list(scores))}
         found = [(records[i], s) for i, s in scores.items()
