@@ -8,29 +8,32 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** The options of every command that talks to a sidecar (spec §11), and the SDK client they describe. */
+/** The options of every command that talks to a sidecar (spec §11), and the SDK client they describe.
+ * Declared once on {@code memctl} and inherited by every subcommand, so they go before, between or after
+ * the subcommands. */
 final class Connection implements AutoCloseable {
-    @Option(names = "--addr", defaultValue = "${env:MEMSIDECAR_ADDR:-127.0.0.1:7777}", paramLabel = "HOST:PORT",
+    @Option(scope = ScopeType.INHERIT, names = "--addr", defaultValue = "${env:MEMSIDECAR_ADDR:-127.0.0.1:7777}", paramLabel = "HOST:PORT",
             description = "The sidecar's gRPC address, or unix:/path (default $MEMSIDECAR_ADDR or ${DEFAULT-VALUE}).")
     String addr;
-    @Option(names = "--unix", paramLabel = "PATH", description = "Connect to the sidecar's Unix socket instead of --addr.")
+    @Option(scope = ScopeType.INHERIT, names = "--unix", paramLabel = "PATH", description = "Connect to the sidecar's Unix socket instead of --addr.")
     Path unix;
-    @Option(names = "--token", defaultValue = "${env:MEMSIDECAR_TOKEN}", paramLabel = "TOKEN",
+    @Option(scope = ScopeType.INHERIT, names = "--token", defaultValue = "${env:MEMSIDECAR_TOKEN}", paramLabel = "TOKEN",
             description = "Capability token (default $MEMSIDECAR_TOKEN).")
     String token;
-    @Option(names = "--tls", description = "Connect with TLS (trusting --cacert, or the system's CAs).")
+    @Option(scope = ScopeType.INHERIT, names = "--tls", description = "Connect with TLS (trusting --cacert, or the system's CAs).")
     boolean tls;
-    @Option(names = "--cacert", paramLabel = "PEM", description = "CA certificate(s) to trust (implies --tls).")
+    @Option(scope = ScopeType.INHERIT, names = "--cacert", paramLabel = "PEM", description = "CA certificate(s) to trust (implies --tls).")
     Path caCert;
-    @Option(names = "--cert", paramLabel = "PEM", description = "Client certificate for mTLS (with --key; implies --tls).")
+    @Option(scope = ScopeType.INHERIT, names = "--cert", paramLabel = "PEM", description = "Client certificate for mTLS (with --key; implies --tls).")
     Path cert;
-    @Option(names = "--key", paramLabel = "PEM", description = "PKCS#8 private key of --cert.")
+    @Option(scope = ScopeType.INHERIT, names = "--key", paramLabel = "PEM", description = "PKCS#8 private key of --cert.")
     Path key;
-    @Option(names = "--timeout", defaultValue = "20s", paramLabel = "DURATION",
+    @Option(scope = ScopeType.INHERIT, names = "--timeout", defaultValue = "20s", paramLabel = "DURATION",
             description = "Deadline of each call, e.g. 5s (default ${DEFAULT-VALUE}; streams have none).")
     String timeout;
-    @Option(names = "--output", defaultValue = "table", paramLabel = "FORMAT",
+    @Option(scope = ScopeType.INHERIT, names = "--output", defaultValue = "table", paramLabel = "FORMAT",
             description = "table (default) or json (one JSON object per line, for jq).")
     Out.Format output;
 

@@ -7,6 +7,7 @@ import io.memsidecar.proto.Version;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code memctl}: keys and tokens, a command for every RPC of every block, and the MCP server.
@@ -33,6 +34,11 @@ import picocli.CommandLine.Command;
                 "  memctl artifact put reports ./report.pdf --id report-1",
                 "  source <(memctl generate-completion)"})
 public final class Memctl {
+    /** The connection options: on the root and, inherited (the command's scope), on every subcommand —
+     * {@code memctl --addr H:P kv get …} and {@code memctl kv get … --addr H:P} alike. */
+    @Mixin
+    Connection conn;
+
     public static final int OK = 0;
     public static final int USAGE = 1;
     public static final int NOT_FOUND = 2;

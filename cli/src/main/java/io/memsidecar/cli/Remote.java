@@ -1,16 +1,20 @@
 package io.memsidecar.cli;
 
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** A command that calls a sidecar: the connection options, and the channel closed when it ends. */
+/**
+ * A command that calls a sidecar: the connection options (declared once on {@link Memctl} and
+ * inherited, so they are accepted before or after the subcommand), and the channel closed when it ends.
+ */
 abstract class Remote implements Callable<Integer> {
-    @Mixin
-    Connection conn;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public final Integer call() throws Exception {
-        Connection c = conn;
+        Connection c = ((Memctl) spec.root().userObject()).conn;
         try (c) {
             return run(c, c.out());
         }

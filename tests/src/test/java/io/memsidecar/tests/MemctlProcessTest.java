@@ -57,6 +57,20 @@ class MemctlProcessTest {
     }
 
     @Test
+    void connectionOptionsAreTakenBeforeAfterOrBetweenTheSubcommands() throws Exception {
+        var elsewhere = new Memctl(Map.of("MEMSIDECAR_ADDR", "127.0.0.1:1", "MEMSIDECAR_TOKEN", "v4.public.bogus"));
+        String addr = "127.0.0.1:" + server.port();
+        assertThat(elsewhere.run("--addr", addr, "--token", server.fullToken(), "kv", "put", "scratch", "placed", "before").exit())
+                .isZero();
+        assertThat(elsewhere.run("kv", "--addr", addr, "get", "scratch", "placed", "--token", server.fullToken()).out())
+                .isEqualTo("before");
+        var json = elsewhere.run("--output", "json", "kv", "get", "scratch", "placed", "--addr", addr, "--token", server.fullToken());
+        assertThat(jsonLines(json).getFirst().get("value").asText()).isEqualTo("YmVmb3Jl"); // "before", base64
+        assertThat(elsewhere.run("kv", "get", "scratch", "placed", "--token", server.fullToken()).exit())
+                .as("without --addr, $MEMSIDECAR_ADDR (nothing listens there)").isEqualTo(5);
+    }
+
+    @Test
     void kvCommandsAndExitCodes() throws Exception {
         var put = memctl.run("kv", "put", "scratch", "greeting", "hello", "--ttl", "5m", "--content-type", "text/plain");
         assertThat(put.exit()).as(put.toString()).isZero();
