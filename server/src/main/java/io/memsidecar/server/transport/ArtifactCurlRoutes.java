@@ -117,7 +117,8 @@ public final class ArtifactCurlRoutes {
             res.header(HeaderNames.CONTENT_LENGTH, Long.toString(r.getMeta().getSize()));
             res.send();
         } catch (ApiException e) {
-            res.status(Status.create(e.httpStatus())).send();
+            HttpGateway.status(res, e);
+            res.send();
         }
     }
 

@@ -212,7 +212,7 @@ public final class HttpGateway {
             lock.lock();
             try {
                 if (out == null) {
-                    res.status(Status.create(e.httpStatus()));
+                    status(res, e);
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
                     res.send(("{\"error\":" + statusJson(e) + "}").getBytes(StandardCharsets.UTF_8));
                 } else if (!closed) {
@@ -272,8 +272,19 @@ public final class HttpGateway {
     }
 
     static void error(ServerResponse res, ApiException e) {
-        res.status(Status.create(e.httpStatus()));
+        status(res, e);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(statusJson(e).getBytes(StandardCharsets.UTF_8));
     }
+
+    /** The error's HTTP status; an UNAVAILABLE one (503) says when to try again, as HTTP clients and
+     * proxies expect (RFC 9110 §10.2.3). */
+    static void status(ServerResponse res, ApiException e) {
+        res.status(Status.create(e.httpStatus()));
+        if (e.code() == io.memsidecar.core.Code.UNAVAILABLE) {
+            res.header(RETRY_AFTER, "1");
+        }
+    }
+
+    private static final io.helidon.http.HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
 }

@@ -1,6 +1,7 @@
 package io.memsidecar.driver.postgres;
 
 import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Code;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
@@ -286,7 +287,21 @@ final class PostgresKvStore implements KvStore {
         }
     }
 
+    /**
+     * The API error for a failed statement: the database unreachable, restarting or shutting down is
+     * UNAVAILABLE (a client retries it), anything else INTERNAL. The message names the SQLSTATE, never
+     * the DSN, and says whether a write may have been applied.
+     */
     static ApiException failure(String op, SQLException e) {
+        if (PostgresOutage.noConnection(e)) {
+            return new ApiException(Code.UNAVAILABLE, op + ": PostgreSQL unavailable: no connection could be had ("
+                    + e.getSQLState() + "); nothing was applied", e);
+        }
+        if (PostgresOutage.connectionLost(e)) {
+            return new ApiException(Code.UNAVAILABLE, op + ": PostgreSQL unavailable: the connection was lost ("
+                    + PostgresOutage.state(e) + "); a write may have been applied — retry it where it is safe to"
+                    + " (if_version, dedup_key)", e);
+        }
         return ApiException.internal(op + ": database error (" + e.getSQLState() + ")", e);
     }
 }

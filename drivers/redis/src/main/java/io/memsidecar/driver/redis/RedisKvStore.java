@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Code;
 import io.memsidecar.core.KeyOrder;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
@@ -20,6 +21,7 @@ import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -215,6 +217,10 @@ final class RedisKvStore implements KvStore {
     private Object eval(String script, List<byte[]> keys, List<byte[]> args) {
         try {
             return redis.eval(bytes(script), keys, args);
+        } catch (JedisConnectionException e) {
+            // unreachable, refused, reset or timed out: an outage, not a bug (the message may name the host)
+            throw new ApiException(Code.UNAVAILABLE, "redis: unavailable (" + e.getClass().getSimpleName()
+                    + "); a write may have been applied — retry it where it is safe to (if_version)", e);
         } catch (JedisException e) {
             throw ApiException.internal("redis: " + e.getMessage(), e);
         }

@@ -1,0 +1,136 @@
+package io.memsidecar.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.memsidecar.driver.postgres.TestDatabase;
+import io.memsidecar.proto.kv.v1.GetRequest;
+import io.memsidecar.proto.kv.v1.PutRequest;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A backend that goes away answers UNAVAILABLE (HTTP 503 with Retry-After), never INTERNAL, against the
+ * real backend: PostgreSQL terminating the sidecar's connection (what a restart or failover does to it),
+ * and a Redis server that is stopped. Nothing stored is lost, and the sidecar recovers by itself.
+ */
+class BackendOutageTest {
+
+    @Test
+    void postgresClosingTheConnectionIsUnavailableAndTheNextCallRecovers() throws Exception {
+        String url = TestDatabase.url();
+        String app = "memsidecar-outage-" + System.nanoTime();
+        String dsn = url + (url.contains("?") ? "&" : "?") + "ApplicationName=" + app;
+        try (var server = new TestServer("""
+                backends:
+                  - { name: pg, driver: postgres, options: { dsn: "%s", max_conns: 1 } }
+                namespaces:
+                  - { block: kv, name: outage, backend: pg }
+                """.formatted(dsn), "")) {
+            var ch = server.tcpChannel();
+            try {
+                var kv = TestServer.kv(ch, server.fullToken());
+                var put = PutRequest.newBuilder().setNamespace("outage").setKey("k").setValue(ByteString.copyFromUtf8("v1")).build();
+                kv.put(put);
+                // what a restart, a failover or an administrator does to the sidecar's open connection (57P01)
+                try (var admin = DriverManager.getConnection(url);
+                     var st = admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+                    st.setString(1, app);
+                    try (var rs = st.executeQuery()) {
+                        assertThat(rs.next() && rs.getLong(1) >= 1).as("the sidecar's connection was terminated").isTrue();
+                    }
+                }
+                // the pool hands out the connection it used a moment ago without validating it
+                assertThatThrownBy(() -> kv.put(put.toBuilder().setValue(ByteString.copyFromUtf8("v2")).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                            assertThat(e.getStatus().getDescription()).contains("PostgreSQL unavailable", "may have been applied")
+                                    .doesNotContain(url).doesNotContain("postgres://").doesNotContain("user=");
+                        });
+                var got = kv.get(GetRequest.newBuilder().setNamespace("outage").setKey("k").build());
+                assertThat(got.getFound()).as("the pool replaced the dead connection").isTrue();
+                assertThat(got.getValue().toStringUtf8()).isIn("v1", "v2");
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aStoppedRedisIsUnavailableOverGrpcAndHttp() throws Exception {
+        int port;
+        try (var s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path dir = Files.createTempDirectory("memsidecar-redis");
+        Process redis = startRedis(port, dir);
+        try (var server = TestServer.withHttpListener("""
+                backends:
+                  - { name: cache, driver: redis, options: { dsn: "redis://127.0.0.1:%d" } }
+                namespaces:
+                  - { block: kv, name: cache, backend: cache }
+                """.formatted(port))) {
+            var ch = server.tcpChannel();
+            try {
+                var kv = TestServer.kv(ch, server.fullToken());
+                var put = PutRequest.newBuilder().setNamespace("cache").setKey("k").setValue(ByteString.copyFromUtf8("v")).build();
+                assertThat(kv.put(put).getVersion()).isEqualTo(1);
+                redis.destroy();
+                assertThat(redis.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThatThrownBy(() -> kv.put(put)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription()).startsWith("redis: unavailable");
+                });
+                HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + server.server.httpPort().orElseThrow() + "/memsidecar.kv.v1.KV/Get"))
+                        .header("x-memsidecar-capability", "Bearer " + server.fullToken())
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"namespace\":\"cache\",\"key\":\"k\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(res.statusCode()).isEqualTo(503);
+                assertThat(res.headers().firstValue("retry-after")).hasValue("1");
+                assertThat(res.body()).contains("\"code\":14");
+
+                redis = startRedis(port, dir); // back (empty: nothing was persisted, the test keeps no data)
+                assertThat(kv.put(put).getVersion()).as("the pool reconnects by itself").isPositive();
+            } finally {
+                ch.shutdownNow();
+            }
+        } finally {
+            redis.destroy();
+            redis.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process startRedis(int port, Path dir) throws IOException, InterruptedException {
+        boolean present = new ProcessBuilder("bash", "-c", "command -v redis-server").start().waitFor() == 0;
+        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException("CI=true but redis-server is not installed");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(present, "redis-server not installed");
+        Process p = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (var s = new java.net.Socket("127.0.0.1", port)) {
+                return p;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("redis-server did not listen on " + port);
+    }
+}
