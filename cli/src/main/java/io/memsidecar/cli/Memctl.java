@@ -34,7 +34,7 @@ import picocli.CommandLine.Mixin;
                 "  memctl artifact put reports ./report.pdf --id report-1",
                 "  source <(memctl generate-completion)"})
 public final class Memctl {
-    /** The connection options: on the root and, inherited (the command's scope), on every subcommand —
+    /** The connection options: on the root and, inherited (their scope), on every subcommand —
      * {@code memctl --addr H:P kv get …} and {@code memctl kv get … --addr H:P} alike. */
     @Mixin
     Connection conn;

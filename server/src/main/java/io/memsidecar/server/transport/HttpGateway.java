@@ -281,10 +281,10 @@ public final class HttpGateway {
      * proxies expect (RFC 9110 §10.2.3). */
     static void status(ServerResponse res, ApiException e) {
         res.status(Status.create(e.httpStatus()));
-        if (e.code() == io.memsidecar.core.Code.UNAVAILABLE) {
+        if (e.code() == Code.UNAVAILABLE) {
             res.header(RETRY_AFTER, "1");
         }
     }
 
-    private static final io.helidon.http.HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
+    private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
 }
