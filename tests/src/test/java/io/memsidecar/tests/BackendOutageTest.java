@@ -69,6 +69,108 @@ class BackendOutageTest {
     }
 
     @Test
+    void anUnreachablePostgresIsUnavailableAndServesAgainWhenItIsBack() throws Exception {
+        String url = TestDatabase.url();
+        var target = java.net.URI.create(url.substring("jdbc:".length()));
+        try (var proxy = new LoopbackProxy(target.getHost(), target.getPort())) {
+            String dsn = url.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
+            try (var server = new TestServer("""
+                    backends:
+                      - { name: pg, driver: postgres, options: { dsn: "%s", max_conns: 2, connect_timeout: 1s } }
+                    namespaces:
+                      - { block: kv, name: unreachable, backend: pg }
+                    """.formatted(dsn), "")) {
+                var ch = server.tcpChannel();
+                try {
+                    var kv = TestServer.kv(ch, server.fullToken());
+                    var put = PutRequest.newBuilder().setNamespace("unreachable").setKey("k").setValue(ByteString.copyFromUtf8("v")).build();
+                    kv.put(put);
+                    proxy.stop(); // the database's address refuses connections; open ones are cut
+                    for (int i = 0; i < 3; i++) { // a cut connection, then no connection to be had
+                        assertThatThrownBy(() -> kv.get(GetRequest.newBuilder().setNamespace("unreachable").setKey("k").build()))
+                                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                                    assertThat(e.getStatus().getDescription()).contains("PostgreSQL unavailable")
+                                            .doesNotContain(String.valueOf(proxy.port()));
+                                });
+                    }
+                    proxy.start();
+                    assertThat(kv.get(GetRequest.newBuilder().setNamespace("unreachable").setKey("k").build()).getValue().toStringUtf8())
+                            .as("served again, nothing lost").isEqualTo("v");
+                } finally {
+                    ch.shutdownNow();
+                }
+            }
+        }
+    }
+
+    /** A TCP relay on loopback to the real database, which the test can take away and bring back. */
+    private static final class LoopbackProxy implements AutoCloseable {
+        private final String host;
+        private final int targetPort;
+        private final int port;
+        private final java.util.Set<java.net.Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile ServerSocket listener;
+
+        LoopbackProxy(String host, int targetPort) throws IOException {
+            this.host = host;
+            this.targetPort = targetPort;
+            try (var s = new ServerSocket(0)) {
+                this.port = s.getLocalPort();
+            }
+            start();
+        }
+
+        int port() {
+            return port;
+        }
+
+        void start() throws IOException {
+            var l = new ServerSocket();
+            l.setReuseAddress(true);
+            l.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            listener = l;
+            Thread.ofVirtual().start(() -> {
+                while (!l.isClosed()) {
+                    try {
+                        var client = l.accept();
+                        var upstream = new java.net.Socket(host, targetPort);
+                        open.add(client);
+                        open.add(upstream);
+                        pump(client, upstream);
+                        pump(upstream, client);
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void pump(java.net.Socket from, java.net.Socket to) {
+            Thread.ofVirtual().start(() -> {
+                try (from; to) {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (IOException cut) {
+                    // stopped
+                }
+            });
+        }
+
+        void stop() throws IOException {
+            listener.close();
+            for (var s : open) {
+                s.close();
+            }
+            open.clear();
+        }
+
+        @Override
+        public void close() throws IOException {
+            stop();
+        }
+    }
+
+    @Test
     void aStoppedRedisIsUnavailableOverGrpcAndHttp() throws Exception {
         int port;
         try (var s = new ServerSocket(0)) {

@@ -55,6 +55,9 @@ final class PostgresBackend implements Backend {
             throw o.invalid("dsn", e.getMessage());
         }
         hc.setMaximumPoolSize(o.integer("max_conns", 10));
+        // How long a call waits for a connection before it answers UNAVAILABLE: a database that is down
+        // makes every call wait this long (HikariCP's default, 30 s, is longer than any unary deadline).
+        hc.setConnectionTimeout(Math.max(250, o.duration("connect_timeout", Duration.ofSeconds(5)).toMillis()));
         hc.setPoolName("memsidecar-" + name);
         hc.setInitializationFailTimeout(10_000);
         // Pool metrics (active, idle, pending, acquire/usage time) under the pool's name.

@@ -6,6 +6,7 @@ import io.memsidecar.core.spi.BackendSpec;
 
 /**
  * {@code driver: postgres}. Options: {@code dsn} or {@code dsn_env}, {@code max_conns} (10),
+ * {@code connect_timeout} (5s: how long a call waits for a connection before UNAVAILABLE),
  * {@code sweeper_interval} (5m; 0 or negative turns it off).
  */
 public final class PostgresBackendProvider implements BackendProvider {
