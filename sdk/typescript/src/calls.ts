@@ -1,6 +1,6 @@
 import { type Client, type Transport, createClient } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
-import { MemSidecarError, UnavailableError, toMemSidecarError } from "./errors.js";
+import { UnavailableError, toMemSidecarError } from "./errors.js";
 
 /** Per-call options of every method. */
 export interface CallOptions {
@@ -73,5 +73,3 @@ export class Calls {
     }
   }
 }
-
-export { MemSidecarError };

@@ -246,8 +246,8 @@ export class MemSidecarStore extends BaseStore {
     for (const op of operations) {
       if ("value" in op) results.push(await this.putOp(op as PutOperation));
       else if ("namespacePrefix" in op) results.push(await this.searchOp(op as SearchOperation));
-      else if ("matchConditions" in op || "maxDepth" in op || "limit" in op && !("key" in op)) results.push(await this.listOp(op as ListNamespacesOperation));
-      else results.push(await this.getOp(op as GetOperation));
+      else if ("key" in op) results.push(await this.getOp(op as GetOperation));
+      else results.push(await this.listOp(op as ListNamespacesOperation));
     }
     return results as OperationResults<Op>;
   }

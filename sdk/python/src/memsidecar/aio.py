@@ -325,8 +325,8 @@ class AsyncArtifact:
         stream = self._c.stream("Artifact.Get", artifact_pb2.GetRequest(namespace=namespace, id=id, offset=offset,
                                                                         length=length), timeout)
         where = f"artifact {namespace}/{id}"
-        first = await stream.__anext__()
-        if not first.HasField("header"):
+        first = await anext(stream, None)
+        if first is None or not first.HasField("header"):
             await stream.aclose()
             raise MemSidecarError(f"{where}: the stream did not start with a header")
         return AsyncArtifactReader(stream, first.header.meta, verify and offset == 0 and length == 0, where)

@@ -115,7 +115,7 @@ final class PostgresEpisodicStore implements EpisodicStore {
                 throw ex;
             }
         } catch (SQLException ex) {
-            throw PostgresKvStore.failure("episodic.append", ex);
+            throw PostgresErrors.failure("episodic.append", ex);
         }
     }
 
@@ -196,7 +196,7 @@ final class PostgresEpisodicStore implements EpisodicStore {
                     }
                 }
             } catch (SQLException e) {
-                throw PostgresKvStore.failure("episodic.range", e);
+                throw PostgresErrors.failure("episodic.range", e);
             }
             page.forEach(sink);
             if (page.size() < pageSize) {
@@ -216,7 +216,7 @@ final class PostgresEpisodicStore implements EpisodicStore {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("episodic.tail", e);
+            throw PostgresErrors.failure("episodic.tail", e);
         }
     }
 
@@ -251,7 +251,7 @@ final class PostgresEpisodicStore implements EpisodicStore {
             st.setInt(i, q.maxRows());
             return st.executeUpdate();
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("episodic.expire", e);
+            throw PostgresErrors.failure("episodic.expire", e);
         }
     }
 
@@ -267,7 +267,7 @@ final class PostgresEpisodicStore implements EpisodicStore {
             }
             return out;
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("episodic.namespaces", e);
+            throw PostgresErrors.failure("episodic.namespaces", e);
         }
     }
 

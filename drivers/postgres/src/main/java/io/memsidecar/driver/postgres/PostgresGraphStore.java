@@ -84,7 +84,7 @@ final class PostgresGraphStore implements GraphStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("graph." + op, e);
+            throw PostgresErrors.failure("graph." + op, e);
         }
     }
 
@@ -175,7 +175,7 @@ final class PostgresGraphStore implements GraphStore {
             try {
                 return expand(c, namespace, from, direction, types, perNode, t);
             } catch (SQLException e) {
-                throw PostgresKvStore.failure("graph.query", e);
+                throw PostgresErrors.failure("graph.query", e);
             }
         };
     }

@@ -1,7 +1,6 @@
 package io.memsidecar.driver.postgres;
 
 import io.memsidecar.core.ApiException;
-import io.memsidecar.core.Code;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
@@ -72,7 +71,7 @@ final class PostgresKvStore implements KvStore {
                 return rs.next() ? Optional.of(record(rs, true)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw failure("kv.get", e);
+            throw PostgresErrors.failure("kv.get", e);
         }
     }
 
@@ -91,7 +90,7 @@ final class PostgresKvStore implements KvStore {
             }
             return out;
         } catch (SQLException e) {
-            throw failure("kv.get", e);
+            throw PostgresErrors.failure("kv.get", e);
         }
     }
 
@@ -120,7 +119,7 @@ final class PostgresKvStore implements KvStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure("kv.put", e);
+            throw PostgresErrors.failure("kv.put", e);
         }
     }
 
@@ -210,7 +209,7 @@ final class PostgresKvStore implements KvStore {
                 return true;
             }
         } catch (SQLException e) {
-            throw failure("kv.delete", e);
+            throw PostgresErrors.failure("kv.delete", e);
         }
     }
 
@@ -234,7 +233,7 @@ final class PostgresKvStore implements KvStore {
                     }
                 }
             } catch (SQLException e) {
-                throw failure("kv.scan", e);
+                throw PostgresErrors.failure("kv.scan", e);
             }
             return page;
         }, sink);
@@ -245,7 +244,7 @@ final class PostgresKvStore implements KvStore {
         try (Connection c = dataSource.getConnection()) {
             return OptionalLong.of(count(c, namespace));
         } catch (SQLException e) {
-            throw failure("kv.size", e);
+            throw PostgresErrors.failure("kv.size", e);
         }
     }
 
@@ -285,23 +284,5 @@ final class PostgresKvStore implements KvStore {
         } else {
             st.setLong(index, value);
         }
-    }
-
-    /**
-     * The API error for a failed statement: the database unreachable, restarting or shutting down is
-     * UNAVAILABLE (a client retries it), anything else INTERNAL. The message names the SQLSTATE, never
-     * the DSN, and says whether a write may have been applied.
-     */
-    static ApiException failure(String op, SQLException e) {
-        if (PostgresOutage.noConnection(e)) {
-            return new ApiException(Code.UNAVAILABLE, op + ": PostgreSQL unavailable: no connection could be had ("
-                    + e.getSQLState() + "); nothing was applied", e);
-        }
-        if (PostgresOutage.connectionLost(e)) {
-            return new ApiException(Code.UNAVAILABLE, op + ": PostgreSQL unavailable: the connection was lost ("
-                    + PostgresOutage.state(e) + "); a write may have been applied — retry it where it is safe to"
-                    + " (if_version, dedup_key)", e);
-        }
-        return ApiException.internal(op + ": database error (" + e.getSQLState() + ")", e);
     }
 }

@@ -73,7 +73,7 @@ final class PostgresLeaseStore implements LeaseStore {
                 }
             }
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("lease.acquire", e);
+            throw PostgresErrors.failure("lease.acquire", e);
         }
     }
 
@@ -103,7 +103,7 @@ final class PostgresLeaseStore implements LeaseStore {
                 return lease(rs);
             }
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("lease.renew", e);
+            throw PostgresErrors.failure("lease.renew", e);
         }
     }
 
@@ -141,7 +141,7 @@ final class PostgresLeaseStore implements LeaseStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("lease.release", e);
+            throw PostgresErrors.failure("lease.release", e);
         }
     }
 
@@ -155,7 +155,7 @@ final class PostgresLeaseStore implements LeaseStore {
                 return rs.next() ? Optional.of(lease(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("lease.inspect", e);
+            throw PostgresErrors.failure("lease.inspect", e);
         }
     }
 
@@ -172,7 +172,7 @@ final class PostgresLeaseStore implements LeaseStore {
             }
             return out;
         } catch (SQLException e) {
-            throw PostgresKvStore.failure("lease.list", e);
+            throw PostgresErrors.failure("lease.list", e);
         }
     }
 

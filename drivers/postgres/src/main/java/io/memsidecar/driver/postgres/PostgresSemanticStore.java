@@ -276,7 +276,7 @@ final class PostgresSemanticStore implements SemanticStore {
                     throw e;
                 }
             } catch (SQLException e) {
-                throw PostgresKvStore.failure("semantic.upsert", e);
+                throw PostgresErrors.failure("semantic.upsert", e);
             }
         }
 
@@ -322,7 +322,7 @@ final class PostgresSemanticStore implements SemanticStore {
                     return hits;
                 }
             } catch (SQLException e) {
-                throw PostgresKvStore.failure("semantic.search", e);
+                throw PostgresErrors.failure("semantic.search", e);
             }
         }
 
@@ -418,7 +418,7 @@ final class PostgresSemanticStore implements SemanticStore {
                     return rs.next() ? Optional.of(record(rs)) : Optional.empty();
                 }
             } catch (SQLException e) {
-                throw PostgresKvStore.failure("semantic.get", e);
+                throw PostgresErrors.failure("semantic.get", e);
             }
         }
 
@@ -431,7 +431,7 @@ final class PostgresSemanticStore implements SemanticStore {
                 st.setString(2, id);
                 return st.executeUpdate() > 0;
             } catch (SQLException e) {
-                throw PostgresKvStore.failure("semantic.delete", e);
+                throw PostgresErrors.failure("semantic.delete", e);
             }
         }
 
@@ -457,7 +457,7 @@ final class PostgresSemanticStore implements SemanticStore {
                 st.setString(4, scope);
                 return st.executeUpdate();
             } catch (SQLException e) {
-                throw PostgresKvStore.failure("semantic.expire", e);
+                throw PostgresErrors.failure("semantic.expire", e);
             }
         }
     }
