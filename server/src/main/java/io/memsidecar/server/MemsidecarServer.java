@@ -127,6 +127,7 @@ public final class MemsidecarServer implements AutoCloseable {
     /** TLS of gRPC on the Netty transport (reloaded with the Helidon listeners'). */
     private final Optional<TlsMaterial.NettyTls> nettyTls;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final BackendHealth readiness;
     private final RetentionSweeper retention;
     private final EpisodicService episodic;
     private final List<Embedder> embedders;
@@ -168,8 +169,12 @@ public final class MemsidecarServer implements AutoCloseable {
             config.namespaces().forEach(ns -> configured.computeIfAbsent(ns.block(), b -> new HashSet<>()).add(ns.name()));
             configured.put("admin", Set.of(""));
             this.table = RoutingTable.of(services.routes()).filtered(List.of(
-                    new ObserveFilter(telemetry, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get)));
-            GrpcTransport.serviceNames().forEach(s -> health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
+                    new ObserveFilter(telemetry, configured), auth, new ScopeFilter(), new PolicyFilter(policy::get),
+                    new DeadlineFilter(config.server().requestTimeout())));
+            this.readiness = new BackendHealth(backends, health, GrpcTransport.serviceNames(), clock);
+            if (telemetry.metrics()) {
+                readiness.gauges(telemetry.registry());
+            }
             List<ServerServiceDefinition> grpcServices = withReflection(GrpcTransport.services(table, "grpc"), auth);
             this.nettyTls = config.server().tls().filter(t -> config.server().nettyTcp()).map(files -> {
                 try {
@@ -221,6 +226,7 @@ public final class MemsidecarServer implements AutoCloseable {
             telemetry.close();
             throw e;
         }
+        readiness.start();
     }
 
     /** spec §8's gauges and counters read from the stores and services: cheap, sampled at scrape or push. */
@@ -369,9 +375,11 @@ public final class MemsidecarServer implements AutoCloseable {
             embedders.forEach(Embedder::close);
             throw e;
         }
-        var episodicService = new EpisodicService(episodic, config.tenantIsolation(), config.limits());
+        var episodicService = new EpisodicService(episodic, config.tenantIsolation(), config.limits(),
+                config.server().tailReconnectMax());
         List<Route<?, ?>> routes = new ArrayList<>(new KvService(kv, config.tenantIsolation(), config.limits()).routes());
-        routes.addAll(new LeaseService(leases, config.tenantIsolation(), config.limits()).routes());
+        routes.addAll(new LeaseService(leases, config.tenantIsolation(), config.limits(),
+                config.server().tailReconnectMax()).routes());
         routes.addAll(episodicService.routes());
         routes.addAll(new ArtifactService(artifacts, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new SemanticService(semantic, config.tenantIsolation(), config.limits()).routes());
@@ -513,24 +521,8 @@ public final class MemsidecarServer implements AutoCloseable {
         new McpHttp(table, bodies, auth::authenticate, config.namespaces().stream().map(ns -> NamespaceInfo.newBuilder()
                 .setBlock(ns.block()).setName(ns.name()).build()).toList()).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));
-        http.get("/readyz", (req, res) -> {
-            var failures = new ArrayList<String>();
-            for (Backend b : backends.values()) {
-                try {
-                    b.check();
-                } catch (RuntimeException e) {
-                    failures.add(b.name());
-                    LOG.log(Level.WARNING, "readiness: " + e.getMessage());
-                }
-            }
-            res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            if (failures.isEmpty()) {
-                res.send("{\"status\":\"UP\"}");
-            } else {
-                res.status(Status.SERVICE_UNAVAILABLE_503).send("{\"status\":\"DOWN\",\"backends\":"
-                        + failures.stream().map(f -> "\"" + f + "\"").toList() + "}");
-            }
-        });
+        http.get("/readyz", (req, res) -> res.status(readiness.ready() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503)
+                .header(HeaderNames.CONTENT_TYPE, "application/json").send(readiness.json()));
     }
 
     private void startUds(Path socket, List<ServerServiceDefinition> services) {
@@ -626,6 +618,7 @@ public final class MemsidecarServer implements AutoCloseable {
     /** Stops accepting, lets in-flight calls finish within the shutdown timeout, closes backends. */
     @Override
     public void close() {
+        readiness.close();
         health.enterTerminalState();
         episodic.stop(); // live tails end now rather than hold the drain for the grace period
         long deadline = config.server().shutdownTimeout().toMillis();

@@ -18,7 +18,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.memsidecar.proto.episodic.v1.AppendRequest;
+import io.memsidecar.proto.episodic.v1.EpisodicGrpc;
+import io.memsidecar.proto.episodic.v1.TailRequest;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,40 +78,107 @@ class BackendOutageTest {
         }
     }
 
+    /**
+     * The database's address taken away behind a relay (what a stopped or unreachable database looks
+     * like): calls answer UNAVAILABLE within their deadline — not after connect_timeout (30 s here) —
+     * readiness flips to DOWN and back while answering at once, and an open tail rides the outage out
+     * and delivers every event exactly once, in order, when the database is back.
+     */
     @Test
-    void anUnreachablePostgresIsUnavailableAndServesAgainWhenItIsBack() throws Exception {
+    void anUnreachablePostgresIsUnavailableWithinTheDeadlineAndTailsCarryOn() throws Exception {
         String url = TestDatabase.url();
         var target = java.net.URI.create(url.substring("jdbc:".length()));
         try (var proxy = new LoopbackProxy(target.getHost(), target.getPort())) {
             String dsn = url.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
-            try (var server = new TestServer("""
+            String ns = "unreachable" + System.nanoTime();
+            try (var server = TestServer.withHttpListener("""
                     backends:
-                      - { name: pg, driver: postgres, options: { dsn: "%s", max_conns: 2, connect_timeout: 1s } }
+                      - { name: pg, driver: postgres, options: { dsn: "%s", max_conns: 2, connect_timeout: 30s } }
                     namespaces:
                       - { block: kv, name: unreachable, backend: pg }
-                    """.formatted(dsn), "")) {
+                      - { block: episodic, name: %s, backend: pg }
+                    """.formatted(dsn, ns), Map.of("MEMSIDECAR_SERVER__REQUEST_TIMEOUT", "1s"))) {
                 var ch = server.tcpChannel();
+                var tailChannel = server.tcpChannel();
+                var tailed = new LinkedBlockingQueue<Object>();
                 try {
                     var kv = TestServer.kv(ch, server.fullToken());
-                    var put = PutRequest.newBuilder().setNamespace("unreachable").setKey("k").setValue(ByteString.copyFromUtf8("v")).build();
-                    kv.put(put);
+                    var episodic = EpisodicGrpc.newBlockingStub(CapabilityHeader.attach(ch, server.fullToken()));
+                    var get = GetRequest.newBuilder().setNamespace("unreachable").setKey("k").build();
+                    kv.put(PutRequest.newBuilder().setNamespace("unreachable").setKey("k").setValue(ByteString.copyFromUtf8("v")).build());
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            EpisodicGrpc.newBlockingStub(CapabilityHeader.attach(tailChannel, server.fullToken()))
+                                    .tail(TailRequest.newBuilder().setNamespace(ns).setIncludeHistorical(true).build())
+                                    .forEachRemaining(e -> tailed.add(e.getType()));
+                        } catch (StatusRuntimeException e) {
+                            tailed.add(e.getStatus());
+                        }
+                    });
+                    for (int i = 1; i <= 3; i++) {
+                        episodic.append(append(ns, "e" + i));
+                    }
+                    assertThat(List.of(tailed.poll(20, TimeUnit.SECONDS), tailed.poll(20, TimeUnit.SECONDS),
+                            tailed.poll(20, TimeUnit.SECONDS))).containsExactly("e1", "e2", "e3");
+
                     proxy.stop(); // the database's address refuses connections; open ones are cut
                     for (int i = 0; i < 3; i++) { // a cut connection, then no connection to be had
-                        assertThatThrownBy(() -> kv.get(GetRequest.newBuilder().setNamespace("unreachable").setKey("k").build()))
-                                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                                    assertThat(e.getStatus().getDescription()).contains("PostgreSQL unavailable")
-                                            .doesNotContain(String.valueOf(proxy.port()));
-                                });
+                        // connect_timeout is 30 s: only the call's deadline can make this UNAVAILABLE in time
+                        assertUnavailable(() -> kv.withDeadlineAfter(1500, TimeUnit.MILLISECONDS).get(get), proxy);
                     }
+                    // no deadline from the client: server.request_timeout (1 s) bounds it, long before 20 s
+                    assertUnavailable(() -> kv.withDeadlineAfter(20, TimeUnit.SECONDS).get(get), proxy);
+                    assertUnavailable(() -> episodic.withDeadlineAfter(20, TimeUnit.SECONDS).append(append(ns, "lost")), proxy);
+
+                    var http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+                    var readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.httpPort().orElseThrow()
+                            + "/readyz")).timeout(java.time.Duration.ofSeconds(1)).build();
+                    var health = HealthGrpc.newBlockingStub(ch);
+                    var all = HealthCheckRequest.newBuilder().setService("").build();
+                    Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                        var res = http.send(readyz, HttpResponse.BodyHandlers.ofString()); // answers within 1 s in every state
+                        assertThat(res.statusCode()).isEqualTo(503);
+                        assertThat(res.body()).contains("\"status\":\"DOWN\"", "\"pg\":{\"up\":false");
+                        assertThat(health.withDeadlineAfter(1, TimeUnit.SECONDS).check(all).getStatus())
+                                .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+                    });
+                    assertThat(tailed).as("the tail stays open through the outage").isEmpty();
+
                     proxy.start();
-                    assertThat(kv.get(GetRequest.newBuilder().setNamespace("unreachable").setKey("k").build()).getValue().toStringUtf8())
-                            .as("served again, nothing lost").isEqualTo("v");
+                    Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                        var res = http.send(readyz, HttpResponse.BodyHandlers.ofString());
+                        assertThat(res.statusCode()).isEqualTo(200);
+                        assertThat(res.body()).contains("\"status\":\"UP\"", "\"pg\":{\"up\":true");
+                        assertThat(health.check(all).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                    });
+                    assertThat(kv.get(get).getValue().toStringUtf8()).as("served again, nothing lost").isEqualTo("v");
+                    for (int i = 4; i <= 6; i++) {
+                        episodic.append(append(ns, "e" + i));
+                    }
+                    var after = new java.util.ArrayList<Object>();
+                    for (int i = 0; i < 3; i++) {
+                        after.add(tailed.poll(30, TimeUnit.SECONDS));
+                    }
+                    assertThat(after).as("the same tail carries on: every event once, in order").containsExactly("e4", "e5", "e6");
+                    assertThat(tailed.poll(300, TimeUnit.MILLISECONDS)).as("nothing delivered twice").isNull();
                 } finally {
                     ch.shutdownNow();
+                    tailChannel.shutdownNow();
                 }
             }
         }
+    }
+
+    private static AppendRequest append(String ns, String type) {
+        return AppendRequest.newBuilder().setNamespace(ns).setType(type).setPayload(ByteString.copyFromUtf8(type)).build();
+    }
+
+    private static void assertUnavailable(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, LoopbackProxy proxy) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(e.getStatus().getDescription()).contains("PostgreSQL unavailable")
+                    .doesNotContain(String.valueOf(proxy.port()));
+        });
     }
 
     /** A TCP relay on loopback to the real database, which the test can take away and bring back. */

@@ -72,4 +72,22 @@ public class ApiException extends RuntimeException {
     public static ApiException internal(String message, Throwable cause) {
         return new ApiException(Code.INTERNAL, message, cause);
     }
+
+    /**
+     * A local disk's failure for {@code op}: full (ENOSPC, quota) is RESOURCE_EXHAUSTED, read-only
+     * (EROFS) UNAVAILABLE, anything else INTERNAL. The message names the condition, not the path.
+     */
+    public static ApiException disk(String op, java.io.IOException e) {
+        String reason = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            reason = f.getReason();
+        }
+        if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
+            return new ApiException(Code.RESOURCE_EXHAUSTED, op + ": disk full; nothing was stored", e);
+        }
+        if (reason.contains("Read-only file system")) {
+            return new ApiException(Code.UNAVAILABLE, op + ": the disk is read-only; nothing was stored", e);
+        }
+        return internal(op + ": disk error", e);
+    }
 }

@@ -17,6 +17,7 @@ public final class Call {
     private volatile Capability capability;
     private volatile Source<?> rest = Source.empty();
     private volatile Optional<String> clientSubject = Optional.empty();
+    private volatile long deadline = Long.MAX_VALUE;
 
     public Call(String transport, Optional<String> credential, BooleanSupplier cancelled) {
         this(transport, credential, cancelled, name -> Optional.empty());
@@ -64,6 +65,17 @@ public final class Call {
     public Call withClientSubject(Optional<String> subject) {
         this.clientSubject = subject;
         return this;
+    }
+
+    /** The caller's deadline, {@link System#nanoTime()} based ({@code grpc-timeout}, Connect's timeout header). */
+    public Call withDeadline(long nanoTime) {
+        this.deadline = nanoTime;
+        return this;
+    }
+
+    /** The caller's deadline ({@link System#nanoTime()} based), {@link Long#MAX_VALUE} when it set none. */
+    public long deadline() {
+        return deadline;
     }
 
     /** The client certificate's subject (mTLS), for the access log; empty without one. */

@@ -7,11 +7,13 @@ import io.memsidecar.core.Code;
 import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
+import io.memsidecar.core.OutageWindow;
 import io.memsidecar.core.ProtoTime;
 import io.memsidecar.core.Require;
 import io.memsidecar.core.Route;
 import io.memsidecar.core.Scope;
 import io.memsidecar.core.Sink;
+import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.episodic.spi.Event;
 import io.memsidecar.episodic.spi.ExpireQuery;
 import io.memsidecar.episodic.spi.NewEvent;
@@ -47,12 +49,16 @@ public final class EpisodicService {
 
     private final NamespaceTable<EpisodicNamespace> namespaces;
     private final Limits limits;
+    private final Duration reconnectMax;
     private final java.util.concurrent.atomic.AtomicInteger tails = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopping;
 
-    public EpisodicService(Map<String, EpisodicNamespace> namespaces, boolean tenantIsolation, Limits limits) {
+    /** {@code reconnectMax}: how long a tail rides out a backend outage ({@code server.tail_reconnect_max}). */
+    public EpisodicService(Map<String, EpisodicNamespace> namespaces, boolean tenantIsolation, Limits limits,
+                           Duration reconnectMax) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
         this.limits = limits;
+        this.reconnectMax = reconnectMax;
     }
 
     public List<Route<?, ?>> routes() {
@@ -122,22 +128,30 @@ public final class EpisodicService {
         return tails.get();
     }
 
+    /**
+     * Sends pages after the last cursor sent, then waits for an append. A backend outage does not end
+     * the stream: the tail keeps its cursor and carries on when the backend is back (every event once,
+     * in order), within {@code tail_reconnect_max}.
+     */
     private void follow(Call call, TailRequest r, NamespaceTable.Target<EpisodicNamespace> t,
                         Sink<io.memsidecar.proto.episodic.v1.Event> sink) {
-        long last = r.getIncludeHistorical() ? r.getAfterCursor() : t.namespace().store().lastCursor(t.storage());
-        long[] sent = {last};
+        EpisodicStore store = t.namespace().store();
+        long[] sent = {r.getIncludeHistorical() ? r.getAfterCursor() : store.lastCursor(t.storage())};
+        var outage = new OutageWindow(reconnectMax);
         while (!call.isCancelled() && !stopping) {
             int[] count = {0};
-            t.namespace().store().range(t.storage(), RangeQuery.after(sent[0], TAIL_PAGE), e -> {
-                sink.send(proto(e));
-                sent[0] = e.cursor();
-                count[0]++;
-            });
-            if (count[0] == TAIL_PAGE) {
-                continue;
-            }
             try {
-                t.namespace().store().awaitAppend(t.storage(), sent[0], TAIL_WAIT);
+                store.range(t.storage(), RangeQuery.after(sent[0], TAIL_PAGE), e -> {
+                    sink.send(proto(e));
+                    sent[0] = e.cursor();
+                    count[0]++;
+                });
+                if (count[0] < TAIL_PAGE) {
+                    store.awaitAppend(t.storage(), sent[0], TAIL_WAIT);
+                }
+                outage.up();
+            } catch (ApiException e) {
+                outage.down(e, call::isCancelled);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(Code.CANCELLED, "tail interrupted");

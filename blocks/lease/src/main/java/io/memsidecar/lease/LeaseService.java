@@ -3,9 +3,11 @@ package io.memsidecar.lease;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Call;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.Deadline;
 import io.memsidecar.core.Limits;
 import io.memsidecar.core.NamespaceTable;
 import io.memsidecar.core.Op;
+import io.memsidecar.core.OutageWindow;
 import io.memsidecar.core.ProtoTime;
 import io.memsidecar.core.Require;
 import io.memsidecar.core.Route;
@@ -26,6 +28,7 @@ import io.memsidecar.proto.lease.v1.RenewResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The lease block (spec §2.6) plus fencing tokens. Acquire with {@code wait_for} waits on the
@@ -47,10 +50,14 @@ public final class LeaseService {
 
     private final NamespaceTable<LeaseNamespace> namespaces;
     private final Limits limits;
+    private final Duration reconnectMax;
 
-    public LeaseService(Map<String, LeaseNamespace> namespaces, boolean tenantIsolation, Limits limits) {
+    /** {@code reconnectMax}: how long a waiter rides out a backend outage ({@code server.tail_reconnect_max}). */
+    public LeaseService(Map<String, LeaseNamespace> namespaces, boolean tenantIsolation, Limits limits,
+                        Duration reconnectMax) {
         this.namespaces = new NamespaceTable<>(BLOCK, namespaces, tenantIsolation);
         this.limits = limits;
+        this.reconnectMax = reconnectMax;
     }
 
     public List<Route<?, ?>> routes() {
@@ -77,36 +84,57 @@ public final class LeaseService {
         }
         var metadata = limits.metadata(request.getMetadataMap(), "metadata", 64);
         long deadline = System.nanoTime() + waitFor.toNanos();
+        Deadline.allowWait(waitFor); // a waiter is a long-poll: request_timeout counts after its wait
+        var outage = new OutageWindow(reconnectMax);
         while (true) {
-            AcquireResult r = t.namespace().store().tryAcquire(t.storage(), key, ttl, metadata);
-            if (r.lease().isPresent()) {
-                Lease lease = r.lease().get();
-                if (call.isCancelled()) {
-                    // The caller gave up (deadline or cancel) while this wait went on: nobody would hold
-                    // the lease until its TTL ran out, so it goes back at once.
-                    t.namespace().store().release(t.storage(), key, lease.holderId());
-                    throw new ApiException(Code.CANCELLED, "acquire cancelled while waiting");
-                }
-                return AcquireResponse.newBuilder().setHandle(handle(lease, request.getNamespace())).build();
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw ApiException.failedPrecondition("lease " + request.getNamespace() + "/" + key + " already held");
-            }
-            if (call.isCancelled()) {
-                throw new ApiException(Code.CANCELLED, "acquire cancelled while waiting");
-            }
-            Duration pause = min(Duration.ofNanos(left), min(r.heldFor().plusMillis(1), CANCEL_CHECK));
             try {
-                t.namespace().store().awaitChange(t.storage(), key, pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiException(Code.CANCELLED, "acquire interrupted while waiting");
+                Optional<AcquireResponse> acquired = attempt(call, t, request, key, ttl, metadata, deadline);
+                if (acquired.isPresent()) {
+                    return acquired.get();
+                }
+                outage.up();
+            } catch (ApiException e) {
+                // A waiter rides out a backend outage within its wait; a plain try-acquire reports it.
+                if (System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                outage.down(e, call::isCancelled);
             }
             if (call.isCancelled()) { // woken by a release for a caller that is gone: leave the lease to others
                 throw new ApiException(Code.CANCELLED, "acquire cancelled while waiting");
             }
         }
+    }
+
+    /** One try: the lease, or empty after waiting (at most until {@code deadline}) for a change. */
+    private Optional<AcquireResponse> attempt(Call call, NamespaceTable.Target<LeaseNamespace> t, AcquireRequest request,
+                                              String key, Duration ttl, Map<String, String> metadata, long deadline) {
+        AcquireResult r = t.namespace().store().tryAcquire(t.storage(), key, ttl, metadata);
+        if (r.lease().isPresent()) {
+            Lease lease = r.lease().get();
+            if (call.isCancelled()) {
+                // The caller gave up (deadline or cancel) while this wait went on: nobody would hold
+                // the lease until its TTL ran out, so it goes back at once.
+                t.namespace().store().release(t.storage(), key, lease.holderId());
+                throw new ApiException(Code.CANCELLED, "acquire cancelled while waiting");
+            }
+            return Optional.of(AcquireResponse.newBuilder().setHandle(handle(lease, request.getNamespace())).build());
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw ApiException.failedPrecondition("lease " + request.getNamespace() + "/" + key + " already held");
+        }
+        if (call.isCancelled()) {
+            throw new ApiException(Code.CANCELLED, "acquire cancelled while waiting");
+        }
+        Duration pause = min(Duration.ofNanos(left), min(r.heldFor().plusMillis(1), CANCEL_CHECK));
+        try {
+            t.namespace().store().awaitChange(t.storage(), key, pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(Code.CANCELLED, "acquire interrupted while waiting");
+        }
+        return Optional.empty();
     }
 
     public RenewResponse renew(Call call, RenewRequest request) {

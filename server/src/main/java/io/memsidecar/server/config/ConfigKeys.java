@@ -14,7 +14,7 @@ public final class ConfigKeys {
     private static final List<List<String>> KNOWN = patterns(
             "server.grpc", "tcp uds transport tls.cert_file tls.key_file tls.client_ca_file tls.require_client_cert",
             "server.http", "addr",
-            "server", "shutdown_timeout",
+            "server", "shutdown_timeout request_timeout tail_reconnect_max",
             "tracing", "exporter sample_ratio",
             "tracing.otlp", OTLP,
             "metrics", "exporter",

@@ -110,7 +110,9 @@ public final class ConfigLoader {
         if (transport.equals("netty") && tcp.isBlank()) {
             throw new ConfigException("server.grpc.transport: netty serves gRPC on server.grpc.tcp, which is not set");
         }
-        var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown, tls, netty);
+        var listeners = new MemsidecarConfig.Listeners(tcp, uds, http, shutdown, tls, netty,
+                duration(c.get("server.request_timeout"), Duration.ofSeconds(10)),
+                duration(c.get("server.tail_reconnect_max"), Duration.ofSeconds(60)));
         var auth = auth(c.get("auth"), env);
         refuseDevKeyOffLoopback(auth, tcp, http);
         var policy = PolicyConfig.read(c.get("policy"));

@@ -29,10 +29,11 @@ public record MemsidecarConfig(Listeners server,
     /**
      * gRPC TCP (host:port), optional UDS and extra HTTP listener; {@code nettyTcp}: gRPC on TCP
      * through grpc-java's Netty transport ({@code server.grpc.transport: netty} or {@code auto}),
-     * else through Helidon's ({@code helidon}).
+     * else through Helidon's ({@code helidon}). {@code requestTimeout}: a unary call's deadline when the
+     * caller sets none; {@code tailReconnectMax}: how long a tail or lease waiter rides out a backend outage.
      */
     public record Listeners(String grpcTcp, Optional<Path> grpcUds, Optional<String> httpAddr, Duration shutdownTimeout,
-                            Optional<TlsFiles> tls, boolean nettyTcp) {
+                            Optional<TlsFiles> tls, boolean nettyTcp, Duration requestTimeout, Duration tailReconnectMax) {
         /** The gRPC TCP port serves HTTP too: always on Helidon, on grpc-netty when HTTP has no port of its own. */
         public boolean sharedPort() {
             return !nettyTcp || httpAddr.isEmpty();

@@ -240,6 +240,7 @@ public final class GrpcTransport {
         private final ServerCall<byte[], R> call;
         private final Metadata headers;
         private final Optional<String> clientSubject;
+        private final long deadline;
         /** grpc-netty: client-stream messages are requested one by one as the handler takes them. */
         private final boolean pulls;
         private final ReentrantLock lock = new ReentrantLock();
@@ -262,6 +263,10 @@ public final class GrpcTransport {
             this.clientSubject = connection != null ? TlsMaterial.clientSubject(connection.remotePeer())
                     : Optional.ofNullable(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION))
                             .flatMap(TlsMaterial::clientSubject);
+            // grpc-netty turns grpc-timeout into the context's deadline; Helidon leaves the header.
+            io.grpc.Deadline context = io.grpc.Context.current().getDeadline();
+            this.deadline = context != null ? CallDeadline.from(context)
+                    : CallDeadline.from(header("grpc-timeout"), Optional.empty());
         }
 
         private Optional<String> header(String name) {
@@ -338,7 +343,7 @@ public final class GrpcTransport {
 
         private void run() {
             var c = new Call(transport, Optional.ofNullable(headers.get(CAPABILITY)), () -> cancelled || call.isCancelled(),
-                    this::header).withRest((Source<Q>) this::next).withClientSubject(clientSubject);
+                    this::header).withRest((Source<Q>) this::next).withClientSubject(clientSubject).withDeadline(deadline);
             boolean[] headersSent = {false};
             worker = Thread.currentThread();
             try {

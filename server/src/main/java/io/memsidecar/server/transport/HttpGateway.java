@@ -32,6 +32,8 @@ import java.util.Optional;
  */
 public final class HttpGateway {
     static final HeaderName CAPABILITY = HeaderNames.create(AuthFilter.HEADER);
+    private static final HeaderName GRPC_TIMEOUT = HeaderNames.create("grpc-timeout");
+    private static final HeaderName CONNECT_TIMEOUT = HeaderNames.create("connect-timeout-ms");
     static final JsonFormat.Printer PRINTER = JsonFormat.printer().includingDefaultValueFields()
             .omittingInsignificantWhitespace();
     static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
@@ -106,7 +108,8 @@ public final class HttpGateway {
     static Call call(ServerRequest req, String transport, java.util.function.BooleanSupplier cancelled) {
         return new Call(transport, req.headers().first(CAPABILITY), cancelled,
                 name -> req.headers().first(HeaderNames.create(name)))
-                .withClientSubject(TlsMaterial.clientSubject(req.remotePeer()));
+                .withClientSubject(TlsMaterial.clientSubject(req.remotePeer()))
+                .withDeadline(CallDeadline.from(req.headers().first(GRPC_TIMEOUT), req.headers().first(CONNECT_TIMEOUT)));
     }
 
     /** Runs a route that answers with one message and sends it as JSON; shared with the curl routes. */

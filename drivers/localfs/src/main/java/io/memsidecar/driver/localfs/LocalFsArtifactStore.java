@@ -84,6 +84,8 @@ final class LocalFsArtifactStore implements ArtifactStore {
     public ArtifactMeta put(String namespace, Upload upload) {
         Path dir = shard(namespace, upload.id());
         Path temp = null;
+        Path metaTemp = null;
+        Path data = null; // written but not yet published: removed if the publish fails
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
             temp = dir.resolve(TEMP + UUID.randomUUID());
@@ -95,25 +97,30 @@ final class LocalFsArtifactStore implements ArtifactStore {
             }
             Upload.Integrity integrity = upload.seal(); // throws when the upload does not match its promise
             String dataName = upload.id() + "." + UUID.randomUUID() + ".data";
-            move(temp, dir.resolve(dataName));
+            data = dir.resolve(dataName);
+            move(temp, data);
             temp = null;
             var stored = new Stored(upload.id(), integrity.size(), upload.contentType(), integrity.sha256(),
                     upload.metadata(), clock.instant().toString(), dataName);
             Optional<Stored> previous = read(dir.resolve(upload.id() + ".json"));
-            Path metaTemp = dir.resolve(TEMP + UUID.randomUUID() + ".json");
+            metaTemp = dir.resolve(TEMP + UUID.randomUUID() + ".json");
             try (FileChannel ch = FileChannel.open(metaTemp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(stored)));
                 ch.force(true);
             }
             move(metaTemp, dir.resolve(upload.id() + ".json")); // the publish
+            metaTemp = null;
+            data = null;
             syncDirectory(dir);
             previous.filter(p -> !p.data().equals(dataName)).ifPresent(p -> remove(dir.resolve(p.data())));
             return stored.meta();
         } catch (IOException e) {
-            throw ApiException.internal("artifact.put: write failed", e);
+            throw ApiException.disk("artifact.put", e);
         } finally {
-            if (temp != null) {
-                deleteQuietly(temp);
+            for (Path leftover : new Path[] {temp, metaTemp, data}) {
+                if (leftover != null) {
+                    deleteQuietly(leftover);
+                }
             }
         }
     }
@@ -210,7 +217,7 @@ final class LocalFsArtifactStore implements ArtifactStore {
             deleteQuietly(dir.resolve(stored.get().data()));
             return existed;
         } catch (IOException e) {
-            throw ApiException.internal("artifact.delete: failed", e);
+            throw ApiException.disk("artifact.delete", e);
         }
     }
 

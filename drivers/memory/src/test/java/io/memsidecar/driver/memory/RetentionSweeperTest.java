@@ -39,7 +39,8 @@ class RetentionSweeperTest {
 
     private RetentionSweeper sweeper(EpisodicNamespace ns, boolean isolation) {
         // An hour-long interval: the test drives sweepOnce itself.
-        return new RetentionSweeper(new EpisodicService(Map.of(ns.name(), ns), isolation, io.memsidecar.core.Limits.DEFAULT), clock,
+        return new RetentionSweeper(new EpisodicService(Map.of(ns.name(), ns), isolation, io.memsidecar.core.Limits.DEFAULT,
+                java.time.Duration.ofSeconds(60)), clock,
                 new Evictions(meters, "episodic", "retention"));
     }
 

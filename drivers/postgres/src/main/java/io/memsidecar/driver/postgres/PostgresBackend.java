@@ -63,7 +63,7 @@ final class PostgresBackend implements Backend {
         // Pool metrics (active, idle, pending, acquire/usage time) under the pool's name.
         hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(spec.meters()));
         this.expired = new Evictions(spec.meters(), "kv", "ttl");
-        this.dataSource = new HikariDataSource(hc);
+        this.dataSource = new DeadlinePool(hc);
         try {
             Migrations.apply(dataSource);
         } catch (SQLException e) {

@@ -5,6 +5,7 @@ import io.memsidecar.artifact.spi.ArtifactRead;
 import io.memsidecar.artifact.spi.ArtifactStore;
 import io.memsidecar.artifact.spi.Upload;
 import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Code;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -94,7 +96,7 @@ final class S3ArtifactStore implements ArtifactStore {
             return putMultipart(key, upload, first, body);
         } catch (IOException e) {
             throw ApiException.internal("artifact.put: upload body failed", e);
-        } catch (S3Exception e) {
+        } catch (SdkException e) {
             throw failure("artifact.put", e);
         }
     }
@@ -258,8 +260,8 @@ final class S3ArtifactStore implements ArtifactStore {
     public Optional<ArtifactMeta> stat(String namespace, String id) {
         try {
             return Optional.of(decode(id, s3.headObject(b -> b.bucket(bucket).key(key(namespace, id))).metadata()));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) { // NoSuchKey, or a HEAD's bodiless 404
+        } catch (SdkException e) {
+            if (status(e) == 404) { // NoSuchKey, or a HEAD's bodiless 404
                 return Optional.empty();
             }
             throw failure("artifact.stat", e);
@@ -280,11 +282,11 @@ final class S3ArtifactStore implements ArtifactStore {
             long bytes = body.response().contentLength();
             return Optional.of(new ArtifactRead(decode(id, body.response().metadata()),
                     bytes < ReadAhead.BLOCK ? body : ReadAhead.of(body)));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 416) {
+        } catch (SdkException e) {
+            if (status(e) == 416) {
                 return stat(namespace, id).map(meta -> new ArtifactRead(meta, InputStream.nullInputStream()));
             }
-            if (e.statusCode() == 404) {
+            if (status(e) == 404) {
                 return Optional.empty();
             }
             throw failure("artifact.get", e);
@@ -299,7 +301,7 @@ final class S3ArtifactStore implements ArtifactStore {
         try {
             s3.deleteObject(b -> b.bucket(bucket).key(key(namespace, id)));
             return true;
-        } catch (S3Exception e) {
+        } catch (SdkException e) {
             throw failure("artifact.delete", e);
         }
     }
@@ -322,12 +324,28 @@ final class S3ArtifactStore implements ArtifactStore {
                     sent++;
                 }
             }
-        } catch (S3Exception e) {
+        } catch (SdkException e) {
             throw failure("artifact.list", e);
         }
     }
 
-    private static ApiException failure(String op, S3Exception e) {
-        return ApiException.internal(op + ": S3 error " + e.statusCode(), e);
+    /** The HTTP status S3 answered with; 0 when no answer came (a connection failure, a timeout). */
+    private static int status(SdkException e) {
+        return e instanceof S3Exception s ? s.statusCode() : 0;
+    }
+
+    /**
+     * S3 unreachable, timing out, throttling or failing on its side (5xx, 429, no answer at all) is
+     * UNAVAILABLE — the client SDK's own retries are spent by then; anything else (403, a missing
+     * bucket) is a fault of the configuration: INTERNAL. Never the endpoint or the keys.
+     */
+    static ApiException failure(String op, SdkException e) {
+        int status = status(e);
+        if (status == 0 || status >= 500 || status == 429 || status == 408) {
+            return new ApiException(Code.UNAVAILABLE, op + ": S3 unavailable ("
+                    + (status == 0 ? "no answer: " + e.getClass().getSimpleName() : "HTTP " + status)
+                    + "); retry later", e);
+        }
+        return ApiException.internal(op + ": S3 error " + status, e);
     }
 }

@@ -3,6 +3,7 @@ package io.memsidecar.driver.sqlite;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Code;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -175,8 +176,18 @@ final class Db implements AutoCloseable {
         }
     }
 
+    /**
+     * SQLite's primary result code: SQLITE_FULL (the disk is full) is RESOURCE_EXHAUSTED; SQLITE_READONLY,
+     * SQLITE_IOERR and SQLITE_CANTOPEN (a read-only or failing disk) UNAVAILABLE; the write's transaction
+     * was rolled back either way. Anything else INTERNAL.
+     */
     static ApiException failure(String op, SQLException e) {
-        return ApiException.internal(op + ": database error (" + e.getErrorCode() + ")", e);
+        return switch (e.getErrorCode() & 0xff) {
+            case 13 -> new ApiException(Code.RESOURCE_EXHAUSTED, op + ": disk full; nothing was stored", e);
+            case 8, 10, 14 -> new ApiException(Code.UNAVAILABLE, op + ": the database file cannot be written (SQLite "
+                    + e.getErrorCode() + ": read-only or failing disk); nothing was stored", e);
+            default -> ApiException.internal(op + ": database error (" + e.getErrorCode() + ")", e);
+        };
     }
 
     @Override

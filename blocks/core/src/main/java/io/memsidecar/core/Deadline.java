@@ -1,0 +1,87 @@
+package io.memsidecar.core;
+
+import java.time.Duration;
+
+/**
+ * The deadline of the call running on this thread, so that a driver bounds its waits (a pool's
+ * connection, a statement) by what is left of it rather than by its own fixed timeouts. Set around
+ * the handler by the server's deadline filter: the caller's deadline ({@code grpc-timeout}), else
+ * {@code server.request_timeout} for a unary call. A long-poll (lease {@code wait_for}) extends the
+ * server's default by what it was asked to wait, never the caller's own deadline; a stream (tail,
+ * artifact) has only the caller's.
+ *
+ * <p>Handlers block on their call's own virtual thread, so a thread-local is the call's scope.
+ */
+public final class Deadline {
+    private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
+
+    private final long callerNanos;
+    private volatile long defaultNanos;
+
+    private Deadline(long callerNanos, long defaultNanos) {
+        this.callerNanos = callerNanos;
+        this.defaultNanos = defaultNanos;
+    }
+
+    /** A scope that restores the previous deadline when closed. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Binds a deadline to this thread: {@code callerNanos} ({@link System#nanoTime()} based, or
+     * {@link Long#MAX_VALUE} for none) and the server's default {@code defaultNanos} (the same).
+     */
+    public static Scope bind(long callerNanos, long defaultNanos) {
+        Deadline previous = CURRENT.get();
+        CURRENT.set(new Deadline(callerNanos, defaultNanos));
+        return () -> {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        };
+    }
+
+    /** A long-poll waits {@code wait} more than the server's default would allow (never past the caller's deadline). */
+    public static void allowWait(Duration wait) {
+        Deadline d = CURRENT.get();
+        if (d != null && d.defaultNanos != Long.MAX_VALUE) {
+            d.defaultNanos = saturatedAdd(d.defaultNanos, wait.toNanos());
+        }
+    }
+
+    /** Nanoseconds left of this thread's call, or {@link Long#MAX_VALUE} when it has no deadline. */
+    public static long remainingNanos() {
+        Deadline d = CURRENT.get();
+        if (d == null) {
+            return Long.MAX_VALUE;
+        }
+        long at = Math.min(d.callerNanos, d.defaultNanos);
+        return at == Long.MAX_VALUE ? Long.MAX_VALUE : at - System.nanoTime();
+    }
+
+    /** Whether this thread's call has a deadline and it has passed. */
+    public static boolean passed() {
+        return remainingNanos() <= 0;
+    }
+
+    /** DEADLINE_EXCEEDED for {@code op} when this thread's call is out of time; nothing otherwise. */
+    public static void check(String op) {
+        if (passed()) {
+            throw new ApiException(Code.DEADLINE_EXCEEDED, op + ": deadline exceeded before the backend was called");
+        }
+    }
+
+    /** {@code start + timeout} in {@link System#nanoTime()} terms, saturating at "none". */
+    public static long after(long start, Duration timeout) {
+        return timeout.isZero() ? Long.MAX_VALUE : saturatedAdd(start, timeout.toNanos());
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+}

@@ -1,0 +1,48 @@
+package io.memsidecar.driver.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.memsidecar.core.Deadline;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HikariCP pool, whose waits follow the running call's {@link Deadline}: a connection is waited
+ * for at most {@code connect_timeout} and never past the deadline (less a margin, so that the answer —
+ * UNAVAILABLE — reaches the caller before its own deadline does), and the connection's socket
+ * timeout is what is left of the deadline, so a statement to a database that stopped answering ends
+ * in about the deadline too. Without a deadline (the sweeper) the pool's own timeouts apply. HikariCP
+ * resets the socket timeout when the connection goes back to the pool.
+ */
+final class DeadlinePool extends HikariDataSource {
+    /** Left for the answer to travel back: a tenth of what remains, at most this. */
+    private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    DeadlinePool(HikariConfig config) {
+        super(config);
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        long left = Deadline.remainingNanos();
+        if (left == Long.MAX_VALUE) {
+            return super.getConnection();
+        }
+        long usable = left - Math.min(MARGIN_NANOS, left / 10);
+        if (usable <= 0) {
+            throw new SQLTransientConnectionException("the call's deadline left no time to wait for a connection");
+        }
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(usable));
+        Connection c = ((HikariPool) getHikariPoolMXBean()).getConnection(Math.min(getConnectionTimeout(), millis));
+        try {
+            c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+}
