@@ -7,6 +7,8 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
 import io.memsidecar.artifact.ArtifactStoreConformance;
 import io.memsidecar.artifact.spi.ArtifactStore;
+import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Code;
 import io.memsidecar.core.Options;
 import io.memsidecar.core.spi.Backend;
 import io.memsidecar.core.spi.BackendSpec;
@@ -164,6 +166,46 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
             wrong.close();
         }
         backend.check();
+    }
+
+    /** The S3 store stopped (its port refusing connections) and started again: UNAVAILABLE, then served, nothing lost. */
+    @Test
+    void aStoppedStoreIsUnavailableAndServesAgainWhenItIsBack() throws Exception {
+        S3Proxy second = startProxy(0);
+        int port = second.getPort();
+        Backend b = new S3BackendProvider().open(new BackendSpec("s3", new Options("backends[s3].options", Map.of(
+                "endpoint", "127.0.0.1:" + port, "bucket", "artifacts", "access_key", "memsidecar", "secret_key", "test-secret",
+                "prefix", "outage/")), Clock.systemUTC()));
+        try {
+            ArtifactStore store = b.store(ArtifactStore.class).orElseThrow();
+            byte[] bytes = random(1000);
+            store.put(ns, upload("kept", bytes, Map.of(), false));
+            second.stop();
+            for (var call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                    () -> store.stat(ns, "kept"), () -> store.open(ns, "kept", 0, 0), () -> store.put(ns, upload("new", bytes, Map.of(), false)),
+                    () -> store.list(ns, Map.of(), "", 0, m -> { }))) {
+                assertThatThrownBy(call).isInstanceOfSatisfying(ApiException.class, a -> {
+                    assertThat(a.code()).isEqualTo(Code.UNAVAILABLE);
+                    assertThat(a.getMessage()).contains("S3 unavailable").doesNotContain(String.valueOf(port));
+                });
+            }
+            assertThatThrownBy(b::check).as("readiness fails too");
+            second = startProxy(port);
+            assertThat(store.stat(ns, "kept")).as("served again, nothing lost").isPresent();
+        } finally {
+            b.close();
+            second.stop();
+        }
+    }
+
+    private static S3Proxy startProxy(int port) throws Exception {
+        S3Proxy p = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "memsidecar", "test-secret").build();
+        p.start();
+        while (!p.getState().equals(AbstractLifeCycle.STARTED)) {
+            Thread.sleep(10);
+        }
+        return p;
     }
 
     @Test
