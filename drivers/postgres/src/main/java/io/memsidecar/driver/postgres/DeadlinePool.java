@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * for at most {@code connect_timeout} and never past the deadline (less a margin, so that the answer —
  * UNAVAILABLE — reaches the caller before its own deadline does), and the connection's socket
  * timeout is what is left of the deadline, so a statement to a database that stopped answering ends
- * in about the deadline too. Without a deadline (the sweeper) the pool's own timeouts apply. HikariCP
- * resets the socket timeout when the connection goes back to the pool.
+ * in about the deadline too. Without a deadline (the sweeper) the pool's own {@code connectionTimeout}
+ * ({@code connect_timeout}) applies. HikariCP resets the socket timeout when the connection goes back.
  */
 final class DeadlinePool extends HikariDataSource {
     /** Left for the answer to travel back: a tenth of what remains, at most this. */
@@ -28,7 +28,7 @@ final class DeadlinePool extends HikariDataSource {
     @Override
     public Connection getConnection() throws SQLException {
         long left = Deadline.remainingNanos();
-        if (left == Long.MAX_VALUE) {
+        if (left == Long.MAX_VALUE) { // no call's deadline (the sweeper, a stream without one)
             return super.getConnection();
         }
         long usable = left - Math.min(MARGIN_NANOS, left / 10);

@@ -75,7 +75,7 @@ final class Notifications implements AutoCloseable {
                 LOG.log(Level.WARNING, "LISTEN " + channel + " connection lost, reconnecting: " + e.getMessage());
                 wakeAll();
                 try {
-                    Thread.sleep(1000);
+                    Thread.sleep(250);
                 } catch (InterruptedException ie) {
                     return;
                 }

@@ -1,7 +1,6 @@
 package io.memsidecar.driver.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.memsidecar.core.Evictions;
 import io.memsidecar.core.Options;
@@ -33,7 +32,8 @@ final class PostgresBackend implements Backend {
     private static final int SWEEP_BATCH = 10_000;
 
     private final String name;
-    private final HikariDataSource dataSource;
+    private final PatientConnections connections;
+    private final DeadlinePool dataSource;
     private final PostgresKvStore kv;
     private final Notifications leaseNotifications;
     private final PostgresLeaseStore leases;
@@ -49,14 +49,18 @@ final class PostgresBackend implements Backend {
         Options o = spec.options();
         String dsn = o.stringOrEnv("dsn").orElseThrow(() -> o.invalid("dsn", "is required (or dsn_env)"));
         HikariConfig hc = new HikariConfig();
+        String jdbcUrl;
         try {
-            hc.setJdbcUrl(Dsn.toJdbcUrl(dsn));
+            jdbcUrl = Dsn.toJdbcUrl(dsn);
         } catch (IllegalArgumentException e) {
             throw o.invalid("dsn", e.getMessage());
         }
+        this.connections = new PatientConnections(jdbcUrl);
+        hc.setDataSource(connections);
         hc.setMaximumPoolSize(o.integer("max_conns", 10));
-        // How long a call waits for a connection before it answers UNAVAILABLE: a database that is down
-        // makes every call wait this long (HikariCP's default, 30 s, is longer than any unary deadline).
+        // How long a call waits for a connection before it answers UNAVAILABLE (and never past its
+        // deadline, see DeadlinePool): a database that is down makes a call wait this long (HikariCP's
+        // default, 30 s, is longer than any unary deadline). Also the login timeout of a new connection.
         hc.setConnectionTimeout(Math.max(250, o.duration("connect_timeout", Duration.ofSeconds(5)).toMillis()));
         hc.setPoolName("memsidecar-" + name);
         hc.setInitializationFailTimeout(10_000);
@@ -70,10 +74,11 @@ final class PostgresBackend implements Backend {
             dataSource.close();
             throw new IllegalStateException("backend " + name + ": schema migration failed: " + e.getMessage(), e);
         }
+        connections.bePatient();
         this.kv = new PostgresKvStore(dataSource);
-        this.leaseNotifications = new Notifications(hc.getJdbcUrl(), PostgresLeaseStore.CHANNEL);
+        this.leaseNotifications = new Notifications(jdbcUrl, PostgresLeaseStore.CHANNEL);
         this.leases = new PostgresLeaseStore(dataSource, leaseNotifications);
-        this.episodicNotifications = new Notifications(hc.getJdbcUrl(), PostgresEpisodicStore.CHANNEL);
+        this.episodicNotifications = new Notifications(jdbcUrl, PostgresEpisodicStore.CHANNEL);
         this.episodic = new PostgresEpisodicStore(dataSource, episodicNotifications);
         this.semantic = new PostgresSemanticStore(dataSource);
         this.stores = new StoreSet(Map.of(KvStore.class, kv, LeaseStore.class, leases, EpisodicStore.class, episodic,
@@ -125,6 +130,7 @@ final class PostgresBackend implements Backend {
         sweeper.ifPresent(Thread::interrupt);
         leaseNotifications.close();
         episodicNotifications.close();
+        connections.close();
         dataSource.close();
     }
 }

@@ -20,14 +20,22 @@ final class PostgresErrors {
             return new ApiException(Code.UNAVAILABLE, op + ": PostgreSQL unavailable: no connection could be had ("
                     + e.getSQLState() + "); nothing was applied", e);
         }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof SQLException s && s.getSQLState() != null && outage(s.getSQLState())) {
-                return new ApiException(Code.UNAVAILABLE, op + ": PostgreSQL unavailable: the connection was lost ("
-                        + state(e) + "); a write may have been applied — retry it where it is safe to"
-                        + " (if_version, dedup_key)", e);
-            }
+        if (outage(e)) {
+            return new ApiException(Code.UNAVAILABLE, op + ": PostgreSQL unavailable: the connection was lost ("
+                    + state(e) + "); a write may have been applied — retry it where it is safe to"
+                    + " (if_version, dedup_key)", e);
         }
         return ApiException.internal(op + ": database error (" + e.getSQLState() + ")", e);
+    }
+
+    /** A failure of the database's reachability (down, restarting, starting up, full), not of the statement or the login. */
+    static boolean outage(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException || t instanceof SQLException s && s.getSQLState() != null && outage(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** No connection was had, so the statement never reached the database: the pool's timeout
