@@ -28,6 +28,9 @@ import io.grpc.health.v1.HealthGrpc;
 import io.memsidecar.proto.episodic.v1.AppendRequest;
 import io.memsidecar.proto.episodic.v1.EpisodicGrpc;
 import io.memsidecar.proto.episodic.v1.TailRequest;
+import io.memsidecar.proto.lease.v1.AcquireRequest;
+import io.memsidecar.proto.lease.v1.LeaseGrpc;
+import io.memsidecar.proto.lease.v1.LeaseHandle;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -94,10 +97,12 @@ class BackendOutageTest {
             try (var server = TestServer.withHttpListener("""
                     backends:
                       - { name: pg, driver: postgres, options: { dsn: "%s", max_conns: 2, connect_timeout: 30s } }
+                      - { name: pg-short, driver: postgres, options: { dsn: "%s", max_conns: 2, connect_timeout: 1s } }
                     namespaces:
                       - { block: kv, name: unreachable, backend: pg }
                       - { block: episodic, name: %s, backend: pg }
-                    """.formatted(dsn, ns), Map.of("MEMSIDECAR_SERVER__REQUEST_TIMEOUT", "1s"))) {
+                      - { block: lease, name: %s, backend: pg-short }
+                    """.formatted(dsn, dsn, ns, ns), Map.of("MEMSIDECAR_SERVER__REQUEST_TIMEOUT", "1s"))) {
                 var ch = server.tcpChannel();
                 var tailChannel = server.tcpChannel();
                 var tailed = new LinkedBlockingQueue<Object>();
@@ -120,6 +125,21 @@ class BackendOutageTest {
                     }
                     assertThat(List.of(tailed.poll(20, TimeUnit.SECONDS), tailed.poll(20, TimeUnit.SECONDS),
                             tailed.poll(20, TimeUnit.SECONDS))).containsExactly("e1", "e2", "e3");
+
+                    // a lease held for 2 s, and a waiter for it that will have to ride out the outage (its
+                    // backend gives up on a connection after 1 s: the waiter sees UNAVAILABLE and carries on)
+                    var leases = LeaseGrpc.newBlockingStub(CapabilityHeader.attach(ch, server.fullToken()));
+                    leases.acquire(AcquireRequest.newBuilder().setNamespace(ns).setKey("w").setTtl(seconds(2)).build());
+                    var waiter = new java.util.concurrent.CompletableFuture<Object>();
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            waiter.complete(LeaseGrpc.newBlockingStub(CapabilityHeader.attach(tailChannel, server.fullToken()))
+                                    .acquire(AcquireRequest.newBuilder().setNamespace(ns).setKey("w").setTtl(seconds(30))
+                                            .setWaitFor(seconds(90)).build()).getHandle());
+                        } catch (StatusRuntimeException e) {
+                            waiter.complete(e.getStatus());
+                        }
+                    });
 
                     proxy.stop(); // the database's address refuses connections; open ones are cut
                     for (int i = 0; i < 3; i++) { // a cut connection, then no connection to be had
@@ -161,12 +181,18 @@ class BackendOutageTest {
                     }
                     assertThat(after).as("the same tail carries on: every event once, in order").containsExactly("e4", "e5", "e6");
                     assertThat(tailed.poll(300, TimeUnit.MILLISECONDS)).as("nothing delivered twice").isNull();
+                    assertThat(waiter.get(60, TimeUnit.SECONDS)).as("the lease waiter rode out the outage and got the lease")
+                            .isInstanceOf(LeaseHandle.class);
                 } finally {
                     ch.shutdownNow();
                     tailChannel.shutdownNow();
                 }
             }
         }
+    }
+
+    private static com.google.protobuf.Duration seconds(long s) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(s).build();
     }
 
     private static AppendRequest append(String ns, String type) {

@@ -6,11 +6,13 @@ import io.memsidecar.artifact.spi.ArtifactStore;
 import io.memsidecar.artifact.spi.Upload;
 import io.memsidecar.core.ApiException;
 import io.memsidecar.core.Code;
+import io.memsidecar.core.Deadline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -259,7 +262,8 @@ final class S3ArtifactStore implements ArtifactStore {
     @Override
     public Optional<ArtifactMeta> stat(String namespace, String id) {
         try {
-            return Optional.of(decode(id, s3.headObject(b -> b.bucket(bucket).key(key(namespace, id))).metadata()));
+            return Optional.of(decode(id, s3.headObject(b -> b.bucket(bucket).key(key(namespace, id))
+                    .overrideConfiguration(S3ArtifactStore::withinDeadline)).metadata()));
         } catch (SdkException e) {
             if (status(e) == 404) { // NoSuchKey, or a HEAD's bodiless 404
                 return Optional.empty();
@@ -278,7 +282,8 @@ final class S3ArtifactStore implements ArtifactStore {
         String range = offset == 0 && length == 0 ? null
                 : "bytes=" + offset + "-" + (length == 0 ? "" : String.valueOf(offset + length - 1));
         try {
-            var body = s3.getObject(b -> b.bucket(bucket).key(key).range(range));
+            var body = s3.getObject(b -> b.bucket(bucket).key(key).range(range)
+                    .overrideConfiguration(S3ArtifactStore::withinDeadline));
             long bytes = body.response().contentLength();
             return Optional.of(new ArtifactRead(decode(id, body.response().metadata()),
                     bytes < ReadAhead.BLOCK ? body : ReadAhead.of(body)));
@@ -299,7 +304,7 @@ final class S3ArtifactStore implements ArtifactStore {
             return false;
         }
         try {
-            s3.deleteObject(b -> b.bucket(bucket).key(key(namespace, id)));
+            s3.deleteObject(b -> b.bucket(bucket).key(key(namespace, id)).overrideConfiguration(S3ArtifactStore::withinDeadline));
             return true;
         } catch (SdkException e) {
             throw failure("artifact.delete", e);
@@ -313,6 +318,7 @@ final class S3ArtifactStore implements ArtifactStore {
         long sent = 0;
         try {
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(nsPrefix)
+                    .overrideConfiguration(S3ArtifactStore::withinDeadline)
                     .startAfter(startAfter.isEmpty() ? null : nsPrefix + startAfter)).contents()) {
                 if (limit > 0 && sent >= limit) {
                     return;
@@ -326,6 +332,18 @@ final class S3ArtifactStore implements ArtifactStore {
             }
         } catch (SdkException e) {
             throw failure("artifact.list", e);
+        }
+    }
+
+    /**
+     * A request of a call with a deadline gives up (and answers UNAVAILABLE) when the deadline is near,
+     * the SDK's retries included, instead of its own socket timeouts (30 s). A body read after the
+     * request returned (an artifact's bytes) is the client's stream and not bounded here.
+     */
+    private static void withinDeadline(AwsRequestOverrideConfiguration.Builder o) {
+        long left = Deadline.remainingNanos();
+        if (left != Long.MAX_VALUE) {
+            o.apiCallTimeout(Duration.ofNanos(Math.max(1_000_000, left - Math.min(100_000_000, left / 10))));
         }
     }
 

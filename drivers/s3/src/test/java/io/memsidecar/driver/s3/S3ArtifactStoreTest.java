@@ -198,6 +198,41 @@ class S3ArtifactStoreTest extends ArtifactStoreConformance {
         }
     }
 
+    /** A store that accepts connections and never answers: the call's deadline ends the wait, not the SDK's 30 s. */
+    @Test
+    void aStoreThatDoesNotAnswerIsUnavailableWithinTheCallsDeadline() throws Exception {
+        try (var silent = new java.net.ServerSocket(0)) {
+            var held = new java.util.concurrent.CopyOnWriteArrayList<java.net.Socket>();
+            Thread.ofVirtual().start(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            Backend b = new S3BackendProvider().open(new BackendSpec("s3", new Options("backends[s3].options", Map.of(
+                    "endpoint", "127.0.0.1:" + silent.getLocalPort(), "bucket", "artifacts", "access_key", "memsidecar",
+                    "secret_key", "test-secret")), Clock.systemUTC()));
+            try {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+                try (var scope = io.memsidecar.core.Deadline.bind(deadline, deadline)) {
+                    assertThatThrownBy(() -> b.store(ArtifactStore.class).orElseThrow().stat(ns, "x"))
+                            .isInstanceOfSatisfying(ApiException.class, a -> {
+                                assertThat(a.code()).isEqualTo(Code.UNAVAILABLE);
+                                assertThat(a.getMessage()).contains("ApiCallTimeoutException");
+                            });
+                }
+            } finally {
+                b.close();
+                for (var s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     private static S3Proxy startProxy(int port) throws Exception {
         S3Proxy p = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "memsidecar", "test-secret").build();
