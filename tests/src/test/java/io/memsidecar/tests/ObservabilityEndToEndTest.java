@@ -175,6 +175,7 @@ class ObservabilityEndToEndTest {
         assertThat(sample(m, "memsidecar_embedder_cache_misses_total", "namespace=\"facts\"")).isEqualTo(1);
         assertThat(sample(m, "memsidecar_embedder_cache_hits_total", "namespace=\"facts\"")).isEqualTo(2);
         assertThat(sample(m, "memsidecar_episodic_tail_subscribers")).isZero();
+        assertThat(sample(m, "memsidecar_backend_up", "backend=\"pg\"")).as("readiness per backend").isEqualTo(1);
         assertThat(m).contains("hikaricp_connections_active{pool=\"memsidecar-pg\"}", "jvm_memory_used_bytes{",
                 "jvm_gc_max_data_size_bytes", "jvm_threads_live_threads", "process_cpu_usage", "process_files_open_files",
                 "process_memory_rss_bytes");

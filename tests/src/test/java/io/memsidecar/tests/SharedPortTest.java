@@ -168,7 +168,7 @@ class SharedPortTest {
         assertThat(Files.getPosixFilePermissions(socket.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
         try (var channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             channel.write(ByteBuffer.wrap("GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            assertThat(readUntil(Channels.newInputStream(channel), "{\"status\":\"UP\"}")).startsWith("HTTP/1.1 200 OK");
+            assertThat(readUntil(Channels.newInputStream(channel), "{\"status\":\"UP\"")).startsWith("HTTP/1.1 200 OK");
         }
         server.close();
         server = null;
@@ -206,7 +206,7 @@ class SharedPortTest {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             socket.shutdownOutput();
-            assertThat(readUntil(socket.getInputStream(), "{\"status\":\"UP\"}")).startsWith("HTTP/1.1 200 OK");
+            assertThat(readUntil(socket.getInputStream(), "{\"status\":\"UP\"")).startsWith("HTTP/1.1 200 OK");
         }
     }
 
