@@ -34,11 +34,14 @@ mkdir -p "$rootfs/etc/ssl/certs"
 find "$rootfs/usr/share/ca-certificates" -name '*.crt' -print0 | sort -z | xargs -0 cat > "$rootfs/etc/ssl/certs/ca-certificates.crt"
 ln -sf ../usr/share/zoneinfo/UTC "$rootfs/etc/localtime"
 
-# Users, and the writable places (a read-only root needs a volume or tmpfs on each).
-mkdir -p "$rootfs/etc/memsidecar" "$rootfs/var/lib/memsidecar" "$rootfs/run/memsidecar" "$rootfs/tmp" "$rootfs/home/nonroot"
+# Users, and the writable places (a read-only root needs a volume or tmpfs on each). The data and socket
+# directories go in as a layer of their own owned by 65532 (COPY --chown in Containerfile.scratch: a plain
+# COPY makes everything root's), so a fresh named volume mounted there takes that ownership.
+mkdir -p "$rootfs/etc/memsidecar" "$rootfs/tmp" "$rootfs/home/nonroot" "$ctx/writable/var/lib/memsidecar" \
+  "$ctx/writable/run/memsidecar"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' > "$rootfs/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$rootfs/etc/group"
-chown 65532:65532 "$rootfs/var/lib/memsidecar" "$rootfs/run/memsidecar" "$rootfs/home/nonroot"
+chown 65532:65532 "$rootfs/home/nonroot"
 chmod 1777 "$rootfs/tmp"
 cp k8s/base/memsidecar.yaml "$rootfs/etc/memsidecar/memsidecar.yaml"
 

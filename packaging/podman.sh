@@ -11,4 +11,4 @@ if [ -z "${CONTAINERS_CONF:-}" ]; then
   printf '[containers]\ndefault_ulimits = []\n' > "$CONTAINERS_CONF"
   export CONTAINERS_CONF
 fi
-podman_() { podman --runtime runc --cgroup-manager cgroupfs "$@"; }
+podman_() { command podman --runtime runc --cgroup-manager cgroupfs "$@"; }

@@ -191,6 +191,53 @@ class ImageTest {
         System.out.println("[image] SIGTERM stop took " + stopMillis + " ms");
     }
 
+    /**
+     * docs/deploy.md's {@code podman run} line, as printed (the key filled in), with fresh named volumes:
+     * they take the image's ownership of the data and socket directories (65532), so the server starts,
+     * writes an artifact onto the data volume and serves its socket.
+     */
+    @Test
+    void theDocumentedRunLineWorksAsPrintedWithNamedVolumes() throws Exception {
+        String doc = Files.readString(ROOT.resolve("docs/deploy.md"));
+        var block = java.util.regex.Pattern.compile("(?m)^podman run (?:.*\\\\\n)*.*$").matcher(doc);
+        assertThat(block.find()).as("the podman run line in docs/deploy.md").isTrue();
+        String line = block.group();
+        assertThat(line).contains("-v ms-data:/var/lib/memsidecar", "-v ms-run:/run/memsidecar", "memsidecar:dev");
+        String[] keys = Ed25519Keys.generateHex();
+        String token = TestServer.token(keys[0], List.of("*"), List.of("*"), Duration.ofHours(1), java.time.Instant.now());
+        String setup = ". packaging/podman.sh && podman() { podman_ \"$@\"; } && ";
+        run(Duration.ofMinutes(1), "bash", "-c", setup + "podman volume rm -f ms-data ms-run >/dev/null 2>&1; true");
+        assertThat(podman("tag", IMAGE, "memsidecar:dev").code()).isZero();
+        Process server = new ProcessBuilder("bash", "-c", setup + line.replace("<public_key_hex>", keys[1]))
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("documented-run.log").toFile()).start();
+        try {
+            var http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:8080";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int status = 0;
+            while (System.nanoTime() < deadline && server.isAlive() && status != 200) {
+                try {
+                    status = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (IOException notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(status).as(Files.readString(dir.resolve("documented-run.log"))).isEqualTo(200);
+            var blob = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/artifacts/blobs/on-a-named-volume"))
+                    .header("x-memsidecar-capability", "Bearer " + token)
+                    .PUT(HttpRequest.BodyPublishers.ofString("kept")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(blob.statusCode()).as(blob.body()).isBetween(200, 201);
+            var volume = podman("volume", "inspect", "ms-run", "--format", "{{.Mountpoint}}");
+            assertThat(Path.of(volume.output().strip()).resolve("memsidecar.sock")).exists();
+        } finally {
+            run(Duration.ofMinutes(1), "bash", "-c", setup + "podman stop -t 20 $(podman ps -q --filter volume=ms-data) >/dev/null 2>&1;"
+                    + " podman rm -f $(podman ps -aq --filter volume=ms-data) >/dev/null 2>&1; podman volume rm -f ms-data ms-run; true");
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static List<String> fieldNames(JsonNode node) {
         var names = new ArrayList<String>();
         node.fieldNames().forEachRemaining(names::add);
