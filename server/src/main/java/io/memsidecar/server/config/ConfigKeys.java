@@ -52,6 +52,14 @@ public final class ConfigKeys {
         return out;
     }
 
+    /**
+     * Every key the loader accepts, dotted: {@code *} stands for any one list index or map key, {@code **}
+     * for anything below (docs/configuration.md, "Every key", is checked against this list).
+     */
+    public static List<String> known() {
+        return KNOWN.stream().map(p -> String.join(".", p)).toList();
+    }
+
     /** Fails on the first unknown key. */
     static void check(Config root) {
         root.traverse().forEach(node -> {
