@@ -31,7 +31,7 @@ bench_start() {
   bench_tls
   cat > "$work/bench.yaml" <<YAML
 server: { grpc: { tcp: "127.0.0.1:$port", uds: "$work/sidecar.sock"$tls_yaml } }
-logging: { level: warn, access: ${BENCH_ACCESS_LOG:-false} }
+logging: { level: ${BENCH_LOG_LEVEL:-warn}, access: ${BENCH_ACCESS_LOG:-false} }
 ${BENCH_TOP_YAML:-}
 auth: { paseto: { public_key_hexes: ["$public"] } }
 backends:

@@ -4,6 +4,7 @@ import io.memsidecar.proto.Version;
 import io.memsidecar.server.config.ConfigLoader;
 import io.memsidecar.server.config.FileWatch;
 import io.memsidecar.server.config.MemsidecarConfig;
+import io.memsidecar.server.observe.AccessLog;
 import io.memsidecar.server.observe.JsonLogFormatter;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class Main implements Callable<Integer> {
         String localToken = "";
         try {
             cfg = ConfigLoader.load(config, System.getenv());
-            configureLogging(cfg.logLevel(), cfg.accessLog());
+            configureLogging(cfg.logLevel(), cfg.accessLog(), cfg.accessSample());
             if (inMemory && config.isPresent()) {
                 throw new ConfigLoader.ConfigException("--in-memory applies to the embedded default only (no --config)");
             }
@@ -120,7 +121,7 @@ public final class Main implements Callable<Integer> {
         try {
             MemsidecarConfig reloaded = ConfigLoader.load(Optional.of(file), System.getenv());
             server.reload(reloaded);
-            configureLogging(reloaded.logLevel(), reloaded.accessLog());
+            configureLogging(reloaded.logLevel(), reloaded.accessLog(), reloaded.accessSample());
             log.log(Level.INFO, "reloaded " + file + ": policy default " + (reloaded.policy().defaultDeny() ? "deny" : "allow")
                     + ", " + reloaded.policy().ruleCount() + " rules, "
                     + (reloaded.auth().jwt().isPresent() ? "jwt " + reloaded.auth().jwt().get().alg()
@@ -151,21 +152,24 @@ public final class Main implements Callable<Integer> {
         System.out.flush();
     }
 
-    static void configureLogging(String level, boolean accessLog) {
+    static void configureLogging(String level, boolean accessLog, double accessSample) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         var handler = new ConsoleHandler();
         handler.setFormatter(new JsonLogFormatter());
         handler.setLevel(java.util.logging.Level.ALL);
         root.addHandler(handler);
-        root.setLevel(switch (level.toLowerCase(Locale.ROOT)) {
+        java.util.logging.Level rootLevel = switch (level.toLowerCase(Locale.ROOT)) {
             case "debug" -> java.util.logging.Level.FINE;
             case "warn", "warning" -> java.util.logging.Level.WARNING;
             case "error" -> java.util.logging.Level.SEVERE;
             default -> java.util.logging.Level.INFO;
-        });
+        };
+        root.setLevel(rootLevel);
         TUNED.clear();
-        tune("memsidecar.access", accessLog ? null : java.util.logging.Level.OFF);
+        // the access log writes its own lines (AccessLog): OK calls are INFO, failed ones WARN
+        AccessLog.global().configure(accessLog && rootLevel.intValue() <= java.util.logging.Level.WARNING.intValue(),
+                rootLevel.intValue() <= java.util.logging.Level.INFO.intValue(), accessSample);
         // Third-party chatter stays at WARNING unless asked for debug.
         if (!level.equalsIgnoreCase("debug")) {
             tune("io.helidon", java.util.logging.Level.WARNING);

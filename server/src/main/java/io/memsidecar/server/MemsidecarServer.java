@@ -60,6 +60,7 @@ import io.memsidecar.server.encryption.EncryptedArtifacts;
 import io.memsidecar.server.encryption.EncryptedStores;
 import io.memsidecar.server.encryption.Keyring;
 import io.memsidecar.server.observe.Instrumented;
+import io.memsidecar.server.observe.AccessLog;
 import io.memsidecar.server.observe.ObserveFilter;
 import io.memsidecar.server.observe.Telemetry;
 import io.memsidecar.server.policy.Policy;
@@ -253,6 +254,8 @@ public final class MemsidecarServer implements AutoCloseable {
         });
         Gauge.builder("memsidecar.episodic.tail.subscribers", services.episodic(), EpisodicService::activeTails)
                 .description("episodic tails streaming now").register(registry);
+        FunctionCounter.builder("memsidecar.access_log.dropped", AccessLog.global(), AccessLog::dropped)
+                .description("access-log lines dropped because the writer was behind").register(registry);
     }
 
     public static MemsidecarServer start(MemsidecarConfig config) {
@@ -650,6 +653,7 @@ public final class MemsidecarServer implements AutoCloseable {
         }
         config.server().grpcUds().ifPresent(socket -> removeSocket(socket, Files::deleteIfExists));
         relaySocket.ifPresent(socket -> removeSocket(socket, SharedPort::removePrivateSocket));
+        AccessLog.global().flush(); // every call's line is out before the process ends
         retention.close();
         backends.values().forEach(Backend::close);
         embedders.forEach(Embedder::close);

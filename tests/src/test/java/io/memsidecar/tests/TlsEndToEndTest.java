@@ -152,8 +152,7 @@ class TlsEndToEndTest {
                 layout.equals("shared") ? "" : "  http: { addr: \"127.0.0.1:0\" }", keys[1]));
         String token = TestServer.token(keys[0], List.of("*"), List.of("*"), Duration.ofMinutes(10), Instant.now());
         var access = new AccessLines();
-        var accessLogger = java.util.logging.Logger.getLogger("memsidecar.access"); // held: JUL keeps loggers weakly
-        accessLogger.addHandler(access);
+        io.memsidecar.server.observe.AccessLog.global().redirect(access);
         try (var server = MemsidecarServer.start(ConfigLoader.load(Optional.of(config), Map.of()))) {
             int port = server.port();
             ManagedChannel open = channel(port, "ca", "agent");
@@ -219,28 +218,27 @@ class TlsEndToEndTest {
                 open.shutdownNow();
             }
         } finally {
-            accessLogger.removeHandler(access);
+            io.memsidecar.server.observe.AccessLog.global().redirect(System.err);
         }
     }
 
     /** The access-log lines the server writes while the test runs. */
-    private static final class AccessLines extends java.util.logging.Handler {
+    /** The access log's lines, as the server writes them. */
+    private static final class AccessLines extends java.io.OutputStream {
         private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
 
         @Override
-        public void publish(java.util.logging.LogRecord record) {
-            lines.add(record.getMessage());
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                lines.add(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+                pending.reset();
+            } else {
+                pending.write(b);
+            }
         }
 
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        /** Waits (the line is written as the call ends) for a line holding every one of {@code parts}. */
+        /** Waits (the log is written every 100 ms) for a line holding every one of {@code parts}. */
         void await(String... parts) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (lines.stream().noneMatch(l -> List.of(parts).stream().allMatch(l::contains))) {

@@ -20,7 +20,7 @@ public final class ConfigKeys {
             "metrics", "exporter",
             "metrics.prometheus", "addr path",
             "metrics.otlp", OTLP + " interval",
-            "logging", "level format access",
+            "logging", "level format access access_sample",
             "auth", "verifier",
             "auth.paseto", "public_key_hex public_key_hexes.* private_key_hex",
             "auth.jwt", "alg secret_env public_pem public_pems.*",

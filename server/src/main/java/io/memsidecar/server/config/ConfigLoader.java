@@ -129,7 +129,7 @@ public final class ConfigLoader {
         }
         return new MemsidecarConfig(listeners, auth, policy, c.get("tenant_isolation").asBoolean().orElse(false),
                 backends, namespaces, c.get("logging.level").asString().orElse("info"),
-                c.get("logging.access").asBoolean().orElse(true), dataDir, telemetry(c, env), limits(c.get("limits")), encryption);
+                c.get("logging.access").asBoolean().orElse(true), accessSample(c.get("logging.access_sample")), dataDir, telemetry(c, env), limits(c.get("limits")), encryption);
     }
 
     /** {@code limits} (new in this build): byte sizes as integers or with a unit (KiB, MiB, GiB, KB, MB, GB). */
@@ -554,6 +554,15 @@ public final class ConfigLoader {
         }
         return new Retention(maxAge, maxItems, action.equals("hard"),
                 interval == 0 ? Retention.DEFAULT_INTERVAL : Duration.ofSeconds(interval));
+    }
+
+    /** {@code logging.access_sample}: the fraction of OK calls the access log keeps, 0 < r ≤ 1 (default 1). */
+    private static double accessSample(Config node) {
+        double r = node.asDouble().orElse(1.0);
+        if (!(r > 0 && r <= 1)) {
+            throw new ConfigException("logging.access_sample: must be > 0 and ≤ 1 (the fraction of OK calls logged), got " + r);
+        }
+        return r;
     }
 
     static Duration duration(Config node, Duration fallback) {

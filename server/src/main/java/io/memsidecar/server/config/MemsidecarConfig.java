@@ -21,6 +21,7 @@ public record MemsidecarConfig(Listeners server,
                                List<NamespaceConfig> namespaces,
                                String logLevel,
                                boolean accessLog,
+                               double accessSample,
                                Path dataDir,
                                io.memsidecar.server.observe.TelemetryConfig telemetry,
                                io.memsidecar.core.Limits limits,
@@ -109,11 +110,11 @@ public record MemsidecarConfig(Listeners server,
     /** The same configuration with other backends and namespaces. */
     public MemsidecarConfig withStores(List<BackendConfig> newBackends, List<NamespaceConfig> newNamespaces) {
         return new MemsidecarConfig(server, auth, policy, tenantIsolation, newBackends, newNamespaces, logLevel, accessLog,
-                dataDir, telemetry, limits, encryption);
+                accessSample, dataDir, telemetry, limits, encryption);
     }
 
     public MemsidecarConfig withAuth(Auth newAuth) {
         return new MemsidecarConfig(server, newAuth, policy, tenantIsolation, backends, namespaces, logLevel, accessLog,
-                dataDir, telemetry, limits, encryption);
+                accessSample, dataDir, telemetry, limits, encryption);
     }
 }

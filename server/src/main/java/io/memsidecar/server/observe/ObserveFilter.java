@@ -1,6 +1,5 @@
 package io.memsidecar.server.observe;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.memsidecar.core.ApiException;
@@ -23,7 +22,6 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,12 +35,10 @@ import java.util.concurrent.TimeUnit;
  * the spec §8 metrics ({@code memsidecar.op.duration}, {@code rpc.server.duration},
  * {@code memsidecar.result.size}, {@code memsidecar.result.top_score}); unexpected exceptions
  * turned into INTERNAL with a correlation id (the stack goes to the log, never to the caller);
- * and one JSON access-log line with the trace and span ids. Never a token or a value.
+ * and one JSON access-log line with the trace and span ids ({@link AccessLog}). Never a token or a value.
  */
 public final class ObserveFilter implements Filter {
-    static final System.Logger ACCESS = System.getLogger("memsidecar.access");
     private static final System.Logger LOG = System.getLogger(ObserveFilter.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Latency buckets of the duration histograms, 100 µs to 10 s. */
     private static final Duration[] BUCKETS = java.util.stream.DoubleStream.of(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100,
             250, 500, 1000, 2500, 5000, 10000).mapToObj(ms -> Duration.ofNanos((long) (ms * 1e6))).toArray(Duration[]::new);
@@ -60,6 +56,7 @@ public final class ObserveFilter implements Filter {
     };
 
     private final Telemetry telemetry;
+    private final AccessLog access = AccessLog.global();
     private final boolean metrics;
     /** The configured namespaces by block: only those become label values. */
     private final Map<String, Set<String>> namespaces;
@@ -110,7 +107,7 @@ public final class ObserveFilter implements Filter {
                 if (tracing) {
                     end(span, route, call, name, code);
                 }
-                if (ACCESS.isLoggable(Level.INFO)) {
+                if (access.wants(code == Code.OK)) {
                     log(route, call, name, code, nanos, span);
                 }
             }
@@ -145,26 +142,18 @@ public final class ObserveFilter implements Filter {
         return new ApiException(Code.INTERNAL, route.op().name() + ": internal error (correlation id " + id + ")");
     }
 
-    private static void log(Route<?, ?> route, Call call, String namespace, Code code, long nanos, Span span) {
-        var line = new LinkedHashMap<String, Object>();
-        line.put("msg", "rpc");
-        line.put("method", "/" + route.fullName());
-        line.put("transport", call.transport());
-        line.put("tenant", call.capability().map(Capability::tenant).orElse(""));
-        line.put("agent", call.capability().map(Capability::agent).orElse(""));
-        call.clientSubject().ifPresent(subject -> line.put("client_cert", subject));
-        line.put("namespace", route.op().block() + "/" + namespace);
-        line.put("code", code.name());
-        line.put("duration_ms", nanos / 1e6);
+    private void log(Route<?, ?> route, Call call, String namespace, Code code, long nanos, Span span) {
+        var line = new AccessLog.Line(code == Code.OK).field("method", "/" + route.fullName())
+                .field("transport", call.transport())
+                .field("tenant", call.capability().map(Capability::tenant).orElse(""))
+                .field("agent", call.capability().map(Capability::agent).orElse(""));
+        call.clientSubject().ifPresent(subject -> line.field("client_cert", subject));
+        line.field("namespace", route.op().block() + "/" + namespace).field("code", code.name())
+                .number("duration_ms", nanos / 1e6);
         if (span.getSpanContext().isValid()) {
-            line.put("trace_id", span.getSpanContext().getTraceId());
-            line.put("span_id", span.getSpanContext().getSpanId());
+            line.field("trace_id", span.getSpanContext().getTraceId()).field("span_id", span.getSpanContext().getSpanId());
         }
-        try {
-            ACCESS.log(code == Code.OK ? Level.INFO : Level.WARNING, JSON.writeValueAsString(line));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            LOG.log(Level.WARNING, "access log line not written: " + e.getMessage());
-        }
+        access.add(line.end());
     }
 
     /** Counts what a handler sends, and keeps the first message (a unary call's response). */

@@ -34,16 +34,15 @@ public final class ObserveCost implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5")
     int rounds;
 
-    /** Held: JUL keeps loggers weakly, and a collected logger forgets its level. */
-    private static final java.util.logging.Logger ACCESS = java.util.logging.Logger.getLogger("memsidecar.access");
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new ObserveCost()).execute(args));
     }
 
     @Override
     public Integer call() {
-        ACCESS.setLevel(java.util.logging.Level.OFF);
+        var access = io.memsidecar.server.observe.AccessLog.global();
+        access.redirect(java.io.OutputStream.nullOutputStream());
+        access.configure(false, true, 1.0);
         var metrics = new TelemetryConfig.Metrics("prometheus", ":0", "/metrics", Optional.empty());
         var noMetrics = new TelemetryConfig.Metrics("none", ":0", "/metrics", Optional.empty());
         var tracing = new TelemetryConfig.Tracing("otlp", 0.1, Optional.of(new TelemetryConfig.Otlp("127.0.0.1:1", true, false,
@@ -51,6 +50,9 @@ public final class ObserveCost implements Callable<Integer> {
         var none = new TelemetryConfig.Tracing("none", 1.0, Optional.empty());
         measure("no-filter", null);
         measure("off", new TelemetryConfig(noMetrics, none));
+        access.configure(true, true, 1.0);
+        measure("access-log", new TelemetryConfig(noMetrics, none));
+        access.configure(false, true, 1.0);
         measure("metrics", new TelemetryConfig(metrics, none));
         measure("metrics+tracing-0.1", new TelemetryConfig(metrics, tracing));
         return 0;
