@@ -1,6 +1,7 @@
-"""Runs the commands of the ```sh blocks of the given Markdown files as printed, one bash per file, against
-the packaged server started on its embedded default in a fresh home (what `./dev run` does after its
-build), and fails on a command that exits non-zero or gets an HTTP answer it does not announce.
+"""Runs the commands of the ```sh blocks of the given Markdown files as printed, one bash per file, each
+file against the packaged server started afresh on its embedded default in a fresh home (what `./dev run`
+does after its build), and fails on a command that exits non-zero or gets an HTTP answer it does not
+announce.
 
 - `./dev run` and `./dev test` are not run again (the server is already running; the tests are what
   runs this); a block with a <placeholder> is skipped.
@@ -87,42 +88,48 @@ def run_file(path: pathlib.Path, env: dict, cwd: pathlib.Path) -> list[str]:
     return problems
 
 
-def main(files: list[str]) -> int:
+def serve(env: dict, work: pathlib.Path) -> subprocess.Popen:
+    """The packaged server on its embedded default, as `./dev run` starts it, ready."""
     dist = ROOT / "server" / "target" / "memsidecar"
-    home = pathlib.Path(tempfile.mkdtemp(prefix="memsidecar-docs-home-"))
-    work = pathlib.Path(tempfile.mkdtemp(prefix="memsidecar-docs-"))
-    (work / "server").symlink_to(ROOT / "server")
-    (work / "report.pdf").write_bytes(b"%PDF-1.4 a report" * 100)
-    env = dict(os.environ, HOME=str(home), JAVA_OPTS=f"-Duser.home={home}")
-    env.pop("MEMSIDECAR_DATA_DIR", None)
-    env.pop("MEMSIDECAR_TOKEN", None)
     log = open(work / "server.log", "w")
     server = subprocess.Popen([str(dist / "bin" / "memsidecar")], env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:7777/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                print((work / "server.log").read_text(), file=sys.stderr)
-                raise SystemExit("docs: the server did not start")
-            time.sleep(0.2)
-        problems = []
-        for f in files:
+    deadline = time.time() + 120
+    while True:
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:7777/readyz", timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            pass
+        if time.time() > deadline or server.poll() is not None:
+            print((work / "server.log").read_text(), file=sys.stderr)
+            raise SystemExit("docs: the server did not start")
+        time.sleep(0.2)
+
+
+def main(files: list[str]) -> int:
+    problems = []
+    for f in files:
+        # each page against a fresh server and home, as a reader following that page would have
+        home = pathlib.Path(tempfile.mkdtemp(prefix="memsidecar-docs-home-"))
+        work = pathlib.Path(tempfile.mkdtemp(prefix="memsidecar-docs-"))
+        (work / "server").symlink_to(ROOT / "server")
+        (work / "report.pdf").write_bytes(b"%PDF-1.4 a report" * 100)
+        env = dict(os.environ, HOME=str(home), JAVA_OPTS=f"-Duser.home={home}")
+        env.pop("MEMSIDECAR_DATA_DIR", None)
+        env.pop("MEMSIDECAR_TOKEN", None)
+        server = serve(env, work)
+        try:
             problems += run_file(ROOT / f, env, work)
-        for p in problems:
-            print("docs: FAILED " + p, file=sys.stderr)
-        return 1 if problems else 0
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
-        shutil.rmtree(home, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=60)
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+    for p in problems:
+        print("docs: FAILED " + p, file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
