@@ -63,18 +63,6 @@ public final class Deadline {
         return at == Long.MAX_VALUE ? Long.MAX_VALUE : at - System.nanoTime();
     }
 
-    /** Whether this thread's call has a deadline and it has passed. */
-    public static boolean passed() {
-        return remainingNanos() <= 0;
-    }
-
-    /** DEADLINE_EXCEEDED for {@code op} when this thread's call is out of time; nothing otherwise. */
-    public static void check(String op) {
-        if (passed()) {
-            throw new ApiException(Code.DEADLINE_EXCEEDED, op + ": deadline exceeded before the backend was called");
-        }
-    }
-
     /** {@code start + timeout} in {@link System#nanoTime()} terms, saturating at "none". */
     public static long after(long start, Duration timeout) {
         return timeout.isZero() ? Long.MAX_VALUE : saturatedAdd(start, timeout.toNanos());
