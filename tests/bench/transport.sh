@@ -13,7 +13,7 @@
 . "$(dirname "$0")/common.sh"
 clients="${1:-16}"; seconds="${2:-10}"; rounds="${ROUNDS:-3}"
 bench_build
-BENCH_ACCESS_LOG=true bench_start "  - { block: kv, name: bench, backend: mem }"
+BENCH_LOG_LEVEL=info BENCH_ACCESS_LOG=true bench_start "  - { block: kv, name: bench, backend: mem }"
 bench_baseline
 bench_start_second -e 's|transport: netty|transport: helidon|'
 sleep 2
