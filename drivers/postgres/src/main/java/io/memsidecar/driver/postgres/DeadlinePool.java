@@ -11,27 +11,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HikariCP pool, whose waits follow the running call's {@link Deadline}: a connection is waited
- * for at most {@code connect_timeout} and never past the deadline (less a margin, so that the answer —
- * UNAVAILABLE — reaches the caller before its own deadline does), and the connection's socket
- * timeout is what is left of the deadline, so a statement to a database that stopped answering ends
- * in about the deadline too. Without a deadline (the sweeper) the pool's own {@code connectionTimeout}
+ * for at most {@code connect_timeout} and never past the call's budget ({@link Deadline#budgetNanos},
+ * the deadline less a margin so that the answer — UNAVAILABLE — reaches the caller first), and the
+ * connection's socket timeout is that budget too, so a statement to a database that stopped answering
+ * ends in about the deadline. Without a deadline (the sweeper) the pool's own {@code connectionTimeout}
  * ({@code connect_timeout}) applies. HikariCP resets the socket timeout when the connection goes back.
  */
 final class DeadlinePool extends HikariDataSource {
-    /** Left for the answer to travel back: a tenth of what remains, at most this. */
-    private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
     DeadlinePool(HikariConfig config) {
         super(config);
     }
 
     @Override
     public Connection getConnection() throws SQLException {
-        long left = Deadline.remainingNanos();
-        if (left == Long.MAX_VALUE) { // no call's deadline (the sweeper, a stream without one)
+        long usable = Deadline.budgetNanos();
+        if (usable == Long.MAX_VALUE) { // no call's deadline (the sweeper, a stream without one)
             return super.getConnection();
         }
-        long usable = left - Math.min(MARGIN_NANOS, left / 10);
         if (usable <= 0) {
             throw new SQLTransientConnectionException("the call's deadline left no time to wait for a connection");
         }

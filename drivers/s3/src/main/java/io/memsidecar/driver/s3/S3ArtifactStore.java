@@ -341,9 +341,9 @@ final class S3ArtifactStore implements ArtifactStore {
      * request returned (an artifact's bytes) is the client's stream and not bounded here.
      */
     private static void withinDeadline(AwsRequestOverrideConfiguration.Builder o) {
-        long left = Deadline.remainingNanos();
-        if (left != Long.MAX_VALUE) {
-            o.apiCallTimeout(Duration.ofNanos(Math.max(1_000_000, left - Math.min(100_000_000, left / 10))));
+        long budget = Deadline.budgetNanos();
+        if (budget != Long.MAX_VALUE) {
+            o.apiCallTimeout(Duration.ofNanos(Math.max(1_000_000, budget)));
         }
     }
 
@@ -357,7 +357,7 @@ final class S3ArtifactStore implements ArtifactStore {
      * UNAVAILABLE — the client SDK's own retries are spent by then; anything else (403, a missing
      * bucket) is a fault of the configuration: INTERNAL. Never the endpoint or the keys.
      */
-    static ApiException failure(String op, SdkException e) {
+    private static ApiException failure(String op, SdkException e) {
         int status = status(e);
         if (status == 0 || status >= 500 || status == 429 || status == 408) {
             return new ApiException(Code.UNAVAILABLE, op + ": S3 unavailable ("
