@@ -12,13 +12,9 @@ BENCH_LOG_LEVEL=info BENCH_ACCESS_LOG=true bench_start "  - { block: kv, name: b
 bench_baseline
 bench_start_second -e 's|access: true|access: false|'
 sleep 2
-get() { # KvLoad target options -> ops/s
-  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" \
-    --clients "$clients" --seconds "$seconds" --op get --namespace bench | field ops_per_s
-}
 on=(); off=(); base=()
 for _ in $(seq 1 "$rounds"); do
-  on+=("$(get --target "127.0.0.1:$port")"); off+=("$(get --target 127.0.0.1:7791)"); base+=("$(get --target 127.0.0.1:7790)")
+  on+=("$(kv_ops --target "127.0.0.1:$port")"); off+=("$(kv_ops --target 127.0.0.1:7791)"); base+=("$(kv_ops --target 127.0.0.1:7790)")
 done
 lines="$(grep -c '"msg":"rpc"' "$work/server.log" || true)"
 ON="$(median "${on[@]}")"; OFF="$(median "${off[@]}")"; B="$(median "${base[@]}")"

@@ -109,6 +109,12 @@ native() {
   secs="$(echo "$out" | sed -n 's/^finished in \([0-9.]*\)\(m*\)s,.*/\1 \2/p')"
   awk -v b=$((calls * bytes)) -v t="${secs% *}" -v u="${secs#* }" 'BEGIN { printf "%.1f", b / 1e6 / (u == "m" ? t / 1000 : t) }'
 }
+# kv_ops TARGET-OPTIONS...: ops/s of KvLoad's $OP (default get) on namespace bench, $clients clients,
+# $seconds seconds, closed loop.
+kv_ops() {
+  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" \
+    --clients "$clients" --seconds "$seconds" --op "${OP:-get}" --namespace bench | field ops_per_s
+}
 # median VALUES...: the middle value (the mean of the two middle ones for an even count)
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # field NAME: the number NAME of the JSON line on stdin (-1 passes: a load generator's "failed");

@@ -17,14 +17,10 @@ BENCH_LOG_LEVEL=info BENCH_ACCESS_LOG=true bench_start "  - { block: kv, name: b
 bench_baseline
 bench_start_second -e 's|transport: netty|transport: helidon|'
 sleep 2
-get() { # KvLoad target options -> ops/s
-  "$JAVA_HOME/bin/java" -cp "$cp" io.memsidecar.tests.bench.KvLoad "$@" --token "$token" \
-    --clients "$clients" --seconds "$seconds" --op "${OP:-get}" --namespace bench | field ops_per_s
-}
 side=(); helidon=(); uds=(); base=()
 for _ in $(seq 1 "$rounds"); do
-  side+=("$(get --target "127.0.0.1:$port")"); helidon+=("$(get --target 127.0.0.1:7791)")
-  uds+=("$(get --unix "$work/sidecar.sock")"); base+=("$(get --target 127.0.0.1:7790)")
+  side+=("$(kv_ops --target "127.0.0.1:$port")"); helidon+=("$(kv_ops --target 127.0.0.1:7791)")
+  uds+=("$(kv_ops --unix "$work/sidecar.sock")"); base+=("$(kv_ops --target 127.0.0.1:7790)")
 done
 # A fixed 1000 Get/s (4 clients on one connection): latency percentiles, and the server's CPU over the window.
 fixed() { # PID TARGET-OPTIONS -> "p50 p99 p999 vcpu"
