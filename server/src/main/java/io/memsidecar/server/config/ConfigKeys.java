@@ -17,7 +17,7 @@ public final class ConfigKeys {
             "server", "shutdown_timeout request_timeout tail_reconnect_max",
             "tracing", "exporter sample_ratio",
             "tracing.otlp", OTLP,
-            "metrics", "exporter",
+            "metrics", "exporter virtual_thread_events",
             "metrics.prometheus", "addr path",
             "metrics.otlp", OTLP + " interval",
             "logging", "level format access access_sample",

@@ -219,7 +219,8 @@ public final class ConfigLoader {
         }
         return new TelemetryConfig(
                 new TelemetryConfig.Metrics(metrics, addr, path,
-                        metrics.equals("otlp") ? Optional.of(otlp(c.get("metrics.otlp"), "metrics.otlp", env)) : Optional.empty()),
+                        metrics.equals("otlp") ? Optional.of(otlp(c.get("metrics.otlp"), "metrics.otlp", env)) : Optional.empty(),
+                        c.get("metrics.virtual_thread_events").asBoolean().orElse(false)),
                 new TelemetryConfig.Tracing(tracing, ratio == 0 ? 1.0 : ratio,
                         tracing.equals("otlp") ? Optional.of(otlp(c.get("tracing.otlp"), "tracing.otlp", env)) : Optional.empty()));
     }

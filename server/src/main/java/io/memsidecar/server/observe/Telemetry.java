@@ -32,13 +32,14 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.lang.management.ManagementFactory;
+import java.lang.management.PlatformManagedObject;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.management.ObjectName;
 
 /**
  * The server's metrics registry and tracer, built once from {@link TelemetryConfig}: Micrometer
@@ -90,7 +91,7 @@ public final class Telemetry implements AutoCloseable {
                 .orElseGet(CompositeMeterRegistry::new);
         this.metrics = !config.metrics().exporter().equals("none");
         if (metrics) {
-            bindJvmAndProcess();
+            bindJvmAndProcess(config.metrics().virtualThreadEvents());
         }
     }
 
@@ -109,7 +110,7 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** JVM (heap, GC, threads, classes), virtual threads and their carriers, CPU, open files, RSS, uptime. */
-    private void bindJvmAndProcess() {
+    private void bindJvmAndProcess(boolean virtualThreadEvents) {
         new JvmMemoryMetrics().bindTo(registry);
         var gc = new JvmGcMetrics();
         gc.bindTo(registry);
@@ -120,9 +121,11 @@ public final class Telemetry implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        var virtual = new VirtualThreadMetrics();
-        virtual.bindTo(registry);
-        closeables.add(virtual);
+        if (virtualThreadEvents) {
+            var virtual = new VirtualThreadMetrics();
+            virtual.bindTo(registry);
+            closeables.add(virtual);
+        }
         carrierThreads();
         Path statm = Path.of("/proc/self/statm");
         if (Files.isReadable(statm)) {
@@ -140,26 +143,33 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** The virtual-thread scheduler's carriers, from its MXBean where the JDK has one (24+). */
+    @SuppressWarnings("unchecked")
     private void carrierThreads() {
+        // by its interface (JDK 24+, looked up by name: this builds for 21), not through the platform MBean
+        // server, whose creation registers every platform MBean and costs start-up time
+        Class<? extends PlatformManagedObject> type;
         try {
-            var server = ManagementFactory.getPlatformMBeanServer();
-            var name = new ObjectName("jdk.management:type=VirtualThreadScheduler");
-            if (!server.isRegistered(name)) {
-                return;
+            type = (Class<? extends PlatformManagedObject>) Class.forName("jdk.management.VirtualThreadSchedulerMXBean");
+        } catch (ClassNotFoundException e) {
+            return;
+        }
+        Object scheduler = ManagementFactory.getPlatformMXBean(type);
+        for (String[] attr : new String[][] {{"getPoolSize", "jvm.threads.virtual.carriers"},
+                {"getMountedVirtualThreadCount", "jvm.threads.virtual.mounted"},
+                {"getQueuedVirtualThreadCount", "jvm.threads.virtual.queued"}}) {
+            Method getter;
+            try {
+                getter = type.getMethod(attr[0]);
+            } catch (NoSuchMethodException e) {
+                continue;
             }
-            for (String[] attr : new String[][] {{"PoolSize", "jvm.threads.virtual.carriers"},
-                    {"MountedVirtualThreadCount", "jvm.threads.virtual.mounted"},
-                    {"QueuedVirtualThreadCount", "jvm.threads.virtual.queued"}}) {
-                Gauge.builder(attr[1], () -> {
-                    try {
-                        return ((Number) server.getAttribute(name, attr[0])).doubleValue();
-                    } catch (Exception e) {
-                        return Double.NaN;
-                    }
-                }).register(registry);
-            }
-        } catch (javax.management.MalformedObjectNameException e) {
-            throw new IllegalStateException(e);
+            Gauge.builder(attr[1], () -> {
+                try {
+                    return ((Number) getter.invoke(scheduler)).doubleValue();
+                } catch (ReflectiveOperationException e) {
+                    return Double.NaN;
+                }
+            }).register(registry);
         }
     }
 

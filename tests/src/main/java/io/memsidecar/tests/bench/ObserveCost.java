@@ -43,8 +43,8 @@ public final class ObserveCost implements Callable<Integer> {
         var access = io.memsidecar.server.observe.AccessLog.global();
         access.redirect(java.io.OutputStream.nullOutputStream());
         access.configure(false, true, 1.0);
-        var metrics = new TelemetryConfig.Metrics("prometheus", ":0", "/metrics", Optional.empty());
-        var noMetrics = new TelemetryConfig.Metrics("none", ":0", "/metrics", Optional.empty());
+        var metrics = new TelemetryConfig.Metrics("prometheus", ":0", "/metrics", Optional.empty(), false);
+        var noMetrics = new TelemetryConfig.Metrics("none", ":0", "/metrics", Optional.empty(), false);
         var tracing = new TelemetryConfig.Tracing("otlp", 0.1, Optional.of(new TelemetryConfig.Otlp("127.0.0.1:1", true, false,
                 Map.of(), java.time.Duration.ofSeconds(60))));
         var none = new TelemetryConfig.Tracing("none", 1.0, Optional.empty());
