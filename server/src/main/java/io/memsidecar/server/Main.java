@@ -11,35 +11,71 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
-/** {@code memsidecar [--config FILE]}: runs the server until SIGTERM or SIGINT. */
-@Command(name = "memsidecar", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Memory building blocks for AI agents over gRPC and HTTP/JSON."
-                + " With no --config it runs the embedded default: loopback, data in the data directory"
-                + " ($MEMSIDECAR_DATA_DIR, ~/.memsidecar), a local token.")
-public final class Main implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (spec §3).")
-    Optional<Path> config;
+/**
+ * {@code memsidecar [--config FILE] [--in-memory]}: runs the server until SIGTERM or SIGINT. Its four options are
+ * read here, not by picocli (memctl's parser): picocli's classes are Java 5 class files, which an AOT cache cannot
+ * hold, and parsing with it cost the edge runtime 0.2 s of every start (docs/benchmarks.md, "Edge start").
+ */
+public final class Main {
+    static final String USAGE = """
+            Usage: memsidecar [-hV] [--in-memory] [--config=FILE]
+            Memory building blocks for AI agents over gRPC and HTTP/JSON. With no --config it runs the embedded
+            default: loopback, data in the data directory ($MEMSIDECAR_DATA_DIR, ~/.memsidecar), a local token.
+                  --config=FILE   YAML config file (spec §3).
+                  --in-memory     Embedded default only: keep every block in memory (nothing survives a restart)
+                                    instead of in the data directory.
+              -h, --help          Show this help message and exit.
+              -V, --version       Print version information and exit.
+            """;
 
-    @Option(names = "--in-memory", description = "Embedded default only: keep every block in memory (nothing survives a"
-            + " restart) instead of in the data directory.")
-    boolean inMemory;
+    private Optional<Path> config = Optional.empty();
+    private boolean inMemory;
 
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+    public static void main(String[] args) throws InterruptedException {
+        var main = new Main();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    System.exit(0);
+                }
+                case "-V", "--version" -> {
+                    System.out.println("memsidecar " + Version.current());
+                    System.exit(0);
+                }
+                case "--in-memory" -> main.inMemory = true;
+                case "--config" -> {
+                    if (i + 1 == args.length) {
+                        System.exit(usageError("Missing required parameter for option '--config' (FILE)"));
+                    }
+                    main.config = Optional.of(Path.of(args[++i]));
+                }
+                default -> {
+                    if (arg.startsWith("--config=")) {
+                        main.config = Optional.of(Path.of(arg.substring("--config=".length())));
+                    } else {
+                        System.exit(usageError("Unknown option: '" + arg + "'"));
+                    }
+                }
+            }
+        }
+        System.exit(main.call());
     }
 
-    @Override
+    private static int usageError(String message) {
+        System.err.println(message);
+        System.err.print(USAGE);
+        return 2;
+    }
+
     @SuppressWarnings("restriction")
-    public Integer call() throws InterruptedException {
+    int call() throws InterruptedException {
         MemsidecarConfig cfg;
         String localToken = "";
         try {
@@ -189,12 +225,5 @@ public final class Main implements Callable<Integer> {
         Logger logger = Logger.getLogger(name);
         logger.setLevel(level);
         TUNED.add(logger);
-    }
-
-    static final class VersionProvider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"memsidecar " + Version.current()};
-        }
     }
 }

@@ -160,4 +160,35 @@ class DistributionTest {
             stop(memory.process());
         }
     }
+
+    private record Exit(int code, String out, String err) {
+    }
+
+    private static Exit run(String... args) throws Exception {
+        var command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("memsidecar.dist")).resolve("bin/memsidecar")
+                .toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).start();
+        var out = p.getInputStream().readAllBytes();
+        var err = p.getErrorStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Exit(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void commandLine() throws Exception {
+        var help = run("--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).startsWith("Usage: memsidecar").contains("--config=FILE", "--in-memory", "--version");
+        assertThat(run("-V").out().strip()).matches("memsidecar \\S+");
+        var unknown = run("--confg", "x.yaml");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("Unknown option: '--confg'").contains("Usage: memsidecar");
+        var missing = run("--config");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required parameter for option '--config'");
+        var both = run("--in-memory", "--config=" + dataDir.resolve("absent.yaml"));
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).as("the file is read first: a missing file is the error").isNotBlank();
+    }
 }
