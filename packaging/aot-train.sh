@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the AOT cache of a runtime (JDK 25, JEP 483/514/515): runs RUNTIME/bin/memsidecar with
-# -XX:AOTCacheOutput on a config with every in-memory block, TCP and a Unix socket, drives a scripted
+# -XX:AOTCacheOutput on a config with the embedded default's drivers (SQLite, files) and the memory driver, TCP and a Unix socket, drives a scripted
 # workload over the curl routes, the gateway and gRPC (memctl), stops it with SIGTERM; the JVM writes
 # RUNTIME/lib/memsidecar.aot at exit. The launcher uses the cache whenever it is present.
 # Usage: packaging/aot-train.sh RUNTIME
@@ -17,13 +17,17 @@ server:
 auth: { paseto: { public_key_hexes: ["$public"] } }
 metrics: { exporter: prometheus, prometheus: { addr: "127.0.0.1:0" } }
 data_dir: $work/data
-backends: [ { name: mem, driver: memory } ]
+backends:
+  - { name: mem, driver: memory }
+  - { name: local, driver: sqlite, options: { path: "$work/data/memsidecar.db" } }
+  - { name: disk, driver: fs, options: { base_dir: "$work/data/artifacts" } }
 namespaces:
   - { block: kv, name: train, backend: mem }
-  - { block: episodic, name: events, backend: mem }
-  - { block: lease, name: locks, backend: mem }
-  - { block: artifact, name: blobs, backend: mem }
-  - { block: graph, name: knowledge, backend: mem }
+  - { block: kv, name: local, backend: local }
+  - { block: episodic, name: events, backend: local }
+  - { block: lease, name: locks, backend: local }
+  - { block: artifact, name: blobs, backend: disk }
+  - { block: graph, name: knowledge, backend: local }
 YAML
 token="$("$rt/bin/memctl" token issue --secret-key-hex "$secret" --tenant t --ns '*' --ops '*')"
 MEMSIDECAR_AOT_OUTPUT=1 JAVA_OPTS="-XX:AOTCacheOutput=$rt/lib/memsidecar.aot -Xlog:aot=warning,cds=warning" \
@@ -41,8 +45,10 @@ done
 base="http://127.0.0.1:$port"
 H="x-memsidecar-capability: Bearer $token"
 for i in $(seq 1 30); do
-  curl -sf -X PUT -H "$H" --data-binary "v$i" "$base/v1/kv/train/k$i" >/dev/null
-  curl -sf -H "$H" "$base/v1/kv/train/k$i" >/dev/null
+  for ns in train local; do
+    curl -sf -X PUT -H "$H" --data-binary "v$i" "$base/v1/kv/$ns/k$i" >/dev/null
+    curl -sf -H "$H" "$base/v1/kv/$ns/k$i" >/dev/null
+  done
   curl -sf -H "$H" -d "{\"namespace\":\"train\",\"key\":\"g$i\",\"value\":\"aGk=\"}" "$base/memsidecar.kv.v1.KV/Put" >/dev/null
   curl -sf -H "$H" -d "{\"namespace\":\"train\",\"key\":\"g$i\"}" "$base/memsidecar.kv.v1.KV/Get" >/dev/null
   curl -sf -H "$H" -d '{"namespace":"events","type":"message","role":"user","sessionId":"s","payload":"aGk="}' \

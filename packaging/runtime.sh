@@ -35,6 +35,23 @@ mkdir -p "$out/lib"
 cp -r "$dist/bin" "$dist/etc" "$dist/LICENSE" "$dist/README.md" "$out/"
 cp "$dist"/lib/*.jar "$out/lib/"
 for part in $with; do cp -r "$dist/lib/$part" "$out/lib/"; done
+epoch="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
+
+# Signed jars (BouncyCastle) unsigned: the JVM checks a signed jar's signature when it opens it (~0.2 s at
+# start), keeps its per-entry digests as manifest objects on the heap (10 000 of them), and the AOT cache
+# skips its classes. OpenJDK does not ask JCE providers to be signed (docs/benchmarks.md, "Edge start").
+for j in "$out"/lib/*.jar; do
+  [ "$(unzip -Z1 "$j" | grep -c -E '^META-INF/[^/]+\.(SF|RSA|DSA|EC)$')" -gt 0 ] || continue
+  tmp="$(mktemp -d)"
+  mkdir "$tmp/jar" && (cd "$tmp/jar" && unzip -q "$OLDPWD/$j")
+  rm -f "$tmp"/jar/META-INF/*.SF "$tmp"/jar/META-INF/*.RSA "$tmp"/jar/META-INF/*.DSA "$tmp"/jar/META-INF/*.EC
+  # the manifest's main section only (it ends at the first empty line)
+  tr -d '\r' < "$tmp/jar/META-INF/MANIFEST.MF" | sed '/^$/q' > "$tmp/manifest" && rm "$tmp/jar/META-INF/MANIFEST.MF"
+  rm "$j"
+  "$JAVA_HOME/bin/jar" --create --file "$j" --manifest "$tmp/manifest" --date "$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)" \
+    -C "$tmp/jar" .
+  rm -rf "$tmp"
+done
 
 # JDK modules: jdeps over the jars that will ship. Modular jars cannot be roots on a class path, so the
 # plain jars are the roots and -R walks into the rest.
@@ -60,12 +77,15 @@ unzip -q -j -o "$out"/lib/grpc-netty-shaded-*.jar \
 # Native debug symbols out of the JVM (jlink's --strip-debug keeps them in the .so files).
 if command -v strip >/dev/null; then find "$out/jre" -name '*.so' -exec strip --strip-unneeded {} +; fi
 
-# Sidecar JVM flags (docs/deploy.md): one GC thread's worth of collector, heap relative to the container limit.
+# Sidecar JVM flags (docs/deploy.md): one GC thread's worth of collector, heap relative to the container limit;
+# on JDK 22+ the C heap trimmed every 5 s, so memory the JIT's arenas freed goes back (~5 MiB at idle).
 cp packaging/memsidecar.jvmflags "$out/lib/"
+if [ "$major" -ge 22 ]; then
+  sed -i 's/$/ -XX:TrimNativeHeapInterval=5000/' "$out/lib/memsidecar.jvmflags"
+fi
 
 # Whole-second modification times (the commit's, as reproducible builds do): the AOT cache records each jar's
 # mtime, and image layers keep seconds only, so a sub-second mtime would not survive into an image.
-epoch="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
 find "$out" -exec touch -h -d "@$epoch" {} +
 
 if [ "$aot" = 1 ]; then
