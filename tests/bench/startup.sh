@@ -98,11 +98,15 @@ image_row() {
   done
   echo "| OCI image (\`podman run --memory $limit\`, a fresh volume each start; ready includes the container's start) | $(median "${ready[@]}") ms | $(median "${idle[@]}") MiB (3 s) | | | | |"
 }
-plain="$(row "plain distribution ($(basename "$JAVA_HOME"), JVM defaults, lib/onnx and lib/s3 included)" "$dist")"
+# The baseline: the plain distribution on the stock JDK with the same jars as the edge runtime. With lib/onnx the
+# embedded default also loads the in-process embedder's model, and 256 MiB is not enough for that (OOM-killed).
+plain_dir="$work/memsidecar"
+cp -r "$dist" "$plain_dir" && rm -rf "$plain_dir/lib/onnx" "$plain_dir/lib/s3"
+plain="$(row "plain distribution ($(basename "$JAVA_HOME"), JVM defaults, no AOT cache; no onnx, no s3)" "$plain_dir")"
 edge="$(row "edge runtime (jlink, $(cat "$runtime/lib/memsidecar.jvmflags"), AOT cache; no onnx, no s3)" "$runtime")"
 image=""
 if command -v podman >/dev/null; then image="$(image_row)"; fi
-read -r p_ready p_idle p_idle10 < "$work/medians-$(basename "$dist")"
+read -r p_ready p_idle p_idle10 < "$work/medians-$(basename "$plain_dir")"
 read -r e_ready e_idle e_idle10 < "$work/medians-$(basename "$runtime")"
 cat <<MD
 | embedded default | ready (median of $runs) | idle RSS 3 s / 10 s | RSS after 100k puts | at 1000 Get/s: RSS, CPU | SIGTERM stop | size on disk |
