@@ -4,21 +4,21 @@ package io.memsidecar.core;
  * Limits that keep one client from exhausting the server ({@code limits.*}): the largest gRPC
  * message or HTTP request body, the largest KV value, the most records one batch call (semantic
  * Upsert, graph UpsertNodes/UpsertEdges) may carry, connections per listener and concurrent
- * streams per HTTP/2 connection. Over a limit is RESOURCE_EXHAUSTED
+ * streams per HTTP/2 connection, the compares and ops of one KV transaction (etcd's default, 128). Over a limit is RESOURCE_EXHAUSTED
  * (HTTP 413), refused before anything is stored.
  */
 public record Limits(long maxMessageBytes, long maxValueBytes, int maxBatchItems, int maxConnections,
-                     int maxConcurrentStreams, long maxMetadataBytes) {
+                     int maxConcurrentStreams, long maxMetadataBytes, int maxTxnOps) {
     public static final long MIB = 1024 * 1024;
     /**
      * The original's effective limits (grpc's 4 MiB per message); connections above a flood of
      * 10 000 idle ones (~20 KB each), and HTTP/2 streams per connection as grpc-go's default order.
      */
-    public static final Limits DEFAULT = new Limits(4 * MIB, 4 * MIB, 1000, 20_000, 1000, 64 * 1024);
+    public static final Limits DEFAULT = new Limits(4 * MIB, 4 * MIB, 1000, 20_000, 1000, 64 * 1024, 128);
 
     public Limits {
         if (maxMessageBytes <= 0 || maxValueBytes <= 0 || maxBatchItems <= 0 || maxConnections <= 0
-                || maxConcurrentStreams <= 0 || maxMetadataBytes <= 0) {
+                || maxConcurrentStreams <= 0 || maxMetadataBytes <= 0 || maxTxnOps <= 0) {
             throw new IllegalArgumentException("limits must be > 0");
         }
     }

@@ -139,7 +139,7 @@ public final class ConfigLoader {
                 d.maxValueBytes()), positive(l.get("max_batch_items"), d.maxBatchItems()),
                 positive(l.get("max_connections"), d.maxConnections()),
                 positive(l.get("max_concurrent_streams"), d.maxConcurrentStreams()),
-                bytes(l.get("max_metadata_bytes"), d.maxMetadataBytes()));
+                bytes(l.get("max_metadata_bytes"), d.maxMetadataBytes()), positive(l.get("max_txn_ops"), d.maxTxnOps()));
     }
 
     private static int positive(Config node, int fallback) {

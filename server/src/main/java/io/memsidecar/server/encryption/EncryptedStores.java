@@ -1,5 +1,6 @@
 package io.memsidecar.server.encryption;
 
+import io.memsidecar.core.ApiException;
 import io.memsidecar.episodic.spi.EpisodicStore;
 import io.memsidecar.episodic.spi.Event;
 import io.memsidecar.episodic.spi.ExpireQuery;
@@ -8,6 +9,7 @@ import io.memsidecar.episodic.spi.RangeQuery;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvTxn;
 import io.memsidecar.kv.spi.KvWrite;
 import java.time.Duration;
 import java.util.Collection;
@@ -56,6 +58,33 @@ public final class EncryptedStores {
             @Override
             public boolean delete(String namespace, String key, OptionalLong ifVersion) {
                 return store.delete(namespace, key, ifVersion);
+            }
+
+            /** Puts sealed and gets opened as single-key calls are; a value compare cannot see through the seal. */
+            @Override
+            public KvTxn.Result txn(String namespace, KvTxn txn) {
+                if (txn.compare().stream().anyMatch(c -> c.kind() == KvTxn.Compare.Kind.VALUE)) {
+                    throw ApiException.invalidArgument("compare by value is not available on an encrypted namespace (each"
+                            + " stored value is sealed with its own nonce); compare the version instead");
+                }
+                java.util.function.Function<List<KvTxn.Op>, List<KvTxn.Op>> seal = ops -> ops.stream()
+                        .map(op -> op.kind() != KvTxn.Op.Kind.PUT ? op : KvTxn.Op.put(op.key(), new KvWrite(
+                                keyring.seal("kv", namespace, op.key(), op.write().value()), op.write().contentType(),
+                                op.write().metadata(), op.write().ttl(), op.write().ifVersion(), op.write().maxItems())))
+                        .toList();
+                KvTxn.Result result = store.txn(namespace, new KvTxn(txn.compare(), seal.apply(txn.success()),
+                        seal.apply(txn.failure())));
+                List<KvTxn.Op> branch = result.succeeded() ? txn.success() : txn.failure();
+                var opened = new java.util.ArrayList<KvTxn.OpResult>();
+                for (int i = 0; i < branch.size(); i++) {
+                    KvTxn.OpResult r = result.results().get(i);
+                    KvTxn.Op op = branch.get(i);
+                    opened.add(new KvTxn.OpResult(r.kind(), r.record().map(rec -> op.kind() == KvTxn.Op.Kind.PUT
+                            ? new KvRecord(rec.key(), op.write().value(), rec.contentType(), rec.metadata(), rec.version(),
+                                    rec.createdAt(), rec.expiresAt())
+                            : open(namespace, rec)), r.existed()));
+                }
+                return new KvTxn.Result(result.succeeded(), opened, result.failedCompares());
             }
 
             @Override

@@ -28,6 +28,9 @@ public abstract class AccessTierView implements KvStore {
     /** A Put, then the eviction of the coldest other keys past the capacity, atomically. */
     protected abstract KvRecord putEvicting(String namespace, String key, KvWrite write);
 
+    /** A transaction whose get ops are accesses and whose puts evict past the capacity, as single-key calls do. */
+    protected abstract KvTxn.Result txnThrough(String namespace, KvTxn txn);
+
     /** The recorded reads of a key ({@link KeyAccess#ABSENT} when it is not live). */
     protected abstract KeyAccess readsOf(String namespace, String key);
 
@@ -54,6 +57,11 @@ public abstract class AccessTierView implements KvStore {
     @Override
     public KvRecord put(String namespace, String key, KvWrite write) {
         return access.capacity() > 0 ? putEvicting(namespace, key, write) : store.put(namespace, key, write);
+    }
+
+    @Override
+    public KvTxn.Result txn(String namespace, KvTxn txn) {
+        return txnThrough(namespace, txn);
     }
 
     @Override

@@ -42,6 +42,15 @@ public interface KvStore {
      */
     void scan(String namespace, KvScan scan, Consumer<KvRecord> sink);
 
+    /**
+     * Runs a multi-key transaction (KV.Txn) atomically: its compares and the ops of the branch
+     * they choose see no other write in between and are all applied or none is (a failure, such
+     * as RESOURCE_EXHAUSTED from the quota, undoes the writes before it). Concurrent
+     * transactions never deadlock; one that cannot be serialized is retried by the driver or
+     * fails with ABORTED.
+     */
+    KvTxn.Result txn(String namespace, KvTxn txn);
+
     /** The number of live keys, when the backend can count it cheaply. */
     OptionalLong size(String namespace);
 

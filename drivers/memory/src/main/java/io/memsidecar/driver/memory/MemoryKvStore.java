@@ -10,6 +10,7 @@ import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvTxn;
 import io.memsidecar.kv.spi.KvWrite;
 import java.time.Clock;
 import java.time.Instant;
@@ -175,6 +176,11 @@ final class MemoryKvStore implements KvStore, AccessTiered {
             }
 
             @Override
+            protected KvTxn.Result txnThrough(String namespace, KvTxn txn) {
+                return MemoryKvStore.this.txn(namespace, txn, this, access);
+            }
+
+            @Override
             protected KeyAccess readsOf(String namespace, String key) {
                 Space s = space(namespace);
                 Instant now = clock.instant();
@@ -219,6 +225,49 @@ final class MemoryKvStore implements KvStore, AccessTiered {
                 out.add(r);
             }
             return out;
+        } finally {
+            s.lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public KvTxn.Result txn(String namespace, KvTxn txn) {
+        return txn(namespace, txn, this, null);
+    }
+
+    /**
+     * A transaction under the namespace's write lock (reentrant: the single-key calls it makes
+     * through {@code ops}, this store or its access-tier view, join it). A failure restores the
+     * keys it names, or the whole namespace when its puts may have evicted others.
+     */
+    private KvTxn.Result txn(String namespace, KvTxn txn, KvStore ops, KvAccess access) {
+        Space s = space(namespace);
+        s.lock.writeLock().lock();
+        try {
+            boolean evicts = access != null && access.capacity() > 0 && txn.writes();
+            var keysBefore = evicts ? new TreeMap<>(s.keys) : null;
+            var statsBefore = evicts ? new HashMap<>(s.stats) : null;
+            var named = new HashMap<String, KvRecord>();
+            txn.keys().forEach(k -> named.put(k, s.keys.get(k)));
+            try {
+                return txn.run(KvTxn.section(namespace, this, ops));
+            } catch (RuntimeException e) {
+                if (evicts) {
+                    s.keys.clear();
+                    s.keys.putAll(keysBefore);
+                    s.stats.clear();
+                    s.stats.putAll(statsBefore);
+                } else {
+                    named.forEach((k, r) -> {
+                        if (r == null) {
+                            s.keys.remove(k);
+                        } else {
+                            s.keys.put(k, r);
+                        }
+                    });
+                }
+                throw e;
+            }
         } finally {
             s.lock.writeLock().unlock();
         }

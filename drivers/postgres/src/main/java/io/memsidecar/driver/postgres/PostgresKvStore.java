@@ -4,6 +4,7 @@ import io.memsidecar.core.ApiException;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvTxn;
 import io.memsidecar.kv.spi.KvWrite;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -177,6 +178,114 @@ final class PostgresKvStore implements KvStore {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /** Tries of a transaction that meets a deadlock or a serialization failure before it answers ABORTED. */
+    private static final int TXN_TRIES = 3;
+
+    /**
+     * One database transaction (READ COMMITTED): a creator's quota lock as Put takes it, then a
+     * row for every key it names locked in key order — a key with no row gets an expired one
+     * first (version 0, read as absent, swept later), so that a concurrent Put of an absent key
+     * waits for this transaction like one of a present key does. Compares and ops then run on
+     * the locked rows with Put's own statements.
+     */
+    @Override
+    public KvTxn.Result txn(String namespace, KvTxn txn) {
+        long maxItems = java.util.stream.Stream.concat(txn.success().stream(), txn.failure().stream())
+                .filter(o -> o.kind() == KvTxn.Op.Kind.PUT).mapToLong(o -> o.write().maxItems()).max().orElse(0);
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    if (maxItems > 0) {
+                        try (var lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                            lock.setString(1, "kv\u001f" + namespace);
+                            lock.execute();
+                        }
+                    }
+                    lockRows(c, namespace, txn.keys());
+                    KvTxn.Result result = txn.run(section(c, namespace));
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    Transactions.rollback(c, e);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                boolean conflict = "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
+                if (conflict && attempt < TXN_TRIES) {
+                    continue;
+                }
+                if (conflict) {
+                    throw new ApiException(io.memsidecar.core.Code.ABORTED, "kv.txn: conflicted with concurrent transactions "
+                            + TXN_TRIES + " times (" + e.getSQLState() + "); nothing was applied, retry it", e);
+                }
+                throw PostgresErrors.failure("kv.txn", e);
+            }
+        }
+    }
+
+    private static void lockRows(Connection c, String namespace, java.util.SortedSet<String> keys) throws SQLException {
+        var array = c.createArrayOf("text", keys.toArray());
+        try (var st = c.prepareStatement("""
+                INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
+                SELECT ?, k, ''::bytea, '', '{}'::jsonb, 0, now(), now(), 'epoch'::timestamptz
+                FROM unnest(?::text[]) AS k ORDER BY k COLLATE "C"
+                ON CONFLICT (namespace, key) DO NOTHING""")) {
+            st.setString(1, namespace);
+            st.setArray(2, array);
+            st.executeUpdate();
+        }
+        try (var st = c.prepareStatement("SELECT 1 FROM kv_items WHERE namespace = ? AND key = ANY(?)"
+                + " ORDER BY key COLLATE \"C\" FOR UPDATE")) {
+            st.setString(1, namespace);
+            st.setArray(2, array);
+            st.executeQuery().close();
+        }
+    }
+
+    /** Single-key work on the transaction's connection. */
+    private KvTxn.Section section(Connection c, String namespace) {
+        return new KvTxn.Section() {
+            @Override
+            public Optional<KvRecord> live(String key) {
+                try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM kv_items WHERE namespace = ? AND key = ? AND " + LIVE)) {
+                    st.setString(1, namespace);
+                    st.setString(2, key);
+                    try (ResultSet rs = st.executeQuery()) {
+                        return rs.next() ? Optional.of(record(rs, true)) : Optional.empty();
+                    }
+                } catch (SQLException e) {
+                    throw PostgresErrors.failure("kv.txn", e);
+                }
+            }
+
+            @Override
+            public KvRecord put(String key, KvWrite write) {
+                try {
+                    if (write.maxItems() > 0 && !exists(c, namespace, key) && count(c, namespace) >= write.maxItems()) {
+                        throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
+                    }
+                    return write(c, namespace, key, write);
+                } catch (SQLException e) {
+                    throw PostgresErrors.failure("kv.txn", e);
+                }
+            }
+
+            @Override
+            public boolean delete(String key) {
+                try (var st = c.prepareStatement("DELETE FROM kv_items WHERE namespace = ? AND key = ? RETURNING " + LIVE)) {
+                    st.setString(1, namespace);
+                    st.setString(2, key);
+                    try (ResultSet rs = st.executeQuery()) {
+                        return rs.next() && rs.getBoolean(1);
+                    }
+                } catch (SQLException e) {
+                    throw PostgresErrors.failure("kv.txn", e);
+                }
+            }
+        };
     }
 
     @Override

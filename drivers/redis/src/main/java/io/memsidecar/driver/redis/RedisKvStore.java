@@ -9,6 +9,7 @@ import io.memsidecar.core.KeyOrder;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvTxn;
 import io.memsidecar.kv.spi.KvWrite;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -101,6 +102,92 @@ final class RedisKvStore implements KvStore {
             end
             return out
             """;
+    /**
+     * KV.Txn in one script. KEYS: index, then the hash of every key the transaction names. ARGV: hash prefix,
+     * max_items (0 none), then the compares (count; per compare: hash number, kind v|a|p|x, operand), the
+     * success ops and the failure ops (count; per op: kind p|d|g, hash number, key, and for a put value,
+     * content type, metadata JSON, ttl ms). The chosen branch's quota is checked before anything is written
+     * (a script's writes are not undone). Returns {-2} over the quota, else {succeeded 1|0, {failed compare
+     * indexes}, {per op: {ver, cr, ex} | 1|0 | {v, ct, md, ver, cr, ex} or {}}}.
+     */
+    private static final String TXN = NOW + COUNT.replace("KEYS[2]", "KEYS[1]") + """
+            local pos = 3
+            local function arg() local v = ARGV[pos]; pos = pos + 1; return v end
+            local failed = {}
+            for i = 1, tonumber(arg()) do
+              local h = KEYS[tonumber(arg()) + 1]
+              local kind = arg()
+              local operand = arg()
+              local l = live(h)
+              local ok
+              if kind == 'v' then
+                local ver = 0
+                if l then ver = tonumber(redis.call('HGET', h, 'ver')) end
+                ok = ver == tonumber(operand)
+              elseif kind == 'a' then ok = not l
+              elseif kind == 'p' then ok = l
+              else ok = l and redis.call('HGET', h, 'v') == operand end
+              if not ok then failed[#failed + 1] = i - 1 end
+            end
+            local function ops()
+              local list = {}
+              for i = 1, tonumber(arg()) do
+                local op = {kind = arg(), h = KEYS[tonumber(arg()) + 1], key = arg()}
+                if op.kind == 'p' then op.v = arg(); op.ct = arg(); op.md = arg(); op.ttl = tonumber(arg()) end
+                list[i] = op
+              end
+              return list
+            end
+            local branch = ops()
+            local failure = ops()
+            if #failed > 0 then branch = failure end
+            local max = tonumber(ARGV[2])
+            if max > 0 then
+              local state, delta, base = {}, 0, nil
+              for _, op in ipairs(branch) do
+                if op.kind ~= 'g' then
+                  local was = state[op.h]
+                  if was == nil then was = live(op.h) end
+                  if op.kind == 'p' and not was then
+                    if base == nil then base = count() end
+                    if base + delta >= max then return {-2} end
+                    delta = delta + 1
+                  elseif op.kind == 'd' and was then delta = delta - 1 end
+                  state[op.h] = op.kind == 'p'
+                end
+              end
+            end
+            local results = {}
+            for i, op in ipairs(branch) do
+              if op.kind == 'p' then
+                local ver, cr = 0, now
+                if live(op.h) then
+                  local cur = redis.call('HMGET', op.h, 'ver', 'cr')
+                  ver = tonumber(cur[1])
+                  cr = tonumber(cur[2])
+                end
+                local ex = 0
+                if op.ttl > 0 then ex = now + op.ttl end
+                redis.call('DEL', op.h)
+                redis.call('HSET', op.h, 'v', op.v, 'ct', op.ct, 'md', op.md, 'ver', ver + 1, 'cr', cr, 'ex', ex)
+                if ex > 0 then redis.call('PEXPIREAT', op.h, ex + 60000) end
+                redis.call('ZADD', KEYS[1], 0, op.key)
+                results[i] = {ver + 1, cr, ex}
+              elseif op.kind == 'd' then
+                local was = live(op.h)
+                redis.call('DEL', op.h)
+                redis.call('ZREM', KEYS[1], op.key)
+                if was then results[i] = 1 else results[i] = 0 end
+              elseif live(op.h) then
+                results[i] = redis.call('HMGET', op.h, 'v', 'ct', 'md', 'ver', 'cr', 'ex')
+              else
+                results[i] = {}
+              end
+            end
+            local succeeded = 1
+            if #failed > 0 then succeeded = 0 end
+            return {succeeded, failed, results}
+            """;
     /** KEYS: index. ARGV: hash prefix. */
     private static final String SIZE = NOW + COUNT.replace("KEYS[2]", "KEYS[1]") + "return count()\n";
 
@@ -167,6 +254,70 @@ final class RedisKvStore implements KvStore {
     }
 
     @Override
+    public KvTxn.Result txn(String namespace, KvTxn txn) {
+        var keys = new ArrayList<>(txn.keys());
+        var hashes = new ArrayList<byte[]>();
+        hashes.add(bytes(index(namespace)));
+        keys.forEach(k -> hashes.add(bytes(hashPrefix(namespace) + k)));
+        long maxItems = 0;
+        var args = new ArrayList<byte[]>(List.of(bytes(hashPrefix(namespace))));
+        args.add(null); // max_items, known once the ops are read
+        args.add(bytes(Integer.toString(txn.compare().size())));
+        for (KvTxn.Compare c : txn.compare()) {
+            args.add(bytes(Integer.toString(keys.indexOf(c.key()) + 1)));
+            switch (c.kind()) {
+                case VERSION -> args.addAll(List.of(bytes("v"), bytes(Long.toString(c.version()))));
+                case ABSENT -> args.addAll(List.of(bytes("a"), new byte[0]));
+                case PRESENT -> args.addAll(List.of(bytes("p"), new byte[0]));
+                case VALUE -> args.addAll(List.of(bytes("x"), c.value()));
+            }
+        }
+        for (List<KvTxn.Op> branch : List.of(txn.success(), txn.failure())) {
+            args.add(bytes(Integer.toString(branch.size())));
+            for (KvTxn.Op op : branch) {
+                args.addAll(List.of(bytes(switch (op.kind()) {
+                    case PUT -> "p";
+                    case DELETE -> "d";
+                    case GET -> "g";
+                }), bytes(Integer.toString(keys.indexOf(op.key()) + 1)), bytes(op.key())));
+                if (op.kind() == KvTxn.Op.Kind.PUT) {
+                    KvWrite w = op.write();
+                    args.addAll(List.of(w.value(), bytes(w.contentType()), bytes(json(w.metadata())),
+                            bytes(Long.toString(w.ttl().map(java.time.Duration::toMillis).orElse(0L)))));
+                    maxItems = Math.max(maxItems, w.maxItems());
+                }
+            }
+        }
+        args.set(1, bytes(Long.toString(maxItems)));
+        List<?> r = (List<?>) eval(TXN, hashes, args);
+        if ((Long) r.getFirst() == -2) {
+            throw ApiException.resourceExhausted("namespace quota of " + maxItems + " items reached");
+        }
+        boolean succeeded = (Long) r.getFirst() == 1;
+        List<Integer> failed = ((List<?>) r.get(1)).stream().map(i -> ((Long) i).intValue()).toList();
+        List<?> results = (List<?>) r.get(2);
+        List<KvTxn.Op> branch = succeeded ? txn.success() : txn.failure();
+        var out = new ArrayList<KvTxn.OpResult>();
+        for (int i = 0; i < branch.size(); i++) {
+            KvTxn.Op op = branch.get(i);
+            Object result = results.get(i);
+            out.add(switch (op.kind()) {
+                case PUT -> {
+                    List<?> f = (List<?>) result;
+                    long ex = (Long) f.get(2);
+                    KvWrite w = op.write();
+                    yield new KvTxn.OpResult(op.kind(), Optional.of(new KvRecord(op.key(), w.value(), w.contentType(), w.metadata(),
+                            (Long) f.get(0), Instant.ofEpochMilli((Long) f.get(1)),
+                            ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex)))), false);
+                }
+                case DELETE -> new KvTxn.OpResult(op.kind(), Optional.empty(), (Long) result == 1);
+                case GET -> new KvTxn.OpResult(op.kind(), record(op.key(), (List<?>) result, true), false);
+            });
+        }
+        return new KvTxn.Result(succeeded, out, failed);
+    }
+
+    @Override
     public void scan(String namespace, KvScan scan, Consumer<KvRecord> sink) {
         // ZRANGEBYLEX over the index: [prefix .. prefix\xff, after the cursor, a page at a time
         byte[] max = scan.prefix().isEmpty() ? bytes("+") : concat(bytes("[" + scan.prefix()), new byte[] {(byte) 0xff});
@@ -202,16 +353,20 @@ final class RedisKvStore implements KvStore {
         List<?> r = (List<?>) eval(READ, hashes, List.of());
         var out = new ArrayList<KvRecord>();
         for (int i = 0; i < keys.size(); i++) {
-            List<?> f = (List<?>) r.get(i + 1);
-            if (f.isEmpty()) {
-                continue;
-            }
-            long ex = Long.parseLong(string(f.get(5)));
-            out.add(new KvRecord(keys.get(i), values ? (byte[]) f.get(0) : new byte[0], string(f.get(1)),
-                    metadata(string(f.get(2))), Long.parseLong(string(f.get(3))), Instant.ofEpochMilli(Long.parseLong(string(f.get(4)))),
-                    ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex))));
+            record(keys.get(i), (List<?>) r.get(i + 1), values).ifPresent(out::add);
         }
         return out;
+    }
+
+    /** A record from the fields {v, ct, md, ver, cr, ex} a script read (empty: not live). */
+    private static Optional<KvRecord> record(String key, List<?> f, boolean values) {
+        if (f.isEmpty()) {
+            return Optional.empty();
+        }
+        long ex = Long.parseLong(string(f.get(5)));
+        return Optional.of(new KvRecord(key, values ? (byte[]) f.get(0) : new byte[0], string(f.get(1)),
+                metadata(string(f.get(2))), Long.parseLong(string(f.get(3))), Instant.ofEpochMilli(Long.parseLong(string(f.get(4)))),
+                ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex))));
     }
 
     private Object eval(String script, List<byte[]> keys, List<byte[]> args) {

@@ -29,6 +29,8 @@ final class Db implements AutoCloseable {
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Writes open on the lock holder's thread (guarded by {@link #lock}): above 0, a transaction is open. */
+    private int depth;
     /** Signalled after every committed write. */
     final Condition changed = lock.newCondition();
     final Clock clock;
@@ -99,13 +101,26 @@ final class Db implements AutoCloseable {
         }
     }
 
-    /** A write: one immediate transaction, rolled back on any failure (an ApiException included). */
+    /**
+     * A write: one immediate transaction, rolled back on any failure (an ApiException included).
+     * A write inside another (a KV transaction's single-key calls) joins it: the outer one commits
+     * or rolls back.
+     */
     <T> T write(String op, Work<T> work) {
         lock.lock();
         try {
+            if (depth > 0) {
+                depth++;
+                try {
+                    return work.run(connection);
+                } finally {
+                    depth--;
+                }
+            }
             try (Statement st = connection.createStatement()) {
                 st.execute("BEGIN IMMEDIATE");
             }
+            depth = 1;
             try {
                 T result = work.run(connection);
                 try (Statement st = connection.createStatement()) {
@@ -120,6 +135,8 @@ final class Db implements AutoCloseable {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
+            } finally {
+                depth = 0;
             }
         } catch (SQLException e) {
             throw failure(op, e);

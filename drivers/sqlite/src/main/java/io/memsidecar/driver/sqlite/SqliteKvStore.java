@@ -10,6 +10,7 @@ import io.memsidecar.kv.spi.KvAccess;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvTxn;
 import io.memsidecar.kv.spi.KvWrite;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -133,6 +134,16 @@ final class SqliteKvStore implements KvStore, AccessTiered {
     }
 
     @Override
+    public KvTxn.Result txn(String namespace, KvTxn txn) {
+        return txn(namespace, txn, this);
+    }
+
+    /** A transaction in one {@code BEGIN IMMEDIATE}: the single-key calls it makes through {@code ops} nest in it. */
+    private KvTxn.Result txn(String namespace, KvTxn txn, KvStore ops) {
+        return db.write("kv.txn", c -> txn.run(KvTxn.section(namespace, this, ops)));
+    }
+
+    @Override
     public boolean delete(String namespace, String key, OptionalLong ifVersion) {
         return db.write("kv.delete", c -> {
             Optional<KvRecord> current = live(c, namespace, key, db.now());
@@ -233,6 +244,11 @@ final class SqliteKvStore implements KvStore, AccessTiered {
                 });
                 capacityEvictions.record(namespace, evicted[0]);
                 return stored;
+            }
+
+            @Override
+            protected KvTxn.Result txnThrough(String namespace, KvTxn txn) {
+                return SqliteKvStore.this.txn(namespace, txn, this);
             }
 
             @Override
