@@ -8,6 +8,7 @@ import io.memsidecar.core.Code;
 import io.memsidecar.kv.spi.KvRecord;
 import io.memsidecar.kv.spi.KvScan;
 import io.memsidecar.kv.spi.KvStore;
+import io.memsidecar.kv.spi.KvTxn;
 import io.memsidecar.kv.spi.KvWrite;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -318,5 +319,174 @@ public abstract class KvStoreConformance {
                 assertThat(store().get(ns, "cas").orElseThrow().version()).isEqualTo(round + 1L);
             }
         }
+    }
+
+    // --- KV.Txn (issue: multi-key transactions) ---
+
+    private KvTxn.Result txn(List<KvTxn.Compare> compare, List<KvTxn.Op> success, List<KvTxn.Op> failure) {
+        return store().txn(ns, new KvTxn(compare, success, failure));
+    }
+
+    @Test
+    void txnRunsTheSuccessOpsWhenEveryCompareKindHolds() {
+        put("a", "1");
+        put("a", "2");
+        put("gone", "x");
+        var r = txn(List.of(KvTxn.Compare.version("a", 2), KvTxn.Compare.value("a", b("2")), KvTxn.Compare.present("a"),
+                        KvTxn.Compare.absent("b"), KvTxn.Compare.version("b", 0)),
+                List.of(KvTxn.Op.put("b", KvWrite.of(b("new")).withContentType("text/plain", Map.of("m", "1"))),
+                        KvTxn.Op.put("a", KvWrite.of(b("3"))), KvTxn.Op.delete("gone"), KvTxn.Op.get("c"), KvTxn.Op.delete("never")),
+                List.of(KvTxn.Op.put("failed", KvWrite.of(b("no")))));
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.failedCompares()).isEmpty();
+        assertThat(r.results()).extracting(KvTxn.OpResult::kind).containsExactly(KvTxn.Op.Kind.PUT, KvTxn.Op.Kind.PUT,
+                KvTxn.Op.Kind.DELETE, KvTxn.Op.Kind.GET, KvTxn.Op.Kind.DELETE);
+        assertThat(r.results().get(0).record().orElseThrow().version()).isEqualTo(1);
+        assertThat(r.results().get(1).record().orElseThrow().version()).as("an overwrite bumps the version").isEqualTo(3);
+        assertThat(r.results().get(2).existed()).isTrue();
+        assertThat(r.results().get(3).record()).isEmpty();
+        assertThat(r.results().get(4).existed()).isFalse();
+        KvRecord b = store().get(ns, "b").orElseThrow();
+        assertThat(s(b)).isEqualTo("new");
+        assertThat(b.contentType()).isEqualTo("text/plain");
+        assertThat(b.metadata()).containsEntry("m", "1");
+        assertThat(s(store().get(ns, "a").orElseThrow())).isEqualTo("3");
+        assertThat(store().get(ns, "gone")).isEmpty();
+        assertThat(store().get(ns, "failed")).isEmpty();
+    }
+
+    @Test
+    void txnRunsTheFailureOpsAndNamesEveryCompareThatDidNotHold() {
+        put("a", "1");
+        put("b", "x");
+        var r = txn(List.of(KvTxn.Compare.version("a", 1), KvTxn.Compare.version("a", 7), KvTxn.Compare.absent("b"),
+                        KvTxn.Compare.value("a", b("other")), KvTxn.Compare.present("missing")),
+                List.of(KvTxn.Op.put("a", KvWrite.of(b("won")))),
+                List.of(KvTxn.Op.get("a"), KvTxn.Op.get("b"), KvTxn.Op.put("lost", KvWrite.of(b("l")))));
+        assertThat(r.succeeded()).isFalse();
+        assertThat(r.failedCompares()).containsExactly(1, 2, 3, 4);
+        assertThat(r.results()).hasSize(3);
+        assertThat(s(r.results().get(0).record().orElseThrow())).isEqualTo("1");
+        assertThat(r.results().get(0).record().orElseThrow().version()).isEqualTo(1);
+        assertThat(s(r.results().get(1).record().orElseThrow())).isEqualTo("x");
+        assertThat(s(store().get(ns, "a").orElseThrow())).as("the success ops did not run").isEqualTo("1");
+        assertThat(store().get(ns, "lost").orElseThrow().version()).isEqualTo(1);
+    }
+
+    @Test
+    void txnCountsExpiredKeysAsAbsentAndGivesPutsTheirTtl() {
+        store().put(ns, "old", KvWrite.of(b("v")).withTtl(Duration.ofSeconds(1)));
+        store().put(ns, "old", KvWrite.of(b("v")).withTtl(Duration.ofSeconds(1)));
+        advance(Duration.ofSeconds(2));
+        var r = txn(List.of(KvTxn.Compare.absent("old"), KvTxn.Compare.version("old", 0)),
+                List.of(KvTxn.Op.put("old", KvWrite.of(b("again"))), KvTxn.Op.put("short", KvWrite.of(b("s")).withTtl(Duration.ofSeconds(5)))),
+                List.of());
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.results().get(0).record().orElseThrow().version()).as("an expired key starts again at 1").isEqualTo(1);
+        assertThat(r.results().get(1).record().orElseThrow().expiresAt()).isPresent();
+        assertThat(store().get(ns, "short")).isPresent();
+        advance(Duration.ofSeconds(6));
+        assertThat(store().get(ns, "short")).isEmpty();
+        assertThat(store().get(ns, "old")).as("no TTL").isPresent();
+    }
+
+    @Test
+    void txnPastTheQuotaAppliesNothing() {
+        store().put(ns, "a", KvWrite.of(b("1")).withMaxItems(3));
+        store().put(ns, "b", KvWrite.of(b("1")).withMaxItems(3));
+        assertThatThrownBy(() -> txn(List.of(),
+                List.of(KvTxn.Op.put("a", KvWrite.of(b("2")).withMaxItems(3)), KvTxn.Op.put("c", KvWrite.of(b("new")).withMaxItems(3)),
+                        KvTxn.Op.delete("b"), KvTxn.Op.put("d", KvWrite.of(b("new")).withMaxItems(3)),
+                        KvTxn.Op.put("e", KvWrite.of(b("over")).withMaxItems(3))),
+                List.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(Code.RESOURCE_EXHAUSTED));
+        assertThat(store().get(ns, "a").orElseThrow().version()).as("the writes before the refusal were undone").isEqualTo(1);
+        assertThat(store().get(ns, "b")).isPresent();
+        assertThat(store().get(ns, "c")).isEmpty();
+        assertThat(store().get(ns, "d")).isEmpty();
+        // a delete earlier in the branch frees its place, as it would between single-key calls
+        var r = txn(List.of(), List.of(KvTxn.Op.delete("b"), KvTxn.Op.put("c", KvWrite.of(b("new")).withMaxItems(3)),
+                KvTxn.Op.put("d", KvWrite.of(b("new")).withMaxItems(3))), List.of());
+        assertThat(r.succeeded()).isTrue();
+        assertThat(store().multiGet(ns, List.of("a", "b", "c", "d"))).extracting(KvRecord::key).containsExactly("a", "c", "d");
+    }
+
+    /**
+     * The bank: accounts moved between by transactions that compare both versions and put both
+     * balances, while readers read every account in one transaction of gets: every read sees
+     * the same total, and every acknowledged transfer is in the final balances exactly once.
+     */
+    @Test
+    void bankTransfersKeepTheTotal() throws Exception {
+        int accounts = 5;
+        long initial = 100;
+        for (int i = 0; i < accounts; i++) {
+            put("acct" + i, Long.toString(initial));
+        }
+        var reads = new java.util.concurrent.atomic.AtomicInteger();
+        var moved = new java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicLong>();
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = new ArrayList<Future<?>>();
+            for (int w = 0; w < 6; w++) {
+                int seed = w;
+                futures.add(pool.submit(() -> {
+                    var random = new java.util.Random(seed);
+                    for (int i = 0; i < 60; i++) {
+                        int from = random.nextInt(accounts);
+                        int to = (from + 1 + random.nextInt(accounts - 1)) % accounts;
+                        long amount = 1 + random.nextInt(5);
+                        var got = txn(List.of(), List.of(KvTxn.Op.get("acct" + from), KvTxn.Op.get("acct" + to)), List.of());
+                        KvRecord a = got.results().get(0).record().orElseThrow();
+                        KvRecord c = got.results().get(1).record().orElseThrow();
+                        long fromBalance = Long.parseLong(s(a));
+                        if (fromBalance < amount) {
+                            continue;
+                        }
+                        var r = txn(List.of(KvTxn.Compare.version(a.key(), a.version()), KvTxn.Compare.version(c.key(), c.version())),
+                                List.of(KvTxn.Op.put(a.key(), KvWrite.of(b(Long.toString(fromBalance - amount)))),
+                                        KvTxn.Op.put(c.key(), KvWrite.of(b(Long.toString(Long.parseLong(s(c)) + amount))))),
+                                List.of());
+                        if (r.succeeded()) {
+                            moved.computeIfAbsent(from, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(-amount);
+                            moved.computeIfAbsent(to, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(amount);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (int reader = 0; reader < 2; reader++) {
+                futures.add(pool.submit(() -> {
+                    while (!stop.get()) {
+                        var gets = new ArrayList<KvTxn.Op>();
+                        for (int i = 0; i < accounts; i++) {
+                            gets.add(KvTxn.Op.get("acct" + i));
+                        }
+                        long total = txn(List.of(), gets, List.of()).results().stream()
+                                .mapToLong(o -> Long.parseLong(s(o.record().orElseThrow()))).sum();
+                        assertThat(total).as("a read of every account in one transaction").isEqualTo(accounts * initial);
+                        reads.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures.subList(0, 6)) {
+                f.get();
+            }
+            stop.set(true);
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        long total = 0;
+        for (int i = 0; i < accounts; i++) {
+            long balance = Long.parseLong(s(store().get(ns, "acct" + i).orElseThrow()));
+            long delta = moved.containsKey(i) ? moved.get(i).get() : 0;
+            assertThat(balance).as("acct%d: every acknowledged transfer once", i).isEqualTo(initial + delta);
+            total += balance;
+        }
+        assertThat(total).isEqualTo(accounts * initial);
+        assertThat(reads.get()).isPositive();
+        assertThat(moved).isNotEmpty();
     }
 }
