@@ -9,15 +9,17 @@ import io.memsidecar.proto.kv.v1.KVItem;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.proto.kv.v1.PutResponse;
 import io.memsidecar.proto.kv.v1.ScanRequest;
+import io.memsidecar.proto.kv.v1.TxnRequest;
+import io.memsidecar.proto.kv.v1.TxnResponse;
 import java.util.Iterator;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kv", description = "Key-value memory: get, put, del, scan, access.",
+@Command(name = "kv", description = "Key-value memory: get, put, del, scan, access, txn.",
         subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Del.class, KvCommands.Scan.class,
-                KvCommands.Access.class})
+                KvCommands.Access.class, KvCommands.Txn.class})
 final class KvCommands {
     @Command(name = "get", description = "Print a value (its bytes as stored; --output json for the whole entry).",
             footer = {"%nExample:", "  memctl kv get agent-state user:42 > prefs.json"})
@@ -122,6 +124,28 @@ final class KvCommands {
             out.print(r, () -> out.line(!r.getTracked() ? "not tracked (the namespace has no access.track)"
                     : r.getAccessCount() + " reads" + (r.hasLastAccessed() ? ", last " + Out.time(r.getLastAccessed()) : "")));
             return Memctl.OK;
+        }
+    }
+
+    @Command(name = "txn", description = "Run a multi-key transaction: a TxnRequest in JSON (proto3 JSON, as the gateway takes it;"
+            + " the namespace argument fills in \"namespace\"). Prints the TxnResponse; exit 4 (as a failed precondition) when the failure ops ran.",
+            footer = {"%nExample:", "  memctl kv txn agent-state @move.json",
+                    "  echo '{\"compare\":[{\"key\":\"task:7\",\"absent\":true}],"
+                            + "\"success\":[{\"put\":{\"key\":\"task:7\",\"value\":\"b3duZXI=\"}}]}' | memctl kv txn agent-state -"})
+    static final class Txn extends Remote {
+        @Parameters(index = "0", paramLabel = "NAMESPACE")
+        String namespace;
+        @Parameters(index = "1", paramLabel = "JSON", description = "The request; - reads standard input, @FILE a file.")
+        String json;
+
+        @Override
+        int run(Connection c, Out out) throws Exception {
+            var b = TxnRequest.newBuilder();
+            com.google.protobuf.util.JsonFormat.parser().merge(Inputs.value(json).toStringUtf8(), b);
+            TxnResponse r = c.unary(KVGrpc::newBlockingStub).txn(b.setNamespace(namespace).build());
+            out.print(r, () -> out.line((r.getSucceeded() ? "succeeded" : "failed (compares " + r.getFailedComparesList() + ")")
+                    + ", " + r.getResultsCount() + " ops"));
+            return r.getSucceeded() ? Memctl.OK : Memctl.PRECONDITION;
         }
     }
 

@@ -105,6 +105,17 @@ class JavaSdkTest {
         try (var keys = memory.kv().scan(ns, Kv.ScanOptions.prefix("user:").withValues())) {
             assertThat(keys.map(Kv.Entry::text)).containsExactly("de", "en");
         }
+        // a transaction: user:1 (version 2) moves to user:3 only if user:3 is absent; then the same again fails
+        var moved = memory.kv().txn(ns).ifVersion("user:1", 2).ifAbsent("user:3").put("user:3", "de").delete("user:1").commit();
+        assertThat(moved.succeeded()).isTrue();
+        assertThat(moved.results().get(0).written().orElseThrow().version()).isEqualTo(1);
+        assertThat(moved.results().get(1).existed()).isTrue();
+        var again = memory.kv().txn(ns).ifVersion("user:1", 2).ifAbsent("user:3").put("user:3", "x").orElseGet("user:3").commit();
+        assertThat(again.succeeded()).isFalse();
+        assertThat(again.failedCompares()).containsExactly(0, 1);
+        assertThat(again.results().getFirst().entry().orElseThrow().text()).isEqualTo("de");
+        assertThatThrownBy(() -> memory.kv().txn(ns).put("user:3", "a".getBytes(), Kv.PutOptions.NONE.withIfVersion(1)))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(memory.kv().delete(ns, "user:2", OptionalLong.of(1))).isTrue();
         assertThat(memory.kv().delete(ns, "user:2")).isFalse();
         assertThatThrownBy(() -> memory.kv().put(ns, "", "v")).isInstanceOf(InvalidArgumentException.class);

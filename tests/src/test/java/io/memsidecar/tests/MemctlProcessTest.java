@@ -88,6 +88,18 @@ class MemctlProcessTest {
                 .get("contentType").asText()).isEqualTo("text/plain");
 
         assertThat(memctl.run("kv", "access", "scratch", "greeting").out().strip()).isEqualTo("not tracked (the namespace has no access.track)");
+        String claim = "{\"compare\":[{\"key\":\"task:7\",\"absent\":true}],\"success\":[{\"put\":{\"key\":\"task:7\","
+                + "\"value\":\"b3duZXI=\"}}],\"failure\":[{\"get\":{\"key\":\"task:7\"}}]}";
+        var claimed = memctl.runWithInput(claim.getBytes(StandardCharsets.UTF_8), "kv", "txn", "scratch", "-");
+        assertThat(claimed.exit()).as(claimed.toString()).isZero();
+        assertThat(claimed.out().strip()).isEqualTo("succeeded, 1 ops");
+        Path txnFile = tmp.resolve("claim.json");
+        Files.writeString(txnFile, claim);
+        var taken = memctl.run("kv", "txn", "scratch", "@" + txnFile, "--output", "json");
+        assertThat(taken.exit()).as("the failure ops ran").isEqualTo(4);
+        var takenJson = Json.parse(taken.out().strip());
+        assertThat(takenJson.get("results").get(0).get("get").get("value").asText()).isEqualTo("b3duZXI=");
+        assertThat(takenJson.get("failedCompares").get(0).asInt()).isZero();
         assertThat(memctl.run("kv", "put", "other", "tracked", "x").exit()).isZero();
         memctl.run("kv", "get", "other", "tracked");
         assertThat(memctl.run("kv", "access", "other", "tracked").out()).startsWith("1 reads, last ");

@@ -9,6 +9,12 @@ import io.memsidecar.proto.kv.v1.KVItem;
 import io.memsidecar.proto.kv.v1.MultiGetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
 import io.memsidecar.proto.kv.v1.ScanRequest;
+import io.memsidecar.proto.kv.v1.TxnCompare;
+import io.memsidecar.proto.kv.v1.TxnDelete;
+import io.memsidecar.proto.kv.v1.TxnGet;
+import io.memsidecar.proto.kv.v1.TxnOp;
+import io.memsidecar.proto.kv.v1.TxnPut;
+import io.memsidecar.proto.kv.v1.TxnRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,6 +151,124 @@ public final class Kv {
         var b = DeleteRequest.newBuilder().setNamespace(namespace).setKey(key);
         ifVersion.ifPresent(b::setIfVersion);
         return Calls.call(() -> client.unary(KVGrpc::newBlockingStub).delete(b.build())).getExisted();
+    }
+
+    /**
+     * A multi-key transaction on one namespace (KV.Txn): compares, then the success ops when they
+     * all hold, else the failure ops, atomically. {@code kv.txn("bank").ifVersion("a", 3).ifVersion("b", 7)
+     * .put("a", "90").put("b", "110").commit()}.
+     */
+    public Txn txn(String namespace) {
+        return new Txn(namespace);
+    }
+
+    /** One op's result: a put's {@code written}, a delete's {@code existed}, a get's {@code entry}. */
+    public record OpResult(Optional<Written> written, boolean existed, Optional<Entry> entry) {
+    }
+
+    /** Which branch ran, its ops' results in order, and the indexes of the compares that did not hold. */
+    public record TxnResult(boolean succeeded, List<OpResult> results, List<Integer> failedCompares) {
+    }
+
+    /** A transaction being built; {@link #commit} sends it. Not thread-safe. */
+    public final class Txn {
+        private final TxnRequest.Builder b;
+
+        private Txn(String namespace) {
+            b = TxnRequest.newBuilder().setNamespace(namespace);
+        }
+
+        /** The key's version is {@code version} (0: absent). */
+        public Txn ifVersion(String key, long version) {
+            b.addCompare(TxnCompare.newBuilder().setKey(key).setVersion(version));
+            return this;
+        }
+
+        public Txn ifAbsent(String key) {
+            b.addCompare(TxnCompare.newBuilder().setKey(key).setAbsent(true));
+            return this;
+        }
+
+        public Txn ifPresent(String key) {
+            b.addCompare(TxnCompare.newBuilder().setKey(key).setPresent(true));
+            return this;
+        }
+
+        public Txn ifValue(String key, byte[] value) {
+            b.addCompare(TxnCompare.newBuilder().setKey(key).setValue(ByteString.copyFrom(value)));
+            return this;
+        }
+
+        public Txn ifValue(String key, String value) {
+            return ifValue(key, value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public Txn put(String key, String value) {
+            b.addSuccess(putOp(key, value.getBytes(StandardCharsets.UTF_8), PutOptions.NONE));
+            return this;
+        }
+
+        public Txn put(String key, byte[] value, PutOptions options) {
+            b.addSuccess(putOp(key, value, options));
+            return this;
+        }
+
+        public Txn delete(String key) {
+            b.addSuccess(TxnOp.newBuilder().setDelete(TxnDelete.newBuilder().setKey(key)));
+            return this;
+        }
+
+        public Txn get(String key) {
+            b.addSuccess(TxnOp.newBuilder().setGet(TxnGet.newBuilder().setKey(key)));
+            return this;
+        }
+
+        public Txn orElsePut(String key, byte[] value, PutOptions options) {
+            b.addFailure(putOp(key, value, options));
+            return this;
+        }
+
+        public Txn orElseDelete(String key) {
+            b.addFailure(TxnOp.newBuilder().setDelete(TxnDelete.newBuilder().setKey(key)));
+            return this;
+        }
+
+        public Txn orElseGet(String key) {
+            b.addFailure(TxnOp.newBuilder().setGet(TxnGet.newBuilder().setKey(key)));
+            return this;
+        }
+
+        private static TxnOp putOp(String key, byte[] value, PutOptions options) {
+            if (options.ifVersion().isPresent()) {
+                throw new IllegalArgumentException("a transaction's put takes no ifVersion: add ifVersion(key, n) to its compares");
+            }
+            var p = TxnPut.newBuilder().setKey(key).setValue(ByteString.copyFrom(value)).setContentType(options.contentType())
+                    .putAllMetadata(options.metadata());
+            options.ttl().ifPresent(t -> p.setTtl(Calls.duration(t)));
+            return TxnOp.newBuilder().setPut(p).build();
+        }
+
+        public TxnResult commit() {
+            TxnRequest request = b.build();
+            var r = Calls.call(() -> client.unary(KVGrpc::newBlockingStub).txn(request));
+            List<TxnOp> ops = r.getSucceeded() ? request.getSuccessList() : request.getFailureList();
+            var results = new java.util.ArrayList<OpResult>();
+            for (int i = 0; i < r.getResultsCount(); i++) {
+                var o = r.getResults(i);
+                results.add(switch (o.getResultCase()) {
+                    case PUT -> new OpResult(Optional.of(new Written(o.getPut().getVersion(), Calls.instant(o.getPut().getCreatedAt()),
+                            Calls.optional(o.getPut().hasExpiresAt(), o.getPut().getExpiresAt()))), false, Optional.empty());
+                    case DELETE -> new OpResult(Optional.empty(), o.getDelete().getExisted(), Optional.empty());
+                    default -> {
+                        var g = o.getGet();
+                        yield new OpResult(Optional.empty(), false, g.getFound() ? Optional.of(new Entry(ops.get(i).getGet().getKey(),
+                                g.getValue().toByteArray(), g.getContentType(), g.getMetadataMap(), g.getVersion(),
+                                Calls.instant(g.getCreatedAt()), Calls.optional(g.hasExpiresAt(), g.getExpiresAt()))) : Optional.empty());
+                    }
+                });
+            }
+            return new TxnResult(r.getSucceeded(), List.copyOf(results), List.copyOf(r.getFailedComparesList()));
+        }
     }
 
     /** Keys in key order, as the server streams them; close the stream to stop early. */
