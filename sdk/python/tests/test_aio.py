@@ -32,6 +32,9 @@ async def test_kv(am, backend, unique):
         [f"{unique}/a", f"{unique}/b"]
     assert [i.key async for i in am.kv.scan(ns, key_prefix=f"{unique}/", limit=1)] == [f"{unique}/a"]
     assert (await am.kv.get_access(ns, f"{unique}/a")).found
+    swapped = await am.kv.txn(ns, compare=[{"key": f"{unique}/a", "value": b"1"}],
+                              success=[{"put": {"key": f"{unique}/a", "value": b"2"}}, {"get": {"key": f"{unique}/b"}}])
+    assert swapped.succeeded and swapped.results[1].get.value == b"2"
     assert await am.kv.delete(ns, f"{unique}/a") is True
     with pytest.raises(InvalidArgument):
         await am.kv.get(ns, "")

@@ -17,6 +17,7 @@ from memsidecar import MemSidecar
 from memsidecar.errors import (DeadlineExceeded, FailedPrecondition, IntegrityError, InvalidArgument,
                                MemSidecarError, NotFound, PermissionDenied, ResourceExhausted, Unauthenticated,
                                Unavailable, VersionMismatch)
+from memsidecar.kv.v1 import kv_pb2
 from memsidecar.semantic.v1 import semantic_pb2
 
 
@@ -70,6 +71,24 @@ def test_kv_every_method(m, backend, unique):
     assert m.kv.delete(ns, f"{unique}/a", if_version=2) is True
     assert m.kv.delete(ns, f"{unique}/a") is False
     assert not m.kv.get(ns, f"{unique}/a").found
+
+
+def test_kv_txn_moves_a_value_between_keys_atomically(m, backend, unique):
+    ns = f"kv-{backend}"
+    a, b = f"{unique}/from", f"{unique}/to"
+    m.kv.put(ns, a, b"10")
+    moved = m.kv.txn(ns, compare=[{"key": a, "version": 1}, {"key": b, "absent": True}],
+                     success=[{"put": {"key": a, "value": b"7"}}, {"put": {"key": b, "value": b"3"}}],
+                     failure=[{"get": {"key": a}}])
+    assert moved.succeeded and list(moved.failed_compares) == []
+    assert [r.put.version for r in moved.results] == [2, 1]
+    stale = m.kv.txn(ns, compare=[kv_pb2.TxnCompare(key=a, version=1)], success=[{"delete": {"key": a}}],
+                     failure=[{"get": {"key": a}}, {"get": {"key": b}}])
+    assert not stale.succeeded and list(stale.failed_compares) == [0]
+    assert [(r.get.value, r.get.version) for r in stale.results] == [(b"7", 2), (b"3", 1)]
+    with pytest.raises(InvalidArgument):
+        m.kv.txn(ns, success=[{"put": {"key": a, "value": b"1"}}, {"delete": {"key": a}}])
+    assert m.kv.get(ns, a).value == b"7"
 
 
 def test_kv_bad_input_gets_typed_errors(m, sidecar, keys, unique):

@@ -22,7 +22,9 @@ import { Episodic, type Event, ExpireAction as EpisodicExpireAction } from "./ge
 import {
   Direction, type Edge, EdgeSchema, Graph, type NeighborsResponse, type Node, NodeSchema, type Subgraph,
 } from "./gen/memsidecar/graph/v1/graph_pb.js";
-import { type GetAccessResponse, type GetResponse, KV, type KVItem, type PutResponse } from "./gen/memsidecar/kv/v1/kv_pb.js";
+import {
+  type GetAccessResponse, type GetResponse, KV, type KVItem, type PutResponse, type TxnCompareSchema, type TxnOpSchema, type TxnResponse,
+} from "./gen/memsidecar/kv/v1/kv_pb.js";
 import { Lease, type LeaseHandle } from "./gen/memsidecar/lease/v1/lease_pb.js";
 import {
   ExpireAction as SemanticExpireAction, type FieldPredicate, FieldPredicateSchema, type Hit, type Record as SemanticRecord,
@@ -138,6 +140,13 @@ export interface PutOptions extends CallOptions {
   ifVersion?: bigint;
 }
 
+/** A KV transaction: compares, then the `success` ops when all hold, else the `failure` ops. */
+export interface Txn {
+  compare?: MessageInitShape<typeof TxnCompareSchema>[];
+  success?: MessageInitShape<typeof TxnOpSchema>[];
+  failure?: MessageInitShape<typeof TxnOpSchema>[];
+}
+
 export class KvClient {
   constructor(private readonly c: Calls) {}
 
@@ -168,6 +177,18 @@ export class KvClient {
     return this.c.stream("KV.Scan", (co) => this.c.client(KV).scan({
       namespace, keyPrefix: o.keyPrefix ?? "", limit: o.limit ?? 0, includeValues: o.includeValues ?? false,
       startAfter: o.startAfter ?? "",
+    }, co), o);
+  }
+
+  /**
+   * Compare-and-swap across keys, atomically (etcd's Txn): every compare is evaluated, then the `success` ops run
+   * when all hold, else the `failure` ops. Compares: `{ key, target: { case: "version", value: 3n } }` (also
+   * `absent`, `present`, `value`); ops: `{ op: { case: "put", value: { key, value: bytes } } }` (also `delete`,
+   * `get`). Resolves with which branch ran (`succeeded`), each op's result and the `failedCompares`.
+   */
+  txn(namespace: string, t: Txn, o: CallOptions = {}): Promise<TxnResponse> {
+    return this.c.unary("KV.Txn", (co) => this.c.client(KV).txn({
+      namespace, compare: t.compare ?? [], success: t.success ?? [], failure: t.failure ?? [],
     }, co), o);
   }
 

@@ -64,6 +64,27 @@ for (const b of BACKENDS) {
       assert.equal(await m.kv.delete(ns, `${u}/a`), false);
     });
 
+    test("kv: a transaction moves a value between keys, or runs its failure ops", async () => {
+      const ns = `kv-${b}`, u = unique(), enc = new TextEncoder(), dec = new TextDecoder();
+      await m.kv.put(ns, `${u}/from`, "10");
+      const moved = await m.kv.txn(ns, {
+        compare: [{ key: `${u}/from`, target: { case: "version", value: 1n } }, { key: `${u}/to`, target: { case: "absent", value: true } }],
+        success: [{ op: { case: "put", value: { key: `${u}/from`, value: enc.encode("7") } } },
+          { op: { case: "put", value: { key: `${u}/to`, value: enc.encode("3") } } }],
+      });
+      assert.equal(moved.succeeded, true);
+      assert.deepEqual(moved.results.map((r) => r.result.case === "put" ? r.result.value.version : -1n), [2n, 1n]);
+      const stale = await m.kv.txn(ns, {
+        compare: [{ key: `${u}/from`, target: { case: "version", value: 1n } }],
+        success: [{ op: { case: "delete", value: { key: `${u}/from` } } }],
+        failure: [{ op: { case: "get", value: { key: `${u}/to` } } }],
+      });
+      assert.deepEqual([stale.succeeded, stale.failedCompares], [false, [0]]);
+      const got = stale.results[0]?.result;
+      assert.equal(got?.case === "get" ? dec.decode(got.value.value) : "", "3");
+      await assert.rejects(m.kv.txn(ns, { compare: [{ key: `${u}/from` }] }), InvalidArgumentError);
+    });
+
     test("episodic: append with dedup, range filters, tail cancelled by break and by AbortSignal, expire", async () => {
       const ns = `ev-${b}`, u = unique();
       const a = await m.episodic.append(ns, { type: "message", payload: "hi", role: "user", sessionId: u });

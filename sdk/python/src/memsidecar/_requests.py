@@ -42,6 +42,12 @@ def kv_delete(namespace: str, key: str, if_version: int | None) -> kv_pb2.Delete
     return _set(kv_pb2.DeleteRequest(namespace=namespace, key=key), if_version=if_version)
 
 
+def kv_txn(namespace: str, compare: Iterable[Any], success: Iterable[Any], failure: Iterable[Any]) -> kv_pb2.TxnRequest:
+    return kv_pb2.TxnRequest(namespace=namespace, compare=[message(kv_pb2.TxnCompare, c) for c in compare],
+                             success=[message(kv_pb2.TxnOp, o) for o in success],
+                             failure=[message(kv_pb2.TxnOp, o) for o in failure])
+
+
 def kv_scan(namespace: str, key_prefix: str, limit: int, include_values: bool, start_after: str) -> kv_pb2.ScanRequest:
     return kv_pb2.ScanRequest(namespace=namespace, key_prefix=key_prefix, limit=limit,
                               include_values=include_values, start_after=start_after)

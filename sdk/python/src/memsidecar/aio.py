@@ -174,6 +174,13 @@ class AsyncKv:
         return self._c.stream("KV.Scan", rq.kv_scan(namespace, key_prefix, limit, include_values, start_after),
                               timeout)
 
+    async def txn(self, namespace: str, *, compare: Iterable[kv_pb2.TxnCompare | Mapping[str, Any]] = (),
+                  success: Iterable[kv_pb2.TxnOp | Mapping[str, Any]] = (),
+                  failure: Iterable[kv_pb2.TxnOp | Mapping[str, Any]] = (),
+                  timeout: float | None = _DEFAULT) -> kv_pb2.TxnResponse:
+        """As :meth:`memsidecar.client.Kv.txn`."""
+        return await self._c.unary("KV.Txn", rq.kv_txn(namespace, compare, success, failure), timeout)
+
     async def get_access(self, namespace: str, key: str, *,
                          timeout: float | None = _DEFAULT) -> kv_pb2.GetAccessResponse:
         return await self._c.unary("KV.GetAccess", kv_pb2.GetAccessRequest(namespace=namespace, key=key), timeout)

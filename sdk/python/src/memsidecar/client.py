@@ -182,6 +182,17 @@ class Kv:
         return self._c.stream("KV.Scan", rq.kv_scan(namespace, key_prefix, limit, include_values, start_after),
                               timeout)
 
+    def txn(self, namespace: str, *, compare: Iterable[kv_pb2.TxnCompare | Mapping[str, Any]] = (),
+            success: Iterable[kv_pb2.TxnOp | Mapping[str, Any]] = (),
+            failure: Iterable[kv_pb2.TxnOp | Mapping[str, Any]] = (),
+            timeout: float | None = _DEFAULT) -> kv_pb2.TxnResponse:
+        """Compare-and-swap across keys, atomically (etcd's Txn): every compare is evaluated, then the
+        ``success`` ops run when all hold, else the ``failure`` ops. Compares and ops are messages or
+        dicts: ``{"key": "a", "version": 3}``, ``{"key": "b", "absent": True}``, ``{"put": {"key": "a",
+        "value": b"90"}}``, ``{"delete": {"key": "c"}}``, ``{"get": {"key": "d"}}``. The response says
+        which branch ran (``succeeded``), each op's result and the ``failed_compares``."""
+        return self._c.unary("KV.Txn", rq.kv_txn(namespace, compare, success, failure), timeout)
+
     def get_access(self, namespace: str, key: str, *,
                    timeout: float | None = _DEFAULT) -> kv_pb2.GetAccessResponse:
         """What a tracking access tier recorded for the key (reading it is not an access)."""
