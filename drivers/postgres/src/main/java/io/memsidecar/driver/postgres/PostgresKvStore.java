@@ -204,8 +204,9 @@ final class PostgresKvStore implements KvStore {
                             lock.execute();
                         }
                     }
-                    lockRows(c, namespace, txn.keys());
-                    KvTxn.Result result = txn.run(section(c, namespace));
+                    var locked = lockRows(c, namespace, txn.keys());
+                    KvTxn.Result result = txn.run(locked.section(c));
+                    locked.flush(c);
                     c.commit();
                     return result;
                 } catch (SQLException | RuntimeException e) {
@@ -226,7 +227,14 @@ final class PostgresKvStore implements KvStore {
         }
     }
 
-    private static void lockRows(Connection c, String namespace, java.util.SortedSet<String> keys) throws SQLException {
+    /**
+     * Locks a row for every key and reads them. Absent keys first get an expired placeholder row
+     * (version 0, read as absent, swept later), so that a concurrent Put or transaction of an absent
+     * key waits for this one as for a present key. Two statements: the placeholders (waiting for a
+     * concurrent inserter of the same key to finish), then, with a snapshot taken after that, every row
+     * locked in key order — one statement could not see a row whose inserter it had waited for.
+     */
+    private static Locked lockRows(Connection c, String namespace, java.util.SortedSet<String> keys) throws SQLException {
         var array = c.createArrayOf("text", keys.toArray());
         try (var st = c.prepareStatement("""
                 INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
@@ -237,55 +245,123 @@ final class PostgresKvStore implements KvStore {
             st.setArray(2, array);
             st.executeUpdate();
         }
-        try (var st = c.prepareStatement("SELECT 1 FROM kv_items WHERE namespace = ? AND key = ANY(?)"
-                + " ORDER BY key COLLATE \"C\" FOR UPDATE")) {
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + ", " + LIVE + ", now() FROM kv_items WHERE namespace = ?"
+                + " AND key = ANY(?) ORDER BY key COLLATE \"C\" FOR UPDATE")) {
             st.setString(1, namespace);
             st.setArray(2, array);
-            st.executeQuery().close();
+            var live = new java.util.HashMap<String, KvRecord>();
+            java.time.Instant now = null;
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    now = rs.getObject(9, OffsetDateTime.class).toInstant();
+                    if (rs.getBoolean(8)) {
+                        KvRecord r = record(rs, true);
+                        live.put(r.key(), r);
+                    }
+                }
+            }
+            return new Locked(namespace, live, now);
         }
     }
 
-    /** Single-key work on the transaction's connection. */
-    private KvTxn.Section section(Connection c, String namespace) {
-        return new KvTxn.Section() {
-            @Override
-            public Optional<KvRecord> live(String key) {
-                try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM kv_items WHERE namespace = ? AND key = ? AND " + LIVE)) {
-                    st.setString(1, namespace);
-                    st.setString(2, key);
-                    try (ResultSet rs = st.executeQuery()) {
-                        return rs.next() ? Optional.of(record(rs, true)) : Optional.empty();
-                    }
-                } catch (SQLException e) {
-                    throw PostgresErrors.failure("kv.txn", e);
-                }
-            }
+    /**
+     * A transaction's locked rows: compares and gets read them as its own writes leave them; puts and
+     * deletes are worked out here (every key has a locked row, so a put is an UPDATE of it) and sent at
+     * the end as one batch each, so a transaction costs the database four round trips whatever its size.
+     * The quota's count is read once and kept up to date with the transaction's own puts and deletes.
+     */
+    private static final class Locked {
+        private final String namespace;
+        private final java.util.Map<String, KvRecord> live;
+        private final java.time.Instant now;
+        private final List<KvRecord> puts = new ArrayList<>();
+        private final List<String> deletes = new ArrayList<>();
+        /** The namespace's live keys before this transaction (counted when a quota needs it), and what it added since. */
+        private long counted = -1;
+        private long added;
 
-            @Override
-            public KvRecord put(String key, KvWrite write) {
-                try {
-                    if (write.maxItems() > 0 && !exists(c, namespace, key) && count(c, namespace) >= write.maxItems()) {
-                        throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
-                    }
-                    return write(c, namespace, key, write);
-                } catch (SQLException e) {
-                    throw PostgresErrors.failure("kv.txn", e);
-                }
-            }
+        Locked(String namespace, java.util.Map<String, KvRecord> live, java.time.Instant now) {
+            this.namespace = namespace;
+            this.live = live;
+            this.now = now;
+        }
 
-            @Override
-            public boolean delete(String key) {
-                try (var st = c.prepareStatement("DELETE FROM kv_items WHERE namespace = ? AND key = ? RETURNING " + LIVE)) {
-                    st.setString(1, namespace);
-                    st.setString(2, key);
-                    try (ResultSet rs = st.executeQuery()) {
-                        return rs.next() && rs.getBoolean(1);
+        KvTxn.Section section(Connection c) {
+            return new KvTxn.Section() {
+                @Override
+                public Optional<KvRecord> live(String key) {
+                    return Optional.ofNullable(live.get(key));
+                }
+
+                @Override
+                public KvRecord put(String key, KvWrite write) {
+                    KvRecord current = live.get(key);
+                    if (current == null && write.maxItems() > 0) {
+                        try {
+                            if (counted < 0) {
+                                counted = count(c, namespace);
+                            }
+                        } catch (SQLException e) {
+                            throw PostgresErrors.failure("kv.txn", e);
+                        }
+                        if (counted + added >= write.maxItems()) {
+                            throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
+                        }
                     }
-                } catch (SQLException e) {
-                    throw PostgresErrors.failure("kv.txn", e);
+                    if (current == null) {
+                        added++;
+                    }
+                    var record = new KvRecord(key, write.value(), write.contentType(), write.metadata(),
+                            current == null ? 1 : current.version() + 1, current == null ? now : current.createdAt(),
+                            write.ttl().map(t -> now.plus(t.toNanos() / 1000, java.time.temporal.ChronoUnit.MICROS)));
+                    live.put(key, record);
+                    puts.add(record);
+                    return record;
+                }
+
+                @Override
+                public boolean delete(String key) {
+                    deletes.add(key);
+                    boolean existed = live.remove(key) != null;
+                    if (existed) {
+                        added--;
+                    }
+                    return existed;
+                }
+            };
+        }
+
+        /** The puts, then the deletes (a key is in one op of a branch at most, so their order does not matter). */
+        void flush(Connection c) throws SQLException {
+            if (!puts.isEmpty()) {
+                try (var st = c.prepareStatement("UPDATE kv_items SET value = ?, content_type = ?, metadata = ?::jsonb, version = ?,"
+                        + " created_at = ?, updated_at = now(), expires_at = ? WHERE namespace = ? AND key = ?")) {
+                    for (KvRecord r : puts) {
+                        st.setBytes(1, r.value());
+                        st.setString(2, r.contentType());
+                        st.setString(3, Json.write(r.metadata()));
+                        st.setLong(4, r.version());
+                        st.setObject(5, OffsetDateTime.ofInstant(r.createdAt(), java.time.ZoneOffset.UTC));
+                        st.setObject(6, r.expiresAt().map(e -> OffsetDateTime.ofInstant(e, java.time.ZoneOffset.UTC)).orElse(null),
+                                Types.TIMESTAMP_WITH_TIMEZONE);
+                        st.setString(7, namespace);
+                        st.setString(8, r.key());
+                        st.addBatch();
+                    }
+                    st.executeBatch();
                 }
             }
-        };
+            if (!deletes.isEmpty()) {
+                try (var st = c.prepareStatement("DELETE FROM kv_items WHERE namespace = ? AND key = ?")) {
+                    for (String key : deletes) {
+                        st.setString(1, namespace);
+                        st.setString(2, key);
+                        st.addBatch();
+                    }
+                    st.executeBatch();
+                }
+            }
+        }
     }
 
     @Override
