@@ -411,6 +411,35 @@ public abstract class KvStoreConformance {
         assertThat(store().multiGet(ns, List.of("a", "b", "c", "d"))).extracting(KvRecord::key).containsExactly("a", "c", "d");
     }
 
+    @Test
+    void exactlyOneOfRacingTransactionsCreatesAnAbsentKey() throws Exception {
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int round = 0; round < 10; round++) {
+                String key = "claim" + round;
+                var start = new CountDownLatch(1);
+                var futures = new ArrayList<Future<Boolean>>();
+                for (int i = 0; i < 8; i++) {
+                    String owner = "w" + i;
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        return txn(List.of(KvTxn.Compare.absent(key)),
+                                List.of(KvTxn.Op.put(key, KvWrite.of(b(owner))), KvTxn.Op.put("owner:" + owner + ":" + key,
+                                        KvWrite.of(b(key)))), List.of()).succeeded();
+                    }));
+                }
+                start.countDown();
+                int winners = 0;
+                for (Future<Boolean> f : futures) {
+                    winners += f.get() ? 1 : 0;
+                }
+                assertThat(winners).as("winners of %s", key).isEqualTo(1);
+                String owner = s(store().get(ns, key).orElseThrow());
+                assertThat(store().get(ns, "owner:" + owner + ":" + key)).as("the winner's second put").isPresent();
+                assertThat(store().get(ns, key).orElseThrow().version()).isEqualTo(1);
+            }
+        }
+    }
+
     /**
      * The bank: accounts moved between by transactions that compare both versions and put both
      * balances, while readers read every account in one transaction of gets: every read sees

@@ -228,40 +228,75 @@ final class PostgresKvStore implements KvStore {
     }
 
     /**
-     * Locks a row for every key and reads them. Absent keys first get an expired placeholder row
-     * (version 0, read as absent, swept later), so that a concurrent Put or transaction of an absent
-     * key waits for this one as for a present key. Two statements: the placeholders (waiting for a
-     * concurrent inserter of the same key to finish), then, with a snapshot taken after that, every row
-     * locked in key order — one statement could not see a row whose inserter it had waited for.
+     * Locks a row for every key and reads them. Absent keys get an expired placeholder row (version 0,
+     * read as absent, swept later), so that a concurrent Put or transaction of an absent key waits for
+     * this one as for a present key. One statement when every key has a row: the placeholders' INSERT
+     * and the rows' SELECT … FOR UPDATE in key order. A key that statement did not return was placed by
+     * it, or was inserted (or deleted) by a transaction that committed while it waited, which its
+     * snapshot cannot show: those keys are locked and read again by a second statement with a new
+     * snapshot, and any still without a row get their placeholder then.
      */
     private static Locked lockRows(Connection c, String namespace, java.util.SortedSet<String> keys) throws SQLException {
-        var array = c.createArrayOf("text", keys.toArray());
-        try (var st = c.prepareStatement("""
-                INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
-                SELECT ?, k, ''::bytea, '', '{}'::jsonb, 0, now(), now(), 'epoch'::timestamptz
-                FROM unnest(?::text[]) AS k ORDER BY k COLLATE "C"
-                ON CONFLICT (namespace, key) DO NOTHING""")) {
-            st.setString(1, namespace);
-            st.setArray(2, array);
-            st.executeUpdate();
+        var live = new java.util.HashMap<String, KvRecord>();
+        var missing = new java.util.TreeSet<>(keys);
+        java.time.Instant now = select(c, namespace, keys, """
+                WITH placed AS (
+                    INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
+                    SELECT ?, k, ''::bytea, '', '{}'::jsonb, 0, now(), now(), 'epoch'::timestamptz
+                    FROM unnest(?::text[]) AS k ORDER BY k COLLATE "C"
+                    ON CONFLICT (namespace, key) DO NOTHING)
+                """, live, missing);
+        for (int round = 0; !missing.isEmpty(); round++) {
+            if (round == 2) {
+                throw new SQLException("kv.txn: keys kept vanishing while being locked", "40001");
+            }
+            now = select(c, namespace, missing, round == 0 ? "" : """
+                    WITH placed AS (
+                        INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
+                        SELECT ?, k, ''::bytea, '', '{}'::jsonb, 0, now(), now(), 'epoch'::timestamptz
+                        FROM unnest(?::text[]) AS k ON CONFLICT (namespace, key) DO NOTHING)
+                    """, live, missing);
         }
-        try (var st = c.prepareStatement("SELECT " + COLUMNS + ", " + LIVE + ", now() FROM kv_items WHERE namespace = ?"
+        return new Locked(namespace, live, now);
+    }
+
+    /**
+     * {@code prefix} (a placeholder INSERT, or nothing) and a SELECT … FOR UPDATE of {@code keys}: each row
+     * returned is locked and leaves {@code missing}, a live one goes to {@code live}. Returns the
+     * transaction's now().
+     */
+    private static java.time.Instant select(Connection c, String namespace, java.util.Set<String> keys, String prefix,
+                                            java.util.Map<String, KvRecord> live, java.util.Set<String> missing)
+            throws SQLException {
+        var array = c.createArrayOf("text", keys.toArray());
+        java.time.Instant now = null;
+        try (var st = c.prepareStatement(prefix + "SELECT " + COLUMNS + ", " + LIVE + ", now() FROM kv_items WHERE namespace = ?"
                 + " AND key = ANY(?) ORDER BY key COLLATE \"C\" FOR UPDATE")) {
-            st.setString(1, namespace);
-            st.setArray(2, array);
-            var live = new java.util.HashMap<String, KvRecord>();
-            java.time.Instant now = null;
+            int i = 1;
+            if (!prefix.isEmpty()) {
+                st.setString(i++, namespace);
+                st.setArray(i++, array);
+            }
+            st.setString(i++, namespace);
+            st.setArray(i, array);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     now = rs.getObject(9, OffsetDateTime.class).toInstant();
+                    missing.remove(rs.getString(1));
                     if (rs.getBoolean(8)) {
                         KvRecord r = record(rs, true);
                         live.put(r.key(), r);
                     }
                 }
             }
-            return new Locked(namespace, live, now);
         }
+        if (now == null) {
+            try (var st = c.prepareStatement("SELECT now()"); ResultSet rs = st.executeQuery()) {
+                rs.next();
+                now = rs.getObject(1, OffsetDateTime.class).toInstant();
+            }
+        }
+        return now;
     }
 
     /**
