@@ -75,6 +75,9 @@ class KvTxnEndToEndTest {
                     {"namespace":"tasks","compare":[{"key":"task:7","absent":true}],
                      "success":[{"put":{"key":"task:7","value":"YWdlbnQtYg=="}}],"failure":[{"get":{"key":"task:7"}}]}""").body());
             assertThat(again.get("succeeded").asBoolean()).isFalse();
+            assertThat(Json.parse(txn(port, token, """
+                    {"namespace":"tasks","compare":[{"key":"task:7","absent":false},{"key":"task:8","present":false}]}""")
+                    .body()).get("succeeded").asBoolean()).as("absent: false is present, present: false absent").isTrue();
             assertThat(again.get("failedCompares").get(0).asInt()).isZero();
             assertThat(again.get("results").get(0).get("get").get("value").asText()).isEqualTo("YWdlbnQtYQ==");
             // the quota counts inside the transaction: two keys live, max_items 3, two more refused and neither written

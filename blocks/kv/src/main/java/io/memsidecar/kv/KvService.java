@@ -185,8 +185,8 @@ public final class KvService {
             String key = key(c.getKey());
             compares.add(switch (c.getTargetCase()) {
                 case VERSION -> KvTxn.Compare.version(key, c.getVersion());
-                case ABSENT -> KvTxn.Compare.absent(key);
-                case PRESENT -> KvTxn.Compare.present(key);
+                case ABSENT -> c.getAbsent() ? KvTxn.Compare.absent(key) : KvTxn.Compare.present(key);
+                case PRESENT -> c.getPresent() ? KvTxn.Compare.present(key) : KvTxn.Compare.absent(key);
                 case VALUE -> KvTxn.Compare.value(key, c.getValue().toByteArray());
                 case TARGET_NOT_SET -> throw ApiException.invalidArgument("compare[" + i + "]: set one of version, absent,"
                         + " present or value");
