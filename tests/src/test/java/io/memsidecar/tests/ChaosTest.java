@@ -317,7 +317,14 @@ class ChaosTest {
                         .setHolderId(handle.getHolderId()).build());
                 count("lease.release");
             } catch (StatusRuntimeException e) {
-                failed(e.getStatus().getCode()); // the lease runs out by its TTL
+                if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) {
+                    failed(e.getStatus().getCode()); // an outage: the lease runs out by its TTL
+                } else if (now() >= validUntil) {
+                    count("lease.release-expired"); // not held any more: its TTL ran out before the release arrived
+                } else {
+                    errors.add("lease " + key + " (fencing token " + handle.getFencingToken() + ") was not held at its"
+                            + " release, before its TTL could have run out");
+                }
             }
         }
     }
