@@ -32,8 +32,11 @@ public final class EncryptedStores {
     public static KvStore kv(KvStore store, Keyring keyring) {
         return new KvStore() {
             private KvRecord open(String namespace, KvRecord r) {
-                return new KvRecord(r.key(), keyring.open("kv", namespace, r.key(), r.value()), r.contentType(), r.metadata(),
-                        r.version(), r.createdAt(), r.expiresAt());
+                return r.withValue(keyring.open("kv", namespace, r.key(), r.value()));
+            }
+
+            private KvWrite seal(String namespace, String key, KvWrite write) {
+                return write.withValue(keyring.seal("kv", namespace, key, write.value()));
             }
 
             @Override
@@ -48,11 +51,7 @@ public final class EncryptedStores {
 
             @Override
             public KvRecord put(String namespace, String key, KvWrite write) {
-                var sealed = new KvWrite(keyring.seal("kv", namespace, key, write.value()), write.contentType(), write.metadata(),
-                        write.ttl(), write.ifVersion(), write.maxItems());
-                KvRecord stored = store.put(namespace, key, sealed);
-                return new KvRecord(stored.key(), write.value(), stored.contentType(), stored.metadata(), stored.version(),
-                        stored.createdAt(), stored.expiresAt());
+                return store.put(namespace, key, seal(namespace, key, write)).withValue(write.value());
             }
 
             @Override
@@ -68,9 +67,7 @@ public final class EncryptedStores {
                             + " stored value is sealed with its own nonce); compare the version instead");
                 }
                 java.util.function.Function<List<KvTxn.Op>, List<KvTxn.Op>> seal = ops -> ops.stream()
-                        .map(op -> op.kind() != KvTxn.Op.Kind.PUT ? op : KvTxn.Op.put(op.key(), new KvWrite(
-                                keyring.seal("kv", namespace, op.key(), op.write().value()), op.write().contentType(),
-                                op.write().metadata(), op.write().ttl(), op.write().ifVersion(), op.write().maxItems())))
+                        .map(op -> op.kind() != KvTxn.Op.Kind.PUT ? op : KvTxn.Op.put(op.key(), seal(namespace, op.key(), op.write())))
                         .toList();
                 KvTxn.Result result = store.txn(namespace, new KvTxn(txn.compare(), seal.apply(txn.success()),
                         seal.apply(txn.failure())));
@@ -80,9 +77,7 @@ public final class EncryptedStores {
                     KvTxn.OpResult r = result.results().get(i);
                     KvTxn.Op op = branch.get(i);
                     opened.add(new KvTxn.OpResult(r.kind(), r.record().map(rec -> op.kind() == KvTxn.Op.Kind.PUT
-                            ? new KvRecord(rec.key(), op.write().value(), rec.contentType(), rec.metadata(), rec.version(),
-                                    rec.createdAt(), rec.expiresAt())
-                            : open(namespace, rec)), r.existed()));
+                            ? rec.withValue(op.write().value()) : open(namespace, rec)), r.existed()));
                 }
                 return new KvTxn.Result(result.succeeded(), opened, result.failedCompares());
             }

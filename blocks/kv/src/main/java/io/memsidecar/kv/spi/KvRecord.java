@@ -17,6 +17,11 @@ public record KvRecord(String key,
     }
 
     public KvRecord withoutValue() {
-        return new KvRecord(key, new byte[0], contentType, metadata, version, createdAt, expiresAt);
+        return withValue(new byte[0]);
+    }
+
+    /** The same record with another value (the plaintext of a sealed one, or its sealed bytes). */
+    public KvRecord withValue(byte[] other) {
+        return new KvRecord(key, other, contentType, metadata, version, createdAt, expiresAt);
     }
 }

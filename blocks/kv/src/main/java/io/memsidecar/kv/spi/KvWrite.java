@@ -24,6 +24,10 @@ public record KvWrite(byte[] value,
         return new KvWrite(value, "", Map.of(), Optional.empty(), OptionalLong.empty(), 0);
     }
 
+    public KvWrite withValue(byte[] other) {
+        return new KvWrite(other, contentType, metadata, ttl, ifVersion, maxItems);
+    }
+
     public KvWrite withTtl(Duration newTtl) {
         return new KvWrite(value, contentType, metadata, Optional.of(newTtl), ifVersion, maxItems);
     }
