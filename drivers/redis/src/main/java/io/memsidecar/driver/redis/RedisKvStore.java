@@ -60,28 +60,38 @@ final class RedisKvStore implements KvStore {
             end
             """;
     /**
+     * A record's version and creation time (0 and now when it is not live), and its write: the new
+     * version, the TTL's backstop expiry and the index entry. Returns {ver, cr, ex}. After {@link #NOW}.
+     */
+    private static final String WRITE = """
+            local function current(h)
+              if live(h) then
+                local cur = redis.call('HMGET', h, 'ver', 'cr')
+                return tonumber(cur[1]), tonumber(cur[2])
+              end
+              return 0, now
+            end
+            local function write(h, index, key, v, ct, md, ttl, ver, cr)
+              local ex = 0
+              if ttl > 0 then ex = now + ttl end
+              redis.call('DEL', h)
+              redis.call('HSET', h, 'v', v, 'ct', ct, 'md', md, 'ver', ver + 1, 'cr', cr, 'ex', ex)
+              if ex > 0 then redis.call('PEXPIREAT', h, ex + 60000) end
+              redis.call('ZADD', index, 0, key)
+              return {ver + 1, cr, ex}
+            end
+            """;
+    /**
      * KEYS: hash, index. ARGV: hash prefix, key, value, content type, metadata JSON, ttl ms (0 none),
      * if_version (-1 none), max_items (0 none). Returns {ver, cr, ex} or {-1, stored} or {-2}.
      */
-    private static final String PUT = NOW + COUNT + """
-            local ver = 0
-            local cr = now
-            if live(KEYS[1]) then
-              local cur = redis.call('HMGET', KEYS[1], 'ver', 'cr')
-              ver = tonumber(cur[1])
-              cr = tonumber(cur[2])
-            end
+    private static final String PUT = NOW + COUNT + WRITE + """
+            local ver, cr = current(KEYS[1])
             local ifv = tonumber(ARGV[7])
             if ifv >= 0 and ifv ~= ver then return {-1, ver} end
             local max = tonumber(ARGV[8])
             if ver == 0 and max > 0 and redis.call('ZCARD', KEYS[2]) >= max and count() >= max then return {-2} end
-            local ex = 0
-            if tonumber(ARGV[6]) > 0 then ex = now + tonumber(ARGV[6]) end
-            redis.call('DEL', KEYS[1])
-            redis.call('HSET', KEYS[1], 'v', ARGV[3], 'ct', ARGV[4], 'md', ARGV[5], 'ver', ver + 1, 'cr', cr, 'ex', ex)
-            if ex > 0 then redis.call('PEXPIREAT', KEYS[1], ex + 60000) end
-            redis.call('ZADD', KEYS[2], 0, ARGV[2])
-            return {ver + 1, cr, ex}
+            return write(KEYS[1], KEYS[2], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ver, cr)
             """;
     /** KEYS: hash, index. ARGV: key, if_version (-1 none). Returns 1 deleted, 0 missing, {-1, stored} mismatch. */
     private static final String DELETE = NOW + """
@@ -110,7 +120,7 @@ final class RedisKvStore implements KvStore {
      * (a script's writes are not undone). Returns {-2} over the quota, else {succeeded 1|0, {failed compare
      * indexes}, {per op: {ver, cr, ex} | 1|0 | {v, ct, md, ver, cr, ex} or {}}}.
      */
-    private static final String TXN = NOW + COUNT.replace("KEYS[2]", "KEYS[1]") + """
+    private static final String TXN = NOW + COUNT.replace("KEYS[2]", "KEYS[1]") + WRITE + """
             local pos = 3
             local function arg() local v = ARGV[pos]; pos = pos + 1; return v end
             local failed = {}
@@ -160,19 +170,8 @@ final class RedisKvStore implements KvStore {
             local results = {}
             for i, op in ipairs(branch) do
               if op.kind == 'p' then
-                local ver, cr = 0, now
-                if live(op.h) then
-                  local cur = redis.call('HMGET', op.h, 'ver', 'cr')
-                  ver = tonumber(cur[1])
-                  cr = tonumber(cur[2])
-                end
-                local ex = 0
-                if op.ttl > 0 then ex = now + op.ttl end
-                redis.call('DEL', op.h)
-                redis.call('HSET', op.h, 'v', op.v, 'ct', op.ct, 'md', op.md, 'ver', ver + 1, 'cr', cr, 'ex', ex)
-                if ex > 0 then redis.call('PEXPIREAT', op.h, ex + 60000) end
-                redis.call('ZADD', KEYS[1], 0, op.key)
-                results[i] = {ver + 1, cr, ex}
+                local ver, cr = current(op.h)
+                results[i] = write(op.h, KEYS[1], op.key, op.v, op.ct, op.md, op.ttl, ver, cr)
               elseif op.kind == 'd' then
                 local was = live(op.h)
                 redis.call('DEL', op.h)
@@ -238,9 +237,14 @@ final class RedisKvStore implements KvStore {
         if (first == -2) {
             throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
         }
-        long ex = (Long) r.get(2);
-        return new KvRecord(key, write.value(), write.contentType(), write.metadata(), first, Instant.ofEpochMilli((Long) r.get(1)),
-                ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex)));
+        return written(key, write, r);
+    }
+
+    /** The record a script's write left, from its {ver, cr, ex}. */
+    private static KvRecord written(String key, KvWrite write, List<?> f) {
+        long ex = (Long) f.get(2);
+        return new KvRecord(key, write.value(), write.contentType(), write.metadata(), (Long) f.get(0),
+                Instant.ofEpochMilli((Long) f.get(1)), ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex)));
     }
 
     @Override
@@ -259,9 +263,8 @@ final class RedisKvStore implements KvStore {
         var hashes = new ArrayList<byte[]>();
         hashes.add(bytes(index(namespace)));
         keys.forEach(k -> hashes.add(bytes(hashPrefix(namespace) + k)));
-        long maxItems = 0;
-        var args = new ArrayList<byte[]>(List.of(bytes(hashPrefix(namespace))));
-        args.add(null); // max_items, known once the ops are read
+        long maxItems = txn.maxItems();
+        var args = new ArrayList<byte[]>(List.of(bytes(hashPrefix(namespace)), bytes(Long.toString(maxItems))));
         args.add(bytes(Integer.toString(txn.compare().size())));
         for (KvTxn.Compare c : txn.compare()) {
             args.add(bytes(Integer.toString(keys.indexOf(c.key()) + 1)));
@@ -284,11 +287,9 @@ final class RedisKvStore implements KvStore {
                     KvWrite w = op.write();
                     args.addAll(List.of(w.value(), bytes(w.contentType()), bytes(json(w.metadata())),
                             bytes(Long.toString(w.ttl().map(java.time.Duration::toMillis).orElse(0L)))));
-                    maxItems = Math.max(maxItems, w.maxItems());
                 }
             }
         }
-        args.set(1, bytes(Long.toString(maxItems)));
         List<?> r = (List<?>) eval(TXN, hashes, args);
         if ((Long) r.getFirst() == -2) {
             throw ApiException.resourceExhausted("namespace quota of " + maxItems + " items reached");
@@ -302,14 +303,7 @@ final class RedisKvStore implements KvStore {
             KvTxn.Op op = branch.get(i);
             Object result = results.get(i);
             out.add(switch (op.kind()) {
-                case PUT -> {
-                    List<?> f = (List<?>) result;
-                    long ex = (Long) f.get(2);
-                    KvWrite w = op.write();
-                    yield new KvTxn.OpResult(op.kind(), Optional.of(new KvRecord(op.key(), w.value(), w.contentType(), w.metadata(),
-                            (Long) f.get(0), Instant.ofEpochMilli((Long) f.get(1)),
-                            ex == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ex)))), false);
-                }
+                case PUT -> new KvTxn.OpResult(op.kind(), Optional.of(written(op.key(), op.write(), (List<?>) result)), false);
                 case DELETE -> new KvTxn.OpResult(op.kind(), Optional.empty(), (Long) result == 1);
                 case GET -> new KvTxn.OpResult(op.kind(), record(op.key(), (List<?>) result, true), false);
             });
