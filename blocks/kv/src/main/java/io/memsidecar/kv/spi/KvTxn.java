@@ -88,6 +88,12 @@ public record KvTxn(List<Compare> compare, List<Op> success, List<Op> failure) {
         return keys;
     }
 
+    /** The key quota its puts carry (the namespace's max_items; 0: none, or no put). */
+    public long maxItems() {
+        return java.util.stream.Stream.concat(success.stream(), failure.stream()).filter(o -> o.kind() == Op.Kind.PUT)
+                .mapToLong(o -> o.write().maxItems()).max().orElse(0);
+    }
+
     /** Whether either branch writes. */
     public boolean writes() {
         return java.util.stream.Stream.concat(success.stream(), failure.stream()).anyMatch(o -> o.kind() != Op.Kind.GET);

@@ -104,11 +104,7 @@ final class PostgresKvStore implements KvStore {
             }
             c.setAutoCommit(false);
             try {
-                // Creators in a capped namespace queue on one lock, so the count cannot race.
-                try (var lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-                    lock.setString(1, "kv\u001f" + namespace);
-                    lock.execute();
-                }
+                lockQuota(c, namespace);
                 if (!exists(c, namespace, key) && count(c, namespace) >= write.maxItems()) {
                     throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
                 }
@@ -121,6 +117,14 @@ final class PostgresKvStore implements KvStore {
             }
         } catch (SQLException e) {
             throw PostgresErrors.failure("kv.put", e);
+        }
+    }
+
+    /** Creators in a capped namespace (a Put, a transaction) queue on one lock, so the count cannot race. */
+    private static void lockQuota(Connection c, String namespace) throws SQLException {
+        try (var lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+            lock.setString(1, "kv\u001f" + namespace);
+            lock.execute();
         }
     }
 
@@ -182,27 +186,31 @@ final class PostgresKvStore implements KvStore {
 
     /** Tries of a transaction that meets a deadlock or a serialization failure before it answers ABORTED. */
     private static final int TXN_TRIES = 3;
+    /** An expired placeholder row (version 0) for each key of the array that has none, in key order. */
+    private static final String PLACEHOLDERS = """
+            WITH placed AS (
+                INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
+                SELECT ?, k, ''::bytea, '', '{}'::jsonb, 0, now(), now(), 'epoch'::timestamptz
+                FROM unnest(?::text[]) AS k ORDER BY k COLLATE "C"
+                ON CONFLICT (namespace, key) DO NOTHING)
+            """;
 
     /**
      * One database transaction (READ COMMITTED): a creator's quota lock as Put takes it, then a
      * row for every key it names locked in key order — a key with no row gets an expired one
      * first (version 0, read as absent, swept later), so that a concurrent Put of an absent key
      * waits for this transaction like one of a present key does. Compares and ops then run on
-     * the locked rows with Put's own statements.
+     * the locked rows ({@link Locked}).
      */
     @Override
     public KvTxn.Result txn(String namespace, KvTxn txn) {
-        long maxItems = java.util.stream.Stream.concat(txn.success().stream(), txn.failure().stream())
-                .filter(o -> o.kind() == KvTxn.Op.Kind.PUT).mapToLong(o -> o.write().maxItems()).max().orElse(0);
+        long maxItems = txn.maxItems();
         for (int attempt = 1; ; attempt++) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 try {
                     if (maxItems > 0) {
-                        try (var lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-                            lock.setString(1, "kv\u001f" + namespace);
-                            lock.execute();
-                        }
+                        lockQuota(c, namespace);
                     }
                     var locked = lockRows(c, namespace, txn.keys());
                     KvTxn.Result result = txn.run(locked.section(c));
@@ -239,23 +247,12 @@ final class PostgresKvStore implements KvStore {
     private static Locked lockRows(Connection c, String namespace, java.util.SortedSet<String> keys) throws SQLException {
         var live = new java.util.HashMap<String, KvRecord>();
         var missing = new java.util.TreeSet<>(keys);
-        java.time.Instant now = select(c, namespace, keys, """
-                WITH placed AS (
-                    INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
-                    SELECT ?, k, ''::bytea, '', '{}'::jsonb, 0, now(), now(), 'epoch'::timestamptz
-                    FROM unnest(?::text[]) AS k ORDER BY k COLLATE "C"
-                    ON CONFLICT (namespace, key) DO NOTHING)
-                """, live, missing);
+        java.time.Instant now = select(c, namespace, keys, PLACEHOLDERS, live, missing);
         for (int round = 0; !missing.isEmpty(); round++) {
             if (round == 2) {
                 throw new SQLException("kv.txn: keys kept vanishing while being locked", "40001");
             }
-            now = select(c, namespace, missing, round == 0 ? "" : """
-                    WITH placed AS (
-                        INSERT INTO kv_items (namespace, key, value, content_type, metadata, version, created_at, updated_at, expires_at)
-                        SELECT ?, k, ''::bytea, '', '{}'::jsonb, 0, now(), now(), 'epoch'::timestamptz
-                        FROM unnest(?::text[]) AS k ON CONFLICT (namespace, key) DO NOTHING)
-                    """, live, missing);
+            now = select(c, namespace, missing, round == 0 ? "" : PLACEHOLDERS, live, missing);
         }
         return new Locked(namespace, live, now);
     }
@@ -302,7 +299,8 @@ final class PostgresKvStore implements KvStore {
     /**
      * A transaction's locked rows: compares and gets read them as its own writes leave them; puts and
      * deletes are worked out here (every key has a locked row, so a put is an UPDATE of it) and sent at
-     * the end as one batch each, so a transaction costs the database four round trips whatever its size.
+     * the end as one batch each: whatever its size, a transaction whose keys all have rows costs one round
+     * trip to lock and read them, one per kind of write, and the commit.
      * The quota's count is read once and kept up to date with the transaction's own puts and deletes.
      */
     private static final class Locked {
