@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import io.memsidecar.proto.kv.v1.DeleteRequest;
 import io.memsidecar.proto.kv.v1.GetAccessRequest;
 import io.memsidecar.proto.kv.v1.GetRequest;
+import io.memsidecar.proto.kv.v1.GetResponse;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.kv.v1.KVItem;
 import io.memsidecar.proto.kv.v1.MultiGetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
+import io.memsidecar.proto.kv.v1.PutResponse;
 import io.memsidecar.proto.kv.v1.ScanRequest;
 import io.memsidecar.proto.kv.v1.TxnCompare;
 import io.memsidecar.proto.kv.v1.TxnDelete;
@@ -106,14 +108,20 @@ public final class Kv {
                 .setContentType(options.contentType()).putAllMetadata(options.metadata());
         options.ttl().ifPresent(t -> b.setTtl(Calls.duration(t)));
         options.ifVersion().ifPresent(b::setIfVersion);
-        var r = Calls.call(() -> client.unary(KVGrpc::newBlockingStub).put(b.build()));
+        return written(Calls.call(() -> client.unary(KVGrpc::newBlockingStub).put(b.build())));
+    }
+
+    private static Written written(PutResponse r) {
         return new Written(r.getVersion(), Calls.instant(r.getCreatedAt()), Calls.optional(r.hasExpiresAt(), r.getExpiresAt()));
     }
 
     /** The value, or empty when the key is absent or expired. */
     public Optional<Entry> get(String namespace, String key) {
-        var r = Calls.call(() -> client.unary(KVGrpc::newBlockingStub).get(GetRequest.newBuilder().setNamespace(namespace)
-                .setKey(key).build()));
+        return entry(key, Calls.call(() -> client.unary(KVGrpc::newBlockingStub).get(GetRequest.newBuilder()
+                .setNamespace(namespace).setKey(key).build())));
+    }
+
+    private static Optional<Entry> entry(String key, GetResponse r) {
         return r.getFound() ? Optional.of(new Entry(key, r.getValue().toByteArray(), r.getContentType(), r.getMetadataMap(),
                 r.getVersion(), Calls.instant(r.getCreatedAt()), Calls.optional(r.hasExpiresAt(), r.getExpiresAt())))
                 : Optional.empty();
@@ -256,15 +264,9 @@ public final class Kv {
             for (int i = 0; i < r.getResultsCount(); i++) {
                 var o = r.getResults(i);
                 results.add(switch (o.getResultCase()) {
-                    case PUT -> new OpResult(Optional.of(new Written(o.getPut().getVersion(), Calls.instant(o.getPut().getCreatedAt()),
-                            Calls.optional(o.getPut().hasExpiresAt(), o.getPut().getExpiresAt()))), false, Optional.empty());
+                    case PUT -> new OpResult(Optional.of(written(o.getPut())), false, Optional.empty());
                     case DELETE -> new OpResult(Optional.empty(), o.getDelete().getExisted(), Optional.empty());
-                    default -> {
-                        var g = o.getGet();
-                        yield new OpResult(Optional.empty(), false, g.getFound() ? Optional.of(new Entry(ops.get(i).getGet().getKey(),
-                                g.getValue().toByteArray(), g.getContentType(), g.getMetadataMap(), g.getVersion(),
-                                Calls.instant(g.getCreatedAt()), Calls.optional(g.hasExpiresAt(), g.getExpiresAt()))) : Optional.empty());
-                    }
+                    default -> new OpResult(Optional.empty(), false, entry(ops.get(i).getGet().getKey(), o.getGet()));
                 });
             }
             return new TxnResult(r.getSucceeded(), List.copyOf(results), List.copyOf(r.getFailedComparesList()));
