@@ -9,6 +9,11 @@ import io.grpc.StatusRuntimeException;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.PutRequest;
+import io.memsidecar.proto.kv.v1.TxnCompare;
+import io.memsidecar.proto.kv.v1.TxnGet;
+import io.memsidecar.proto.kv.v1.TxnOp;
+import io.memsidecar.proto.kv.v1.TxnPut;
+import io.memsidecar.proto.kv.v1.TxnRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -57,14 +62,7 @@ class BackendOutageTest {
                 var kv = TestServer.kv(ch, server.fullToken());
                 var put = PutRequest.newBuilder().setNamespace("outage").setKey("k").setValue(ByteString.copyFromUtf8("v1")).build();
                 kv.put(put);
-                // what a restart, a failover or an administrator does to the sidecar's open connection (57P01)
-                try (var admin = DriverManager.getConnection(url);
-                     var st = admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
-                    st.setString(1, app);
-                    try (var rs = st.executeQuery()) {
-                        assertThat(rs.next() && rs.getLong(1) >= 1).as("the sidecar's connection was terminated").isTrue();
-                    }
-                }
+                terminate(url, app);
                 // the pool hands out the connection it used a moment ago without validating it
                 assertThatThrownBy(() -> kv.put(put.toBuilder().setValue(ByteString.copyFromUtf8("v2")).build()))
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -75,6 +73,17 @@ class BackendOutageTest {
                 var got = kv.get(GetRequest.newBuilder().setNamespace("outage").setKey("k").build());
                 assertThat(got.getFound()).as("the pool replaced the dead connection").isTrue();
                 assertThat(got.getValue().toStringUtf8()).isIn("v1", "v2");
+                // a transaction on a connection the database closed is UNAVAILABLE too, and nothing of it applied
+                terminate(url, app);
+                var txn = TxnRequest.newBuilder().setNamespace("outage")
+                        .addCompare(TxnCompare.newBuilder().setKey("k").setPresent(true))
+                        .addSuccess(TxnOp.newBuilder().setPut(TxnPut.newBuilder().setKey("k").setValue(ByteString.copyFromUtf8("v3"))))
+                        .build();
+                assertThatThrownBy(() -> kv.txn(txn)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+                assertThat(kv.get(GetRequest.newBuilder().setNamespace("outage").setKey("k").build()).getValue().toStringUtf8())
+                        .isIn("v1", "v2");
+                assertThat(kv.txn(txn).getSucceeded()).as("the next transaction runs").isTrue();
             } finally {
                 ch.shutdownNow();
             }
@@ -199,6 +208,17 @@ class BackendOutageTest {
         return AppendRequest.newBuilder().setNamespace(ns).setType(type).setPayload(ByteString.copyFromUtf8(type)).build();
     }
 
+    /** What a restart, a failover or an administrator does to the sidecar's open connections (57P01). */
+    private static void terminate(String url, String app) throws java.sql.SQLException {
+        try (var admin = DriverManager.getConnection(url);
+             var st = admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+            st.setString(1, app);
+            try (var rs = st.executeQuery()) {
+                assertThat(rs.next() && rs.getLong(1) >= 1).as("the sidecar's connection was terminated").isTrue();
+            }
+        }
+    }
+
     private static void assertUnavailable(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, LoopbackProxy proxy) {
         assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -298,6 +318,10 @@ class BackendOutageTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(e.getStatus().getDescription()).startsWith("redis: unavailable");
                 });
+                assertThatThrownBy(() -> kv.txn(TxnRequest.newBuilder().setNamespace("cache")
+                        .addSuccess(TxnOp.newBuilder().setGet(TxnGet.newBuilder().setKey("k"))).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
                 HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + server.server.httpPort().orElseThrow() + "/memsidecar.kv.v1.KV/Get"))
                         .header("x-memsidecar-capability", "Bearer " + server.fullToken())
