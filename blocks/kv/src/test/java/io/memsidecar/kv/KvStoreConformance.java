@@ -455,11 +455,13 @@ public abstract class KvStoreConformance {
         var reads = new java.util.concurrent.atomic.AtomicInteger();
         var moved = new java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicLong>();
         var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var reading = new CountDownLatch(1); // transfers start once the readers are reading (a fast driver ends them in ms)
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             var futures = new ArrayList<Future<?>>();
             for (int w = 0; w < 6; w++) {
                 int seed = w;
                 futures.add(pool.submit(() -> {
+                    reading.await();
                     var random = new java.util.Random(seed);
                     for (int i = 0; i < 60; i++) {
                         int from = random.nextInt(accounts);
@@ -495,6 +497,7 @@ public abstract class KvStoreConformance {
                                 .mapToLong(o -> Long.parseLong(s(o.record().orElseThrow()))).sum();
                         assertThat(total).as("a read of every account in one transaction").isEqualTo(accounts * initial);
                         reads.incrementAndGet();
+                        reading.countDown();
                     }
                     return null;
                 }));
