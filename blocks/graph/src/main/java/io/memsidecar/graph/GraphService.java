@@ -183,12 +183,12 @@ public final class GraphService {
         return DeleteEdgeResponse.newBuilder().setExisted(existed).build();
     }
 
-    private static Node node(GraphNode n) {
+    public static Node node(GraphNode n) {
         return Node.newBuilder().setId(n.id()).addAllLabels(n.labels()).putAllProps(n.props())
                 .setCreatedAt(ProtoTime.timestamp(n.createdAt())).build();
     }
 
-    private static Edge edge(GraphEdge e) {
+    public static Edge edge(GraphEdge e) {
         var b = Edge.newBuilder().setId(e.id()).setType(e.type()).setFrom(e.from()).setTo(e.to())
                 .putAllProps(e.props()).setCreatedAt(ProtoTime.timestamp(e.createdAt()));
         e.validFrom().ifPresent(f -> b.setValidFrom(ProtoTime.timestamp(f)));
@@ -200,16 +200,16 @@ public final class GraphService {
         return ApiException.notFound("node " + id + " not found");
     }
 
-    private static String id(String value, String field) {
+    public static String id(String value, String field) {
         return Require.identifier(value, field, MAX_ID_BYTES);
     }
 
-    private static Set<String> types(List<String> types) {
+    public static Set<String> types(List<String> types) {
         types.forEach(t -> Require.identifier(t, "edge_types", MAX_ID_BYTES));
         return Set.copyOf(types);
     }
 
-    private static Direction direction(io.memsidecar.proto.graph.v1.Direction d) {
+    public static Direction direction(io.memsidecar.proto.graph.v1.Direction d) {
         return switch (d) {
             case DIRECTION_OUT -> Direction.OUT;
             case DIRECTION_IN -> Direction.IN;
@@ -223,7 +223,7 @@ public final class GraphService {
         return ProtoTime.instant(ts).truncatedTo(ChronoUnit.MICROS);
     }
 
-    private static Optional<Instant> asOf(boolean present, Timestamp ts) {
+    public static Optional<Instant> asOf(boolean present, Timestamp ts) {
         return present ? Optional.of(instant(ts)) : Optional.empty();
     }
 

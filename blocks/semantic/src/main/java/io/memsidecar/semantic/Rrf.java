@@ -2,15 +2,17 @@ package io.memsidecar.semantic;
 
 import io.memsidecar.semantic.spi.Hit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Reciprocal rank fusion (spec §6.3): each id scores the sum over the lanes of 1/(k + rank),
- * ranks counted from 1; sorted by score descending, then id ascending; the top {@code topK}
- * kept. The fused score is what a hybrid hit reports.
+ * Reciprocal rank fusion (spec §6.3): each id scores the sum over the lanes of
+ * weight/(k + rank), ranks counted from 1; sorted by score descending, then id ascending. A
+ * hybrid search weighs its two lanes alike with k = 60 and keeps the top {@code topK}; the
+ * fused score is what a hybrid hit reports.
  */
 public final class Rrf {
     public static final int K = 60;
@@ -18,21 +20,31 @@ public final class Rrf {
     private Rrf() {
     }
 
+    /** An id and its fused score. */
+    public record Fused(String id, double score) {
+    }
+
     public static List<Hit> fuse(List<List<Hit>> lanes, int topK) {
+        var hits = new HashMap<String, Hit>();
+        lanes.forEach(lane -> lane.forEach(h -> hits.putIfAbsent(h.record().id(), h)));
+        double[] weights = new double[lanes.size()];
+        Arrays.fill(weights, 1);
+        return weighted(lanes.stream().map(lane -> lane.stream().map(h -> h.record().id()).toList()).toList(), weights, K)
+                .stream().limit(topK).map(f -> new Hit(hits.get(f.id()).record(), (float) f.score())).toList();
+    }
+
+    /** Every id of the lanes (ids in rank order), best first; a lane of weight 0 adds nothing but its ids. */
+    public static List<Fused> weighted(List<List<String>> lanes, double[] weights, int k) {
         var scores = new LinkedHashMap<String, Double>();
-        var records = new LinkedHashMap<String, Hit>();
-        for (List<Hit> lane : lanes) {
+        for (int l = 0; l < lanes.size(); l++) {
+            List<String> lane = lanes.get(l);
             for (int i = 0; i < lane.size(); i++) {
-                Hit h = lane.get(i);
-                scores.merge(h.record().id(), 1.0 / (K + i + 1), Double::sum);
-                records.putIfAbsent(h.record().id(), h);
+                scores.merge(lane.get(i), weights[l] / (k + i + 1.0), Double::sum);
             }
         }
-        var fused = new ArrayList<Map.Entry<String, Double>>(scores.entrySet());
-        fused.sort(Comparator.<Map.Entry<String, Double>>comparingDouble(Map.Entry::getValue).reversed()
-                .thenComparing(Map.Entry::getKey));
-        return fused.stream().limit(topK)
-                .map(e -> new Hit(records.get(e.getKey()).record(), e.getValue().floatValue()))
-                .toList();
+        var fused = new ArrayList<Fused>(scores.size());
+        scores.forEach((id, score) -> fused.add(new Fused(id, score)));
+        fused.sort(Comparator.comparingDouble(Fused::score).reversed().thenComparing(Fused::id));
+        return fused;
     }
 }

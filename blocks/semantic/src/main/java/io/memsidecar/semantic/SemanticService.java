@@ -60,8 +60,8 @@ public final class SemanticService {
     public static final int DEFAULT_TOP_K = 10;
     public static final int DEFAULT_CANDIDATE_K = 50;
     private static final int MAX_ID_BYTES = 1024;
-    private static final int MAX_METADATA_ENTRIES = 64;
-    private static final int MAX_CONTENT_BYTES = 1 << 20;
+    public static final int MAX_METADATA_ENTRIES = 64;
+    public static final int MAX_CONTENT_BYTES = 1 << 20;
 
     private final NamespaceTable<SemanticNamespace> namespaces;
     private final Limits limits;
@@ -240,7 +240,7 @@ public final class SemanticService {
     }
 
     /** Embeds as one batch; any provider failure or malformed answer is INTERNAL "embed: ...". */
-    private static List<float[]> embed(SemanticNamespace ns, List<String> texts) {
+    public static List<float[]> embed(SemanticNamespace ns, List<String> texts) {
         Embedder embedder = ns.embedder();
         List<float[]> out;
         try {
@@ -266,7 +266,7 @@ public final class SemanticService {
         return out;
     }
 
-    private static float[] vector(List<Float> values, int dims, Distance distance, String field) {
+    public static float[] vector(List<Float> values, int dims, Distance distance, String field) {
         if (values.size() != dims) {
             throw ApiException.invalidArgument(field + " has " + values.size() + " dimensions, namespace has " + dims);
         }
@@ -285,7 +285,7 @@ public final class SemanticService {
         return v;
     }
 
-    private static List<Predicate> predicates(List<FieldPredicate> in) {
+    public static List<Predicate> predicates(List<FieldPredicate> in) {
         var out = new ArrayList<Predicate>(in.size());
         for (int i = 0; i < in.size(); i++) {
             FieldPredicate p = in.get(i);
@@ -323,11 +323,11 @@ public final class SemanticService {
     }
 
     /** Timestamps are kept to the microsecond, PostgreSQL's precision, on every driver alike. */
-    private static Optional<Instant> time(boolean present, com.google.protobuf.Timestamp ts) {
+    public static Optional<Instant> time(boolean present, com.google.protobuf.Timestamp ts) {
         return present ? Optional.of(ProtoTime.instant(ts).truncatedTo(ChronoUnit.MICROS)) : Optional.empty();
     }
 
-    private static Record record(SemanticRecord r) {
+    public static Record record(SemanticRecord r) {
         var b = Record.newBuilder().setId(r.id()).setContent(r.content()).putAllMetadata(r.metadata())
                 .setCreatedAt(ProtoTime.timestamp(r.createdAt())).setValidFrom(ProtoTime.timestamp(r.validFrom()))
                 .addAllSupersedes(r.supersedes()).setSource(r.source()).setVersion(r.version());

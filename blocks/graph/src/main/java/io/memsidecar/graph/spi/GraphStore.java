@@ -32,6 +32,12 @@ public interface GraphStore {
     Optional<Subgraph> traverse(String namespace, TraverseQuery query);
 
     /**
+     * {@link Walk#reach} from the start nodes that exist (none: an empty reach), on one consistent
+     * read of the store.
+     */
+    Reach reach(String namespace, ReachQuery query);
+
+    /**
      * Deletes the node, and with {@code cascade} every edge from or to it, atomically. False when
      * the node does not exist (its dangling edges stay). FAILED_PRECONDITION when edges remain
      * and {@code cascade} is false; nothing changes then.

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -50,37 +51,55 @@ public final class Walk {
      * {@code maxEdges} edges are collected, or when no new node was reached.
      */
     public static Subgraph traverse(GraphNode start, TraverseQuery q, Expander expander) {
-        var visited = new LinkedHashMap<String, GraphNode>();
-        visited.put(start.id(), start);
+        Reach r = reach(List.of(start), new ReachQuery(List.of(start.id()), q.edgeTypes(), q.direction(), q.depth(),
+                q.maxNodes(), q.maxEdges(), q.fanOut(), q.asOf()), expander);
+        return new Subgraph(r.nodes().values().stream().map(Reach.Reached::node).toList(), r.edges());
+    }
+
+    /**
+     * Breadth-first from every start at once, by the rules of {@link #traverse} (a frontier is
+     * expanded in the order its nodes were reached, the starts in their order first): each node
+     * is reached once, by the first edge to it, and keeps that hop count and start.
+     */
+    public static Reach reach(List<GraphNode> starts, ReachQuery q, Expander expander) {
+        var reached = new LinkedHashMap<String, Reach.Reached>();
+        List<String> frontier = new ArrayList<>();
+        for (GraphNode s : starts) {
+            if (reached.size() < q.maxNodes() && !reached.containsKey(s.id())) {
+                reached.put(s.id(), new Reach.Reached(s, 0, frontier.size(), Optional.empty()));
+                frontier.add(s.id());
+            }
+        }
         var edgeIds = new HashSet<String>();
         var edges = new ArrayList<GraphEdge>();
-        List<String> frontier = List.of(start.id());
         for (int level = 0; level < q.depth() && !frontier.isEmpty(); level++) {
             Map<String, List<Step>> steps = expander.expand(frontier, q.direction(), q.edgeTypes(), q.fanOut());
-            var reached = new ArrayList<String>();
+            var next = new ArrayList<String>();
             for (String id : frontier) {
+                Reach.Reached from = reached.get(id);
                 for (Step step : steps.getOrDefault(id, List.of())) {
                     if (edges.size() == q.maxEdges()) {
-                        return new Subgraph(List.copyOf(visited.values()), edges);
+                        return new Reach(reached, edges);
                     }
                     if (edgeIds.contains(step.edge().id())) {
                         continue;
                     }
                     String other = step.node().id();
-                    if (!visited.containsKey(other)) {
-                        if (visited.size() >= q.maxNodes()) {
+                    if (!reached.containsKey(other)) {
+                        if (reached.size() >= q.maxNodes()) {
                             continue;
                         }
-                        visited.put(other, step.node());
-                        reached.add(other);
+                        reached.put(other, new Reach.Reached(step.node(), level + 1, from.start(),
+                                Optional.of(step.edge())));
+                        next.add(other);
                     }
                     edgeIds.add(step.edge().id());
                     edges.add(step.edge());
                 }
             }
-            frontier = reached;
+            frontier = next;
         }
-        return new Subgraph(List.copyOf(visited.values()), edges);
+        return new Reach(reached, edges);
     }
 
     private static boolean hasAnyLabel(GraphNode node, Set<String> wanted) {

@@ -1,6 +1,8 @@
 package io.memsidecar.semantic.spi;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +37,24 @@ public interface SemanticIndex {
     /** The record when it exists and (unless {@code includeInvalidated}) is live at asOf/now. */
     Optional<SemanticRecord> get(String scope, String id, Optional<Instant> asOf, boolean includeInvalidated,
                                  boolean includePayload, boolean includeVector);
+
+    /**
+     * The records among {@code ids} that pass the narrowing of {@code narrowing} (filter,
+     * predicates, creation bounds, lifecycle at its asOf/now unless includeInvalidated; payload
+     * and vector as it asks), in no particular order; its vector, text and limit are not used.
+     * This default reads them one by one; a driver may read them at once.
+     */
+    default List<SemanticRecord> records(String scope, Collection<String> ids, SemanticQuery narrowing) {
+        var out = new ArrayList<SemanticRecord>();
+        SemanticQuery rest = narrowing.withLifecycle(narrowing.asOf(), true);
+        for (String id : ids) {
+            get(scope, id, narrowing.asOf(), narrowing.includeInvalidated(), narrowing.includePayload(),
+                    narrowing.includeVector())
+                    .filter(r -> SemanticTable.matches(r, rest, Instant.EPOCH))
+                    .ifPresent(out::add);
+        }
+        return out;
+    }
 
     /**
      * Soft delete (deleted_at = now) of a record that is not deleted yet: true when it was; hard

@@ -7,6 +7,8 @@ import io.memsidecar.graph.spi.GraphEdge;
 import io.memsidecar.graph.spi.GraphNode;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.graph.spi.NeighborQuery;
+import io.memsidecar.graph.spi.Reach;
+import io.memsidecar.graph.spi.ReachQuery;
 import io.memsidecar.graph.spi.Step;
 import io.memsidecar.graph.spi.Subgraph;
 import io.memsidecar.graph.spi.TraverseQuery;
@@ -176,6 +178,14 @@ final class MemoryGraphStore implements GraphStore {
         Instant t = query.asOf().orElseGet(this::now);
         return read(g, () -> Optional.ofNullable(g.nodes.get(query.startId()))
                 .map(start -> Walk.traverse(start, query, expander(g, t))));
+    }
+
+    @Override
+    public Reach reach(String namespace, ReachQuery query) {
+        Graph g = graph(namespace);
+        Instant t = query.asOf().orElseGet(this::now);
+        return read(g, () -> Walk.reach(query.startIds().stream().map(g.nodes::get).filter(java.util.Objects::nonNull)
+                .toList(), query, expander(g, t)));
     }
 
     private static Expander expander(Graph g, Instant t) {

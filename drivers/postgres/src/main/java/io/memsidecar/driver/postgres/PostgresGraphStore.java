@@ -6,6 +6,8 @@ import io.memsidecar.graph.spi.GraphEdge;
 import io.memsidecar.graph.spi.GraphNode;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.graph.spi.NeighborQuery;
+import io.memsidecar.graph.spi.Reach;
+import io.memsidecar.graph.spi.ReachQuery;
 import io.memsidecar.graph.spi.Step;
 import io.memsidecar.graph.spi.Subgraph;
 import io.memsidecar.graph.spi.TraverseQuery;
@@ -168,6 +170,32 @@ final class PostgresGraphStore implements GraphStore {
     public Optional<Subgraph> traverse(String namespace, TraverseQuery query) {
         return transaction("query", true, c -> anchor(c, namespace, query.startId(), query.asOf())
                 .map(a -> Walk.traverse(a.node(), query, expander(c, namespace, a.t()))));
+    }
+
+    /** The start nodes that exist, in the query's order, then {@link Walk#reach} at as_of or the transaction's now(). */
+    @Override
+    public Reach reach(String namespace, ReachQuery query) {
+        return transaction("query", true, c -> {
+            var found = new java.util.HashMap<String, GraphNode>();
+            Instant now;
+            try (var st = c.prepareStatement("SELECT " + NODE_COLUMNS + ", now() FROM (SELECT now()) AS t"
+                    + " LEFT JOIN graph_nodes n ON n.namespace = ? AND n.id = ANY (?)")) {
+                st.setString(1, namespace);
+                st.setArray(2, c.createArrayOf("text", query.startIds().toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    now = null;
+                    while (rs.next()) {
+                        now = instant(rs, 5);
+                        if (rs.getString(1) != null) {
+                            GraphNode n = node(rs, 1);
+                            found.put(n.id(), n);
+                        }
+                    }
+                }
+            }
+            List<GraphNode> starts = query.startIds().stream().map(found::get).filter(java.util.Objects::nonNull).toList();
+            return Walk.reach(starts, query, expander(c, namespace, query.asOf().orElse(now)));
+        });
     }
 
     private static Expander expander(Connection c, String namespace, Instant t) {

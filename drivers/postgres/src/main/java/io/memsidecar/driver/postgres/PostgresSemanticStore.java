@@ -422,6 +422,30 @@ final class PostgresSemanticStore implements SemanticStore {
             }
         }
 
+        /** One statement: the ids as an array, narrowed like a search. */
+        @Override
+        public List<SemanticRecord> records(String scope, java.util.Collection<String> ids, SemanticQuery narrowing) {
+            if (ids.isEmpty()) {
+                return List.of();
+            }
+            var where = new StringBuilder(" WHERE scope = ? AND id = ANY (?)");
+            var params = new ArrayList<Object>(List.of(scope, ids.toArray(String[]::new)));
+            narrow(narrowing, where, params);
+            String sql = "SELECT " + columns(narrowing.includePayload(), narrowing.includeVector()) + " FROM " + table + where;
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+                bind(st, params);
+                var out = new ArrayList<SemanticRecord>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(record(rs));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw PostgresErrors.failure("semantic.search", e);
+            }
+        }
+
         @Override
         public boolean delete(String scope, String id, boolean hard) {
             String sql = hard ? "DELETE FROM " + table + " WHERE scope = ? AND id = ?"

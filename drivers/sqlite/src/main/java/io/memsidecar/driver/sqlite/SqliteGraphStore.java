@@ -6,6 +6,8 @@ import io.memsidecar.graph.spi.GraphEdge;
 import io.memsidecar.graph.spi.GraphNode;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.graph.spi.NeighborQuery;
+import io.memsidecar.graph.spi.Reach;
+import io.memsidecar.graph.spi.ReachQuery;
 import io.memsidecar.graph.spi.Step;
 import io.memsidecar.graph.spi.Subgraph;
 import io.memsidecar.graph.spi.TraverseQuery;
@@ -101,6 +103,18 @@ final class SqliteGraphStore implements GraphStore {
         long t = query.asOf().map(Db::micros).orElseGet(db::now);
         return db.read("graph.traverse", c -> node(c, namespace, query.startId())
                 .map(start -> Walk.traverse(start, query, expander(c, namespace, t))));
+    }
+
+    @Override
+    public Reach reach(String namespace, ReachQuery query) {
+        long t = query.asOf().map(Db::micros).orElseGet(db::now);
+        return db.read("graph.query", c -> {
+            var starts = new ArrayList<GraphNode>();
+            for (String id : query.startIds()) {
+                node(c, namespace, id).ifPresent(starts::add);
+            }
+            return Walk.reach(starts, query, expander(c, namespace, t));
+        });
     }
 
     /** Incident valid edges of each node, in id order, at most perNode, each with its other end (which must exist). */

@@ -18,6 +18,7 @@ import io.memsidecar.kv.spi.KvStore;
 import io.memsidecar.kv.spi.KvWrite;
 import io.memsidecar.lease.LeaseStoreConformance;
 import io.memsidecar.lease.spi.LeaseStore;
+import io.memsidecar.recall.RecallConformance;
 import io.memsidecar.semantic.SemanticStoreConformance;
 import io.memsidecar.semantic.spi.SemanticStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -126,6 +127,19 @@ class SqliteStoresTest {
     class Graph extends GraphStoreConformance {
         @Override
         protected GraphStore store() {
+            return backend.store(GraphStore.class).orElseThrow();
+        }
+    }
+
+    @Nested
+    class Recall extends RecallConformance {
+        @Override
+        protected SemanticStore semanticStore() {
+            return backend.store(SemanticStore.class).orElseThrow();
+        }
+
+        @Override
+        protected GraphStore graphStore() {
             return backend.store(GraphStore.class).orElseThrow();
         }
     }
