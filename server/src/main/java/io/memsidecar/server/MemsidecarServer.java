@@ -43,6 +43,7 @@ import io.memsidecar.lease.spi.LeaseStore;
 import io.memsidecar.proto.admin.v1.NamespaceInfo;
 import io.memsidecar.semantic.CachingEmbedder;
 import io.memsidecar.semantic.SemanticNamespace;
+import io.memsidecar.recall.RecallService;
 import io.memsidecar.semantic.SemanticService;
 import io.memsidecar.semantic.spi.Embedder;
 import io.memsidecar.semantic.spi.EmbedderProvider;
@@ -70,6 +71,7 @@ import io.memsidecar.server.transport.Bodies;
 import io.memsidecar.server.transport.ConnectionCap;
 import io.memsidecar.server.transport.EpisodicCurlRoutes;
 import io.memsidecar.server.transport.GraphCurlRoutes;
+import io.memsidecar.server.transport.RecallCurlRoutes;
 import io.memsidecar.server.transport.GrpcTransport;
 import io.memsidecar.server.transport.HttpGateway;
 import io.memsidecar.server.transport.KvCurlRoutes;
@@ -387,6 +389,7 @@ public final class MemsidecarServer implements AutoCloseable {
         routes.addAll(new ArtifactService(artifacts, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new SemanticService(semantic, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new GraphService(graphs, config.tenantIsolation(), config.limits()).routes());
+        routes.addAll(new RecallService(semantic, graphs, config.tenantIsolation(), config.limits()).routes());
         routes.addAll(new AdminService(config, backends).routes());
         return new Services(routes, episodicService, embedders, caches);
     }
@@ -521,6 +524,7 @@ public final class MemsidecarServer implements AutoCloseable {
         new ArtifactCurlRoutes(table).register(http);
         new SemanticCurlRoutes(table, bodies).register(http);
         new GraphCurlRoutes(table, bodies).register(http);
+        new RecallCurlRoutes(table, bodies).register(http);
         new McpHttp(table, bodies, auth::authenticate, config.namespaces().stream().map(ns -> NamespaceInfo.newBuilder()
                 .setBlock(ns.block()).setName(ns.name()).build()).toList()).register(http);
         http.get("/livez", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":\"UP\"}"));

@@ -57,7 +57,8 @@ class FuzzTest {
                     io.memsidecar.proto.artifact.v1.ArtifactGrpc.getServiceDescriptor(),
                     io.memsidecar.proto.lease.v1.LeaseGrpc.getServiceDescriptor(),
                     io.memsidecar.proto.graph.v1.GraphGrpc.getServiceDescriptor(),
-                    io.memsidecar.proto.admin.v1.AdminGrpc.getServiceDescriptor())
+                    io.memsidecar.proto.admin.v1.AdminGrpc.getServiceDescriptor(),
+                    io.memsidecar.proto.recall.v1.RecallGrpc.getServiceDescriptor())
             .flatMap(sd -> sd.getMethods().stream()).map(MethodDescriptor::getFullMethodName).toList();
 
     @BeforeContainer
@@ -193,8 +194,10 @@ class FuzzTest {
                 Arbitraries.strings().alpha().numeric().ofMaxLength(12));
         Arbitrary<String> query = Arbitraries.of("", "?ttl=-5s", "?ttl=5x", "?k=-1", "?k=99999999999", "?depth=100",
                 "?dir=up", "?as_of=never", "?after=-1", "?limit=abc", "?prefix=%00", "?mode=psychic", "?meta=nocolon",
-                "?cascade=maybe", "?hard=1");
-        return Combinators.combine(Arbitraries.of("/v1/kv/", "/v1/episodic/", "/v1/semantic/", "/v1/artifacts/", "/v1/graph/"),
+                "?cascade=maybe", "?hard=1", "?q=x&graph=kg&focal=%00&depth=3", "?q=x&mmr=nan&weight=dense:-1",
+                "?focal=a&graph=nope");
+        return Combinators.combine(Arbitraries.of("/v1/kv/", "/v1/episodic/", "/v1/semantic/", "/v1/artifacts/", "/v1/graph/",
+                        "/v1/recall/"),
                 segment.list().ofMinSize(1).ofMaxSize(4), query).as((p, s, q) -> p + String.join("/", s) + q);
     }
 

@@ -52,12 +52,20 @@ public record Capability(String tenant,
      * not about a namespace: only the op is checked (spec §2.8).
      */
     public void check(Op op, String namespace) {
+        check(op, op.block(), namespace);
+    }
+
+    /**
+     * The same for an op that reads another block's namespace: recall.query names a
+     * {@code semantic/} namespace.
+     */
+    public void check(Op op, String block, String namespace) {
         if (!permitsOp(op)) {
             throw ApiException.permissionDenied("op " + op.name() + " not in capability scope");
         }
-        if (!op.block().equals("admin") && !permitsNamespace(op.block(), namespace)) {
+        if (!op.block().equals("admin") && !permitsNamespace(block, namespace)) {
             throw ApiException.permissionDenied(
-                    "namespace " + op.block() + "/" + namespace + " not in capability scope");
+                    "namespace " + block + "/" + namespace + " not in capability scope");
         }
     }
 }

@@ -63,7 +63,7 @@ public final class GraphCurlRoutes {
         return CurlCalls.param(req, "id");
     }
 
-    private static Direction direction(ServerRequest req) {
+    static Direction direction(ServerRequest req) {
         String dir = req.query().first("dir").orElse("both").toUpperCase(Locale.ROOT);
         return switch (dir) {
             case "OUT" -> Direction.DIRECTION_OUT;
@@ -73,7 +73,7 @@ public final class GraphCurlRoutes {
         };
     }
 
-    private static void asOf(ServerRequest req, java.util.function.Consumer<com.google.protobuf.Timestamp> into) {
+    static void asOf(ServerRequest req, java.util.function.Consumer<com.google.protobuf.Timestamp> into) {
         req.query().first("as_of").ifPresent(value -> {
             try {
                 into.accept(ProtoTime.timestamp(Instant.parse(value)));

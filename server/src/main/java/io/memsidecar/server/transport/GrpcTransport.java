@@ -26,6 +26,7 @@ import io.memsidecar.proto.episodic.v1.EpisodicGrpc;
 import io.memsidecar.proto.graph.v1.GraphGrpc;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.lease.v1.LeaseGrpc;
+import io.memsidecar.proto.recall.v1.RecallGrpc;
 import io.memsidecar.proto.semantic.v1.SemanticGrpc;
 import io.memsidecar.server.auth.AuthFilter;
 import io.memsidecar.server.auth.TlsMaterial;
@@ -52,7 +53,7 @@ public final class GrpcTransport {
     static final List<ServiceDescriptor> CONTRACT = List.of(
             KVGrpc.getServiceDescriptor(), EpisodicGrpc.getServiceDescriptor(), SemanticGrpc.getServiceDescriptor(),
             ArtifactGrpc.getServiceDescriptor(), LeaseGrpc.getServiceDescriptor(), GraphGrpc.getServiceDescriptor(),
-            AdminGrpc.getServiceDescriptor());
+            AdminGrpc.getServiceDescriptor(), RecallGrpc.getServiceDescriptor());
 
     private GrpcTransport() {
     }

@@ -54,7 +54,7 @@ public final class SemanticCurlRoutes {
     }
 
     /** {@code key:value} pairs of a repeated query parameter. */
-    private static void pairs(ServerRequest req, String name, BiConsumer<String, String> into) {
+    static void pairs(ServerRequest req, String name, BiConsumer<String, String> into) {
         for (String pair : req.query().all(name, java.util.List::of)) {
             int colon = pair.indexOf(':');
             if (colon <= 0) {
