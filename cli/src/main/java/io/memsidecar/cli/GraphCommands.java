@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {GraphCommands.UpsertNode.class, GraphCommands.UpsertEdge.class, GraphCommands.Get.class,
                 GraphCommands.Neighbors.class, GraphCommands.Traverse.class, GraphCommands.Rm.class})
 final class GraphCommands {
-    private static Direction direction(String d) {
+    static Direction direction(String d) {
         return d == null ? Direction.DIRECTION_UNSPECIFIED : Direction.valueOf("DIRECTION_" + d.toUpperCase(Locale.ROOT));
     }
 

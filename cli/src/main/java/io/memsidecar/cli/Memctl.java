@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "memctl", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Memctl.VersionProvider.class,
         description = "memsidecar's command line: keys and tokens, every block's data plane, and an MCP server.",
         subcommands = {KvCommands.class, EpisodicCommands.class, SemanticCommands.class, ArtifactCommands.class,
-                LeaseCommands.class, GraphCommands.class, AdminCommands.Ns.class, AdminCommands.Health.class,
+                LeaseCommands.class, GraphCommands.class, RecallCommand.class, AdminCommands.Ns.class, AdminCommands.Health.class,
                 TokenCommands.class, TokenCommands.GenKeypair.class, McpCommand.class, Memctl.VersionCommand.class,
                 AutoComplete.GenerateCompletion.class},
         footer = {"%nEnvironment:", "  MEMSIDECAR_ADDR   default --addr (host:port, or unix:/path/to/socket)",

@@ -24,6 +24,9 @@ import io.memsidecar.proto.kv.v1.GetRequest;
 import io.memsidecar.proto.kv.v1.GetResponse;
 import io.memsidecar.proto.kv.v1.KVGrpc;
 import io.memsidecar.proto.kv.v1.PutRequest;
+import io.memsidecar.proto.recall.v1.RecallGrpc;
+import io.memsidecar.proto.recall.v1.RecallHit;
+import io.memsidecar.proto.recall.v1.RecallRequest;
 import io.memsidecar.proto.semantic.v1.Hit;
 import io.memsidecar.proto.semantic.v1.Record;
 import io.memsidecar.proto.semantic.v1.SearchRequest;
@@ -54,7 +57,8 @@ import java.util.function.Function;
  * The MCP face of memsidecar (spec §11): server name {@code memsidecar}, the eight tools
  * {@code kv_get}, {@code kv_put}, {@code semantic_search}, {@code semantic_upsert},
  * {@code episodic_append}, {@code episodic_range}, {@code graph_neighbors},
- * {@code graph_traverse} with the original's inputs and outputs, and the namespaces as
+ * {@code graph_traverse} with the original's inputs and outputs, {@code recall} (ours: the Recall
+ * call, explained), and the namespaces as
  * resources. Every tool calls the API through an {@link Rpc}, so scopes, policy and rate limits
  * apply to it as to any call; a failure is a tool error {@code CODE: message}, never a crash.
  * Artifact and lease are left out on purpose, as in the original: blobs and locks do not suit
@@ -155,7 +159,21 @@ public final class MemsidecarMcp {
                         props(NAMESPACE_GRAPH, "start_id", str("The node to start from."),
                                 "depth", integer("How many hops at most (default 1, max 5)."),
                                 "max_nodes", integer("How many nodes at most (default 1000).")),
-                        List.of("namespace", "start_id"), MemsidecarMcp::graphTraverse));
+                        List.of("namespace", "start_id"), MemsidecarMcp::graphTraverse),
+                tool("recall", true, """
+                        Recall the records of a semantic namespace that best answer a question, fusing meaning \
+                        (vector), words (lexical) and, with graph_namespace, closeness in that graph to \
+                        focal_node_ids (or to the best matches) within expand_depth hops. Returns a JSON array \
+                        of at most top_k hits, best first: [{"id", "score", "content", "lanes": {"dense": rank, \
+                        …}, "path": [node ids from a focal node to the hit]}]. Prefer it to semantic_search when \
+                        the question is about something related to a known entity.""",
+                        props(NAMESPACE_SEMANTIC, "query", str("What to look for, in natural language."),
+                                "graph_namespace", str("Optional graph namespace whose node ids name records."),
+                                "focal_node_ids", strings("Optional graph nodes the question is about."),
+                                "expand_depth", integer("Hops from the focal nodes, 0 to 2 (default 1)."),
+                                "edge_types", strings("Only follow edges of these types."),
+                                "top_k", integer("How many hits at most (default 10).")),
+                        List.of("namespace", "query"), MemsidecarMcp::recall));
     }
 
     /** The tool names, in the order of spec §11. */
@@ -324,6 +342,27 @@ public final class MemsidecarMcp {
         var r = rpc.unary(GraphGrpc.getTraverseMethod(), TraverseRequest.newBuilder().setNamespace(a.required("namespace"))
                 .setStartId(a.required("start_id")).setDepth(a.count("depth", 0)).setMaxNodes(a.count("max_nodes", 0)).build());
         return subgraph(r.getNodesList(), r.getEdgesList());
+    }
+
+    private static String recall(Rpc rpc, Args a) {
+        var b = RecallRequest.newBuilder().setSemanticNamespace(a.required("namespace")).setQueryText(a.required("query"))
+                .setGraphNamespace(a.optional("graph_namespace")).addAllFocalNodeIds(a.strings("focal_node_ids"))
+                .addAllEdgeTypes(a.strings("edge_types")).setTopK(a.count("top_k", 10)).setExplain(true);
+        if (a.values().get("expand_depth") != null) {
+            b.setExpandDepth(a.count("expand_depth", 1));
+        }
+        ArrayNode hits = JSON.createArrayNode();
+        for (RecallHit h : rpc.unary(RecallGrpc.getRecallMethod(), b.build()).getHitsList()) {
+            ObjectNode o = hits.addObject().put("id", h.getRecord().getId()).put("score", h.getScore())
+                    .put("content", h.getRecord().getContent());
+            ObjectNode lanes = o.putObject("lanes");
+            h.getEvidence().getLanesList().forEach(l -> lanes.put(
+                    l.getLane().name().substring("LANE_".length()).toLowerCase(java.util.Locale.ROOT), l.getRank()));
+            if (h.getEvidence().getPathNodeIdsCount() > 0) {
+                h.getEvidence().getPathNodeIdsList().forEach(o.putArray("path")::add);
+            }
+        }
+        return hits.toString();
     }
 
     private static String subgraph(List<Node> nodes, List<Edge> edges) {

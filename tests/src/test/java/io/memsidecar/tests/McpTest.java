@@ -31,12 +31,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The MCP server through MCP clients: the MCP Java SDK's client on the server's streamable HTTP
  * endpoint ({@code /mcp}) and on {@code memctl mcp} (stdio, the packaged launcher), and the
- * official MCP inspector's CLI (npm) on stdio and HTTP: the eight tools of spec §11, a denied
+ * official MCP inspector's CLI (npm) on stdio and HTTP: the eight tools of spec §11 and recall, a denied
  * call, a bad argument, an unauthenticated request, the namespaces as resources.
  */
 class McpTest {
     private static final List<String> TOOLS = List.of("kv_get", "kv_put", "semantic_search", "semantic_upsert",
-            "episodic_append", "episodic_range", "graph_neighbors", "graph_traverse");
+            "episodic_append", "episodic_range", "graph_neighbors", "graph_traverse", "recall");
     /** The inspector version the test installs (0.21 is the last that runs on the machine's Node 20). */
     private static final String INSPECTOR = "@modelcontextprotocol/inspector@0.21.2";
 
@@ -120,6 +120,14 @@ class McpTest {
         assertThat(n.get("edges").get(0).get("type").asText()).isEqualTo("CAPITAL_OF");
         JsonNode t = Json.parse(ok(client, "graph_traverse", Map.of("namespace", "world", "start_id", run + "-france", "depth", 2)));
         assertThat(t.get("nodes")).hasSize(2);
+
+        ok(client, "semantic_upsert", Map.of("namespace", "notes", "id", run + "-france", "content", "a country in Europe"));
+        JsonNode recalled = Json.parse(ok(client, "recall", Map.of("namespace", "notes", "query", "which country is it in",
+                "graph_namespace", "world", "focal_node_ids", List.of(run + "-paris"), "edge_types", List.of("CAPITAL_OF"))));
+        JsonNode france = java.util.stream.StreamSupport.stream(recalled.spliterator(), false)
+                .filter(h -> h.get("id").asText().equals(run + "-france")).findFirst().orElseThrow();
+        assertThat(france.get("lanes").get("graph").asInt()).isEqualTo(1);
+        assertThat(france.get("path").toString()).isEqualTo("[\"" + run + "-paris\",\"" + run + "-france\"]");
     }
 
     private static void memctlGraph(String run) {

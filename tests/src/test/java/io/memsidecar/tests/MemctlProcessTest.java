@@ -237,6 +237,17 @@ class MemctlProcessTest {
         assertThat(n.get("nodes")).extracting(x -> x.get("id").asText()).containsExactly("france");
         assertThat(n.get("edges").get(0).get("from").asText()).isEqualTo("paris");
         assertThat(memctl.run("graph", "traverse", "world", "france", "--depth", "2").out()).contains("paris").contains("e1");
+        assertThat(memctl.run("semantic", "upsert", "notes", "France is a country in Europe", "--id", "france").exit()).isZero();
+        var recalled = memctl.run("recall", "notes", "which country", "--graph", "world", "--focal", "paris",
+                "--edge-types", "CAPITAL_OF", "--direction", "out");
+        assertThat(recalled.exit()).as(recalled.toString()).isZero();
+        assertThat(recalled.out()).containsPattern("france +\\S*.*graph#1.*paris>france");
+        JsonNode r = jsonLines(memctl.run("recall", "notes", "--graph", "world", "--focal", "paris", "--weight", "dense=0",
+                "--subgraph", "--output", "json")).getFirst();
+        assertThat(r.get("hits").get(0).get("record").get("id").asText()).isEqualTo("france");
+        assertThat(r.get("subgraph").get("edges").get(0).get("id").asText()).isEqualTo("e1");
+        assertThat(memctl.run("recall", "notes", "x", "--depth", "3", "--graph", "world").exit()).isEqualTo(1);
+        assertThat(memctl.run("recall", "notes", "x", "--weight", "fame=1").exit()).isEqualTo(1);
         assertThat(memctl.run("graph", "rm", "world", "paris").exit()).as("a node with edges needs --cascade").isEqualTo(4);
         assertThat(memctl.run("graph", "rm", "world", "paris", "--cascade").exit()).isZero();
         assertThat(memctl.run("graph", "get", "world", "paris").exit()).isEqualTo(2);
