@@ -13,6 +13,7 @@ import io.memsidecar.client.MemSidecar;
 import io.memsidecar.client.NotFoundException;
 import io.memsidecar.client.PermissionDeniedException;
 import io.memsidecar.client.PreconditionFailedException;
+import io.memsidecar.client.Recall;
 import io.memsidecar.client.ResourceExhaustedException;
 import io.memsidecar.client.Semantic;
 import io.memsidecar.client.UnauthenticatedException;
@@ -310,5 +311,40 @@ class JavaSdkTest {
         assertThat(memory.graph().deleteNode(ns, "paris", true)).isTrue();
         assertThat(memory.graph().deleteEdge(ns, "e1")).isFalse();
         assertThat(memory.graph().getNode(ns, "paris")).isEqualTo(Optional.empty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mem", "pg"})
+    void recall(String backend) {
+        String notes = ns("notes", backend);
+        String g = ns("world", backend);
+        String run = Long.toHexString(System.nanoTime());
+        float[] q = new float[16];
+        q[0] = 1;
+        float[] near = q.clone();
+        near[1] = 0.3f;
+        float[] far = new float[16];
+        far[3] = 1;
+        far[0] = 0.1f;
+        memory.semantic().upsert(notes, List.of(Semantic.Record.of(run + "-near", "close in vector").withVector(near),
+                Semantic.Record.of(run + "-acme", "the employer").withVector(far)));
+        memory.graph().upsertNodes(g, List.of(Graph.Node.of(run + "-alice"), Graph.Node.of(run + "-bob"),
+                Graph.Node.of(run + "-acme")));
+        memory.graph().upsertEdges(g, List.of(Graph.Edge.of(run + "-e1", "knows", run + "-alice", run + "-bob"),
+                Graph.Edge.of(run + "-e2", "works_at", run + "-bob", run + "-acme")));
+        var result = memory.recall().recall(Recall.Query.vector(notes, q).withGraph(g, run + "-alice").withDepth(2)
+                .withEdges(Graph.Way.OUT, "knows", "works_at").explained().withSubgraph());
+        assertThat(result.hits()).extracting(h -> h.record().id()).startsWith(run + "-acme", run + "-near");
+        Recall.Evidence why = result.hits().getFirst().evidence().orElseThrow();
+        assertThat(why.pathNodeIds()).containsExactly(run + "-alice", run + "-bob", run + "-acme");
+        assertThat(why.pathEdges()).extracting(Graph.Edge::type).containsExactly("knows", "works_at");
+        assertThat(why.lane(Recall.Lane.GRAPH).orElseThrow().rank()).isEqualTo(1);
+        assertThat(result.subgraph().orElseThrow().edges()).extracting(Graph.Edge::id).containsExactlyInAnyOrder(run + "-e1",
+                run + "-e2");
+        var plain = memory.recall().recall(Recall.Query.vector(notes, q).withWeights(Recall.Weights.DEFAULT.graph(0)));
+        assertThat(plain.hits().getFirst().evidence()).isEmpty();
+        assertThat(plain.subgraph()).isEmpty();
+        assertThatThrownBy(() -> memory.recall().recall(Recall.Query.vector(notes, q).withGraph(g, "x").withDepth(3)))
+                .isInstanceOf(InvalidArgumentException.class);
     }
 }

@@ -51,7 +51,17 @@ public final class Graph {
     public record Subgraph(List<Node> nodes, List<Edge> edges) {
     }
 
-    public enum Way { BOTH, OUT, IN }
+    public enum Way {
+        BOTH, OUT, IN;
+
+        Direction proto() {
+            return switch (this) {
+                case BOTH -> Direction.DIRECTION_BOTH;
+                case OUT -> Direction.DIRECTION_OUT;
+                case IN -> Direction.DIRECTION_IN;
+            };
+        }
+    }
 
     /** Which edges a walk follows: {@code Walk.ALL.withTypes("KNOWS").withWay(Way.OUT)}; 0 = the server's default. */
     public record Walk(List<String> edgeTypes, Way way, List<String> nodeLabels, int limit, int depth, int maxNodes,
@@ -86,11 +96,7 @@ public final class Graph {
         }
 
         Direction direction() {
-            return switch (way) {
-                case BOTH -> Direction.DIRECTION_BOTH;
-                case OUT -> Direction.DIRECTION_OUT;
-                case IN -> Direction.DIRECTION_IN;
-            };
+            return way.proto();
         }
     }
 
@@ -154,10 +160,14 @@ public final class Graph {
                 .setNamespace(namespace).setId(id).build())).getExisted();
     }
 
-    private static Subgraph subgraph(List<io.memsidecar.proto.graph.v1.Node> nodes, List<io.memsidecar.proto.graph.v1.Edge> edges) {
-        return new Subgraph(nodes.stream().map(Graph::node).toList(), edges.stream().map(e -> new Edge(e.getId(), e.getType(),
-                e.getFrom(), e.getTo(), e.getPropsMap(), Calls.optional(e.hasCreatedAt(), e.getCreatedAt()),
-                Calls.optional(e.hasValidFrom(), e.getValidFrom()), Calls.optional(e.hasValidTo(), e.getValidTo()))).toList());
+    static Subgraph subgraph(List<io.memsidecar.proto.graph.v1.Node> nodes, List<io.memsidecar.proto.graph.v1.Edge> edges) {
+        return new Subgraph(nodes.stream().map(Graph::node).toList(), edges.stream().map(Graph::edge).toList());
+    }
+
+    static Edge edge(io.memsidecar.proto.graph.v1.Edge e) {
+        return new Edge(e.getId(), e.getType(), e.getFrom(), e.getTo(), e.getPropsMap(),
+                Calls.optional(e.hasCreatedAt(), e.getCreatedAt()), Calls.optional(e.hasValidFrom(), e.getValidFrom()),
+                Calls.optional(e.hasValidTo(), e.getValidTo()));
     }
 
     private static Node node(io.memsidecar.proto.graph.v1.Node n) {

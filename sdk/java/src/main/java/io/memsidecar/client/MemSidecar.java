@@ -50,6 +50,7 @@ public final class MemSidecar implements AutoCloseable {
     private final Artifacts artifacts;
     private final Leases leases;
     private final Graph graph;
+    private final Recall recall;
     private final Admin admin;
 
     private MemSidecar(Builder b) {
@@ -97,6 +98,7 @@ public final class MemSidecar implements AutoCloseable {
         this.artifacts = new Artifacts(this);
         this.leases = new Leases(this);
         this.graph = new Graph(this);
+        this.recall = new Recall(this);
         this.admin = new Admin(this);
     }
 
@@ -131,6 +133,10 @@ public final class MemSidecar implements AutoCloseable {
 
     public Graph graph() {
         return graph;
+    }
+
+    public Recall recall() {
+        return recall;
     }
 
     public Admin admin() {

@@ -109,6 +109,10 @@ public final class Semantic {
         public static Predicate in(String key, Collection<String> values) {
             return new Predicate(key, PredicateOp.PREDICATE_OP_IN, List.copyOf(values));
         }
+
+        FieldPredicate proto() {
+            return FieldPredicate.newBuilder().setKey(key).setOp(op).addAllValues(values).build();
+        }
     }
 
     /** A search: {@code Query.text("…").withTopK(3).withFilter(Map.of("topic", "geo"))}. */
@@ -189,7 +193,7 @@ public final class Semantic {
         for (float f : q.vector()) {
             b.addQueryVector(f);
         }
-        q.predicates().forEach(p -> b.addPredicates(FieldPredicate.newBuilder().setKey(p.key()).setOp(p.op()).addAllValues(p.values())));
+        q.predicates().forEach(p -> b.addPredicates(p.proto()));
         q.createdAfter().ifPresent(t -> b.setCreatedAfter(Calls.timestamp(t)));
         q.createdBefore().ifPresent(t -> b.setCreatedBefore(Calls.timestamp(t)));
         q.asOf().ifPresent(t -> b.setAsOf(Calls.timestamp(t)));
@@ -228,7 +232,7 @@ public final class Semantic {
         return b.build();
     }
 
-    private static Record record(io.memsidecar.proto.semantic.v1.Record r) {
+    static Record record(io.memsidecar.proto.semantic.v1.Record r) {
         float[] v = new float[r.getVectorCount()];
         for (int i = 0; i < v.length; i++) {
             v[i] = r.getVector(i);
