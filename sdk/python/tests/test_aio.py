@@ -124,6 +124,12 @@ async def test_graph_and_admin(am, backend, unique):
     assert await am.graph.delete_edge(ns, f"{unique}-e") is True
     assert await am.graph.delete_node(ns, f"{unique}-a") is True
     assert "kv-mem" in [n.name for n in (await am.admin.list_namespaces()).namespaces]
+    await am.semantic.upsert(f"notes-{backend}", [{"id": f"{unique}-b", "content": "b", "vector": [0.0, 1.0] + [0.0] * 14}])
+    await am.graph.upsert_nodes(ns, [{"id": f"{unique}-a"}])
+    await am.graph.upsert_edges(ns, [{"id": f"{unique}-e", "type": "T", "from": f"{unique}-a", "to": f"{unique}-b"}])
+    r = await am.recall(f"notes-{backend}", graph_namespace=ns, focal_node_ids=[f"{unique}-a"], explain=True)
+    assert [h.record.id for h in r.hits] == [f"{unique}-b"]
+    assert list(r.hits[0].evidence.path_node_ids) == [f"{unique}-a", f"{unique}-b"]
 
 
 async def test_unix_socket(sidecar, token):

@@ -18,6 +18,7 @@ from memsidecar.errors import (DeadlineExceeded, FailedPrecondition, IntegrityEr
                                MemSidecarError, NotFound, PermissionDenied, ResourceExhausted, Unauthenticated,
                                Unavailable, VersionMismatch)
 from memsidecar.kv.v1 import kv_pb2
+from memsidecar.recall.v1 import recall_pb2
 from memsidecar.semantic.v1 import semantic_pb2
 
 
@@ -289,6 +290,31 @@ def test_graph_every_method(m, backend, unique):
     assert m.graph.delete_edge(ns, f"{unique}-e2") is True
     assert m.graph.delete_node(ns, france, cascade=True) is True
     assert m.graph.delete_node(ns, france) is False
+
+
+def test_recall_fuses_the_graph_lane_and_explains(m, backend, unique):
+    notes, graph = f"notes-{backend}", f"graph-{backend}"
+    alice, bob, acme, near = (f"{unique}-{n}" for n in ("alice", "bob", "acme", "near"))
+    query = [1.0] + [0.0] * 15
+    m.semantic.upsert(notes, [{"id": near, "content": "close", "vector": [1.0, 0.3] + [0.0] * 14},
+                              {"id": acme, "content": "the employer", "vector": [0.1, 0, 0, 1.0] + [0.0] * 12}])
+    m.graph.upsert_nodes(graph, [{"id": alice}, {"id": bob}, {"id": acme}])
+    m.graph.upsert_edges(graph, [{"id": f"{unique}-e1", "type": "knows", "from": alice, "to": bob},
+                                 {"id": f"{unique}-e2", "type": "works_at", "from_": bob, "to": acme}])
+    r = m.recall(notes, query_vector=query, graph_namespace=graph, focal_node_ids=[alice], expand_depth=2,
+                 edge_types=["knows", "works_at"], direction="out", explain=True, include_subgraph=True)
+    assert [h.record.id for h in r.hits][:2] == [acme, near]
+    why = r.hits[0].evidence
+    assert list(why.path_node_ids) == [alice, bob, acme]
+    assert [e.type for e in why.path_edges] == ["knows", "works_at"]
+    assert {lr.lane for lr in why.lanes} >= {recall_pb2.LANE_GRAPH}
+    assert {e.id for e in r.subgraph.edges} == {f"{unique}-e1", f"{unique}-e2"}
+    plain = m.recall(notes, query_vector=query, weights={"graph": 0})
+    assert not plain.hits[0].HasField("evidence") and not plain.HasField("subgraph")
+    with pytest.raises(InvalidArgument):
+        m.recall(notes, query_vector=query, graph_namespace=graph, focal_node_ids=[alice], expand_depth=3)
+    with pytest.raises(ValueError):
+        m.recall(notes, query_vector=query, weights={"fame": 1.0})
 
 
 def test_admin_lists_namespaces(m):

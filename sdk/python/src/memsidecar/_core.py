@@ -19,12 +19,13 @@ from memsidecar.episodic.v1 import episodic_pb2
 from memsidecar.graph.v1 import graph_pb2
 from memsidecar.kv.v1 import kv_pb2
 from memsidecar.lease.v1 import lease_pb2
+from memsidecar.recall.v1 import recall_pb2
 from memsidecar.semantic.v1 import semantic_pb2
 
 CAPABILITY_HEADER = "x-memsidecar-capability"
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
-_MODULES = (kv_pb2, episodic_pb2, semantic_pb2, artifact_pb2, lease_pb2, graph_pb2, admin_pb2)
+_MODULES = (kv_pb2, episodic_pb2, semantic_pb2, artifact_pb2, lease_pb2, graph_pb2, admin_pb2, recall_pb2)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ IDEMPOTENT = {
     "memsidecar.graph.v1.Graph": ["GetNode", "Neighbors", "Traverse", "UpsertNodes", "UpsertEdges",
                                   "DeleteNode", "DeleteEdge"],
     "memsidecar.admin.v1.Admin": ["ListNamespaces"],
+    "memsidecar.recall.v1.Recall": ["Recall"],
 }
 RETRY_ATTEMPTS = 4
 

@@ -10,6 +10,7 @@ from memsidecar.episodic.v1 import episodic_pb2
 from memsidecar.graph.v1 import graph_pb2
 from memsidecar.kv.v1 import kv_pb2
 from memsidecar.lease.v1 import lease_pb2
+from memsidecar.recall.v1 import recall_pb2
 from memsidecar.semantic.v1 import semantic_pb2
 
 Metadata = Mapping[str, str]
@@ -170,3 +171,26 @@ def graph_traverse(namespace: str, start_id: str, edge_types: Sequence[str] | No
     return _set(graph_pb2.TraverseRequest(namespace=namespace, start_id=start_id, depth=depth, max_nodes=max_nodes,
                                           direction=enum(graph_pb2.Direction, "DIRECTION_", direction)),
                 edge_types=list(edge_types) if edge_types else None, as_of=timestamp(as_of))
+
+
+def recall(semantic_namespace: str, query_text: str, query_vector: Sequence[float] | None, graph_namespace: str,
+           focal_node_ids: Sequence[str] | None, expand_depth: int | None, edge_types: Sequence[str] | None,
+           direction: int | str | None, top_k: int, filter: Metadata | None, predicates: Sequence[Any] | None,
+           as_of: TimeLike | None, weights: Mapping[str, float] | None, mmr_lambda: float | None, explain: bool,
+           include_subgraph: bool, include_payload: bool, candidate_k: int, seed_k: int, max_nodes: int,
+           rrf_k: int | None) -> recall_pb2.RecallRequest:
+    unknown = set(weights or {}) - {"dense", "lexical", "graph", "recency"}
+    if unknown:
+        raise ValueError(f"weights: unknown lane(s) {sorted(unknown)}; lanes are dense, lexical, graph, recency")
+    return _set(recall_pb2.RecallRequest(semantic_namespace=semantic_namespace, query_text=query_text,
+                                         graph_namespace=graph_namespace, top_k=top_k,
+                                         direction=enum(graph_pb2.Direction, "DIRECTION_", direction),
+                                         explain=explain, include_subgraph=include_subgraph,
+                                         include_payload=include_payload, candidate_k=candidate_k, seed_k=seed_k,
+                                         max_nodes=max_nodes),
+                query_vector=list(query_vector) if query_vector else None,
+                focal_node_ids=list(focal_node_ids) if focal_node_ids else None, expand_depth=expand_depth,
+                edge_types=list(edge_types) if edge_types else None, filter=filter,
+                predicates=[message(semantic_pb2.FieldPredicate, p) for p in predicates] if predicates else None,
+                as_of=timestamp(as_of), weights=recall_pb2.LaneWeights(**weights) if weights else None,
+                mmr_lambda=mmr_lambda, rrf_k=rrf_k)

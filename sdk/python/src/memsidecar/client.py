@@ -20,6 +20,7 @@ from memsidecar.errors import MemSidecarError, Unavailable, from_rpc_error
 from memsidecar.graph.v1 import graph_pb2
 from memsidecar.kv.v1 import kv_pb2
 from memsidecar.lease.v1 import lease_pb2
+from memsidecar.recall.v1 import recall_pb2
 from memsidecar.semantic.v1 import semantic_pb2
 
 T = TypeVar("T")
@@ -130,6 +131,7 @@ class MemSidecar:
         self.artifact = Artifact(calls)
         self.lease = Lease(calls)
         self.graph = Graph(calls)
+        self.recall = Recall(calls)
         self.admin = Admin(calls)
 
     @property
@@ -482,6 +484,36 @@ class Graph:
     def delete_edge(self, namespace: str, id: str, *, timeout: float | None = _DEFAULT) -> bool:
         return self._c.unary("Graph.DeleteEdge", graph_pb2.DeleteEdgeRequest(namespace=namespace, id=id),
                              timeout).existed
+
+
+class Recall:
+    """Recall (not in the original): the dense, lexical, graph-proximity and recency lanes of a semantic namespace
+    (and a graph namespace whose node ids name records) fused by weighted reciprocal rank fusion, in one call.
+    ``weights`` maps lanes (``dense``, ``lexical``, ``graph``, ``recency``) to weights (defaults 1, 1, 1, 0);
+    ``explain`` adds each hit's lane ranks and graph path; ``include_subgraph`` the nodes and edges joining them.
+
+    >>> r = m.recall("notes", query_text="where does alice work", graph_namespace="people",
+    ...              focal_node_ids=["alice"], expand_depth=2, explain=True)
+    >>> [(h.record.id, list(h.evidence.path_node_ids)) for h in r.hits]
+    """
+
+    def __init__(self, calls: _Calls) -> None:
+        self._c = calls
+
+    def __call__(self, semantic_namespace: str, *, query_text: str = "",
+                 query_vector: Sequence[float] | None = None, graph_namespace: str = "",
+                 focal_node_ids: Sequence[str] | None = None, expand_depth: int | None = None,
+                 edge_types: Sequence[str] | None = None, direction: int | str | None = None, top_k: int = 10,
+                 filter: Mapping[str, str] | None = None, predicates: Sequence[Any] | None = None,
+                 as_of: TimeLike | None = None, weights: Mapping[str, float] | None = None,
+                 mmr_lambda: float | None = None, explain: bool = False, include_subgraph: bool = False,
+                 include_payload: bool = False, candidate_k: int = 0, seed_k: int = 0, max_nodes: int = 0,
+                 rrf_k: int | None = None, timeout: float | None = _DEFAULT) -> recall_pb2.RecallResponse:
+        request = rq.recall(semantic_namespace, query_text, query_vector, graph_namespace, focal_node_ids,
+                            expand_depth, edge_types, direction, top_k, filter, predicates, as_of, weights,
+                            mmr_lambda, explain, include_subgraph, include_payload, candidate_k, seed_k, max_nodes,
+                            rrf_k)
+        return self._c.unary("Recall.Recall", request, timeout)
 
 
 class Admin:
