@@ -15,7 +15,7 @@ const IDEMPOTENT = new Set([
   "KV.Get", "KV.MultiGet", "KV.Scan", "KV.Delete", "KV.GetAccess", "Episodic.Range",
   "Semantic.Search", "Semantic.Get", "Semantic.Delete", "Artifact.Get", "Artifact.Stat", "Artifact.List",
   "Artifact.Delete", "Lease.Inspect", "Lease.List", "Graph.GetNode", "Graph.Neighbors", "Graph.Traverse",
-  "Graph.UpsertNodes", "Graph.UpsertEdges", "Graph.DeleteNode", "Graph.DeleteEdge", "Admin.ListNamespaces",
+  "Graph.UpsertNodes", "Graph.UpsertEdges", "Graph.DeleteNode", "Graph.DeleteEdge", "Admin.ListNamespaces", "Recall.Recall",
 ]);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
