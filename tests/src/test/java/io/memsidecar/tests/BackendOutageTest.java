@@ -111,7 +111,9 @@ class BackendOutageTest {
                       - { block: kv, name: unreachable, backend: pg }
                       - { block: episodic, name: %s, backend: pg }
                       - { block: lease, name: %s, backend: pg-short }
-                    """.formatted(dsn, dsn, ns, ns), Map.of("MEMSIDECAR_SERVER__REQUEST_TIMEOUT", "1s"))) {
+                      - { block: semantic, name: %s, backend: pg, embedder: { provider: fake, dimensions: 4 } }
+                      - { block: graph, name: %s, backend: pg }
+                    """.formatted(dsn, dsn, ns, ns, ns, ns), Map.of("MEMSIDECAR_SERVER__REQUEST_TIMEOUT", "1s"))) {
                 var ch = server.tcpChannel();
                 var tailChannel = server.tcpChannel();
                 var tailed = new LinkedBlockingQueue<Object>();
@@ -158,6 +160,12 @@ class BackendOutageTest {
                     // no deadline from the client: server.request_timeout (1 s) bounds it, long before 20 s
                     assertUnavailable(() -> kv.withDeadlineAfter(20, TimeUnit.SECONDS).get(get), proxy);
                     assertUnavailable(() -> episodic.withDeadlineAfter(20, TimeUnit.SECONDS).append(append(ns, "lost")), proxy);
+                    // a Recall's snapshot transaction (semantic and graph on the one backend)
+                    var recall = io.memsidecar.proto.recall.v1.RecallRequest.newBuilder().setSemanticNamespace(ns)
+                            .setGraphNamespace(ns).setQueryText("anything").build();
+                    assertUnavailable(() -> io.memsidecar.proto.recall.v1.RecallGrpc.newBlockingStub(
+                            CapabilityHeader.attach(ch, server.fullToken())).withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .recall(recall), proxy);
 
                     var http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
                     var readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.httpPort().orElseThrow()
@@ -181,6 +189,8 @@ class BackendOutageTest {
                         assertThat(health.check(all).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
                     });
                     assertThat(kv.get(get).getValue().toStringUtf8()).as("served again, nothing lost").isEqualTo("v");
+                    assertThat(io.memsidecar.proto.recall.v1.RecallGrpc.newBlockingStub(CapabilityHeader.attach(ch,
+                            server.fullToken())).recall(recall).getHitsList()).isEmpty();
                     for (int i = 4; i <= 6; i++) {
                         episodic.append(append(ns, "e" + i));
                     }

@@ -7,7 +7,6 @@ import io.memsidecar.graph.spi.ReachQuery;
 import io.memsidecar.recall.RecallService.Plan;
 import io.memsidecar.semantic.Rrf;
 import io.memsidecar.semantic.SemanticNamespace;
-import io.memsidecar.semantic.SemanticService;
 import io.memsidecar.semantic.spi.Hit;
 import io.memsidecar.semantic.spi.SemanticRecord;
 import java.time.Instant;
@@ -58,14 +57,14 @@ final class Lanes {
         this.graphScope = graphScope;
     }
 
-    Read read(Plan p) {
+    /** The lanes of the plan; {@code denseVector} is the dense lane's query (present when it reads). */
+    Read read(Plan p, Optional<float[]> denseVector) {
         List<Ranked> dense = List.of();
         List<Ranked> lexical = List.of();
         List<Ranked> graphLane = List.of();
         List<Ranked> recency = List.of();
-        if (p.reads(Plan.DENSE)) {
-            float[] q = p.vector().orElseGet(() -> SemanticService.embed(semantic, List.of(p.text().orElseThrow())).getFirst());
-            dense = ranked(semantic.index().search(scope, p.narrowing().withVector(q)));
+        if (denseVector.isPresent()) {
+            dense = ranked(semantic.index().search(scope, p.narrowing().withVector(denseVector.get())));
         }
         if (p.reads(Plan.LEXICAL)) {
             lexical = ranked(semantic.index().search(scope, p.narrowing()));

@@ -81,8 +81,14 @@ public final class RecallService {
         Optional<NamespaceTable.Target<GraphNamespace>> g = request.getGraphNamespace().isEmpty() ? Optional.empty()
                 : Optional.of(graphs.resolve(call, GraphService.QUERY, request.getGraphNamespace()));
         Plan plan = plan(request, s.namespace(), g.isPresent());
-        Lanes.Read read = new Lanes(s.namespace(), s.storage(), g.map(t -> t.namespace().store()),
-                g.map(NamespaceTable.Target::storage)).read(plan);
+        var lanes = new Lanes(s.namespace(), s.storage(), g.map(t -> t.namespace().store()),
+                g.map(NamespaceTable.Target::storage));
+        // Embedded first: no transaction waits on the embedder.
+        Optional<float[]> dense = plan.reads(Plan.DENSE) ? Optional.of(plan.vector().orElseGet(
+                () -> SemanticService.embed(s.namespace(), List.of(plan.text().orElseThrow())).getFirst())) : Optional.empty();
+        // One snapshot for every lane where the semantic namespace's driver has one (PostgreSQL: the
+        // graph joins it when it lives on the same backend).
+        Lanes.Read read = s.namespace().index().snapshot(() -> lanes.read(plan, dense));
         return Fusion.respond(plan, read);
     }
 

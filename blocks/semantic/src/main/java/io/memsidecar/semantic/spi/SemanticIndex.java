@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One configured semantic namespace of a driver. {@code scope} is the storage name of the
@@ -54,6 +55,15 @@ public interface SemanticIndex {
                     .ifPresent(out::add);
         }
         return out;
+    }
+
+    /**
+     * Runs {@code reads} — of this index and of the other stores of the same backend — on one
+     * consistent snapshot where the driver can (PostgreSQL: one read-only REPEATABLE READ
+     * transaction, whose now() is one instant); this default runs them as they come.
+     */
+    default <T> T snapshot(Supplier<T> reads) {
+        return reads.get();
     }
 
     /**

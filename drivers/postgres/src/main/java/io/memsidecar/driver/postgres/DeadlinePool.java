@@ -7,7 +7,11 @@ import io.memsidecar.core.Deadline;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 
 /**
  * The HikariCP pool, whose waits follow the running call's {@link Deadline}: a connection is waited
@@ -18,12 +22,82 @@ import java.util.concurrent.TimeUnit;
  * ({@code connect_timeout}) applies. HikariCP resets the socket timeout when the connection goes back.
  */
 final class DeadlinePool extends HikariDataSource {
+    /** The connection of the snapshot this thread reads in, if any (see {@link #snapshot}). */
+    private static final ThreadLocal<Pinned> PINNED = new ThreadLocal<>();
+
+    private record Pinned(DeadlinePool pool, Connection connection) {
+    }
+
+    /** What a store may call on the snapshot's connection that must not end or change its transaction (rollback() without a savepoint). */
+    private static final java.util.Set<String> SNAPSHOT_OWNED =
+            java.util.Set.of("close", "commit", "rollback", "setAutoCommit", "setReadOnly", "setTransactionIsolation");
+
     DeadlinePool(HikariConfig config) {
         super(config);
     }
 
+    /**
+     * Runs {@code reads} in one read-only REPEATABLE READ transaction on one connection: meanwhile every
+     * {@link #getConnection} of this pool on this thread returns that connection, whose close, commit,
+     * rollback and transaction settings do nothing — so every store of this backend reads the same
+     * snapshot, and now() is the same instant in each of them. Nested, it joins the outer snapshot.
+     */
+    <T> T snapshot(String op, Supplier<T> reads) {
+        if (pinning(this)) {
+            return reads.get();
+        }
+        try (Connection c = getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (var st = c.createStatement()) {
+                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                }
+                PINNED.set(new Pinned(this, pinned(c)));
+                T result;
+                try {
+                    result = reads.get();
+                } finally {
+                    PINNED.remove();
+                }
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                Transactions.rollback(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.failure(op, e);
+        }
+    }
+
+    /** Whether this thread reads in a snapshot of {@code pool} (a store then skips its own transaction settings). */
+    static boolean pinning(DataSource pool) {
+        Pinned p = PINNED.get();
+        return p != null && p.pool() == pool;
+    }
+
+    /** The snapshot's connection as the stores see it: closing or ending its transaction is the snapshot's business. */
+    private static Connection pinned(Connection c) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (SNAPSHOT_OWNED.contains(method.getName()) && method.getParameterCount() == (args == null ? 0 : 1)
+                            && !(method.getName().equals("rollback") && args != null)) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
+        Pinned p = PINNED.get();
+        if (p != null && p.pool() == this) {
+            return p.connection();
+        }
         long usable = Deadline.budgetNanos();
         if (usable == Long.MAX_VALUE) { // no call's deadline (the sweeper, a stream without one)
             return super.getConnection();

@@ -73,7 +73,7 @@ final class PostgresGraphStore implements GraphStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (readOnly) {
+                if (readOnly && !DeadlinePool.pinning(dataSource)) {
                     try (var st = c.createStatement()) {
                         st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                     }

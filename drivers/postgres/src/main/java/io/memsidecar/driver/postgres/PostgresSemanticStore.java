@@ -422,6 +422,12 @@ final class PostgresSemanticStore implements SemanticStore {
             }
         }
 
+        /** Every store of this backend read in one REPEATABLE READ transaction (DeadlinePool#snapshot). */
+        @Override
+        public <T> T snapshot(java.util.function.Supplier<T> reads) {
+            return dataSource instanceof DeadlinePool pool ? pool.snapshot("semantic.search", reads) : reads.get();
+        }
+
         /** One statement: the ids as an array, narrowed like a search. */
         @Override
         public List<SemanticRecord> records(String scope, java.util.Collection<String> ids, SemanticQuery narrowing) {
