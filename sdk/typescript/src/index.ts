@@ -130,7 +130,7 @@ export class MemSidecar {
   /**
    * Recall (not in the original): the dense, lexical, graph-proximity and recency lanes of a semantic
    * namespace (and of a graph namespace whose node ids name records) fused by weighted reciprocal rank
-   * fusion in one call. `weights` default to dense 1, lexical 1, graph 1, recency 0; `explain` adds each
+   * fusion in one call. `weights` default to dense 1, lexical 1, graph 2, recency 0; `explain` adds each
    * hit's lane ranks and graph path, `includeSubgraph` the nodes and edges that join them.
    *
    * ```ts

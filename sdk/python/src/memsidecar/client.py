@@ -489,7 +489,7 @@ class Graph:
 class Recall:
     """Recall (not in the original): the dense, lexical, graph-proximity and recency lanes of a semantic namespace
     (and a graph namespace whose node ids name records) fused by weighted reciprocal rank fusion, in one call.
-    ``weights`` maps lanes (``dense``, ``lexical``, ``graph``, ``recency``) to weights (defaults 1, 1, 1, 0);
+    ``weights`` maps lanes (``dense``, ``lexical``, ``graph``, ``recency``) to weights (defaults 1, 1, 2, 0);
     ``explain`` adds each hit's lane ranks and graph path; ``include_subgraph`` the nodes and edges joining them.
 
     >>> r = m.recall("notes", query_text="where does alice work", graph_namespace="people",

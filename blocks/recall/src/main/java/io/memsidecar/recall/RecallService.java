@@ -39,6 +39,11 @@ public final class RecallService {
     public static final Op QUERY = Op.read(BLOCK, "query");
 
     static final int DEFAULT_TOP_K = 10;
+    /**
+     * Dense and lexical are two readings of the same text; the graph lane is the one structural
+     * reading, so by default it weighs as much as both (docs/benchmarks.md "Recall" has the ablation).
+     */
+    static final double DEFAULT_GRAPH_WEIGHT = 2;
     static final int DEFAULT_CANDIDATE_K = 50;
     static final int DEFAULT_SEED_K = 5;
     static final int DEFAULT_DEPTH = 1;
@@ -130,7 +135,7 @@ public final class RecallService {
         double[] weights = {
                 weight(r.getWeights().hasDense(), r.getWeights().getDense(), 1, "dense"),
                 weight(r.getWeights().hasLexical(), r.getWeights().getLexical(), 1, "lexical"),
-                weight(r.getWeights().hasGraph(), r.getWeights().getGraph(), 1, "graph"),
+                weight(r.getWeights().hasGraph(), r.getWeights().getGraph(), DEFAULT_GRAPH_WEIGHT, "graph"),
                 weight(r.getWeights().hasRecency(), r.getWeights().getRecency(), 0, "recency")};
         if (!hasText) {
             weights[Plan.LEXICAL] = 0;

@@ -124,8 +124,9 @@ public abstract class RecallConformance {
         return recall.recall(call(List.of("*")), r.setSemanticNamespace(ns).build());
     }
 
+    /** A query by vector, with unit weights (the hand-worked rankings assume them). */
     private RecallRequest.Builder byVector(float[] v) {
-        var b = RecallRequest.newBuilder().setGraphNamespace(ns);
+        var b = RecallRequest.newBuilder().setGraphNamespace(ns).setWeights(LaneWeights.newBuilder().setGraph(1));
         for (float f : v) {
             b.addQueryVector(f);
         }
@@ -182,6 +183,15 @@ public abstract class RecallConformance {
         // One hop from alice reaches bob only.
         assertThat(ids(run(byVector(axis(0)).addFocalNodeIds("alice")))).containsExactly("bob", "distractor", "near",
                 "answer");
+    }
+
+    @Test
+    void theGraphLaneWeighsTwoByDefault() {
+        twoHopFixture();
+        // bob 1/63 + 2/61 = .04866, answer 1/64 + 2/62 = .03188, distractor 1/61, near 1/62.
+        RecallResponse r = run(byVector(axis(0)).clearWeights().addFocalNodeIds("alice").setExpandDepth(2));
+        assertThat(ids(r)).containsExactly("bob", "answer", "distractor", "near");
+        assertThat(r.getHits(1).getScore()).isCloseTo(1.0 / 64 + 2.0 / 62, within(1e-9));
     }
 
     @Test

@@ -25,7 +25,7 @@ public final class Recall {
 
     public enum Lane { DENSE, LEXICAL, GRAPH, RECENCY }
 
-    /** Each lane's weight in the fusion; null keeps the server's default (dense, lexical, graph 1; recency 0). */
+    /** Each lane's weight in the fusion; null keeps the server's default (dense 1, lexical 1, graph 2, recency 0). */
     public record Weights(Float dense, Float lexical, Float graph, Float recency) {
         public static final Weights DEFAULT = new Weights(null, null, null, null);
 
