@@ -16,7 +16,8 @@ the server's embedding cache):
                (by seed rank) on the client — concurrent calls where they can be (asyncio)
   Recall       Recall.Recall with the graph namespace, no focal node (seeds from its own lanes), depth 1
 and the client pattern and Recall again with the question's relations as edge_types (what an agent that
-knows the relation it asks about passes), and Recall with the named person as the focal node, depth 2.
+knows the relation it asks about passes), Recall walking two hops, Recall with the named person as the
+focal node, and two ablations with the graph lane at weight 1 instead of its default 2.
 and reports recall@10 (the answer record among the top 10) per question kind, and p50/p99 latency.
 
 Usage: tests/bench/recall.sh [sqlite|postgres] (builds, starts the packaged server, runs this).
@@ -248,8 +249,13 @@ async def measure(target: str, token: str, backend: str, notes_ns: str, graph_ns
             "client-side pattern, edge types": lambda q: client_side(m, notes_ns, graph_ns, q.text, q.relations),
             "Recall": lambda q: recall(q),
             "Recall, edge types": lambda q: recall(q, edge_types=q.relations),
+            "Recall, edge types, depth 2": lambda q: recall(q, edge_types=q.relations, expand_depth=2),
             "Recall, edge types, focal node, depth 2": lambda q: recall(q, edge_types=q.relations,
                                                                         focal_node_ids=[q.person], expand_depth=2),
+            "ablation: Recall, graph weight 1": lambda q: recall(q, weights={"graph": 1}),
+            "ablation: Recall, edge types, focal node, depth 2, graph weight 1":
+                lambda q: recall(q, edge_types=q.relations, focal_node_ids=[q.person], expand_depth=2,
+                                 weights={"graph": 1}),
         }
         found = {name: {kind: 0 for kind in qs} for name in methods}
         latency: dict[str, list[float]] = {name: [] for name in methods}

@@ -45,6 +45,20 @@ public final class Deadline {
         };
     }
 
+    /** {@code work} as it must run on another thread of the same call: under this thread's deadline. */
+    public static <T> java.util.function.Supplier<T> carried(java.util.function.Supplier<T> work) {
+        Deadline d = CURRENT.get();
+        return () -> {
+            Deadline previous = CURRENT.get();
+            CURRENT.set(d);
+            try {
+                return work.get();
+            } finally {
+                CURRENT.set(previous);
+            }
+        };
+    }
+
     /** A long-poll waits {@code wait} more than the server's default would allow (never past the caller's deadline). */
     public static void allowWait(Duration wait) {
         Deadline d = CURRENT.get();

@@ -1,5 +1,8 @@
 package io.memsidecar.recall;
 
+import io.memsidecar.core.ApiException;
+import io.memsidecar.core.Code;
+import io.memsidecar.core.Deadline;
 import io.memsidecar.graph.spi.GraphEdge;
 import io.memsidecar.graph.spi.GraphStore;
 import io.memsidecar.graph.spi.Reach;
@@ -16,6 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The four lanes of a Recall, each a ranked list of records with the lane's own score:
@@ -57,34 +64,79 @@ final class Lanes {
         this.graphScope = graphScope;
     }
 
-    /** The lanes of the plan; {@code denseVector} is the dense lane's query (present when it reads). */
+    /**
+     * The lanes of the plan; {@code denseVector} is the dense lane's query (present when it reads).
+     * The dense and lexical lanes, and a walk from focal nodes, are read at once — each on its own
+     * virtual thread — unless the index's snapshot is bound to this thread (PostgreSQL's one
+     * connection): then one after another. A walk from seeds waits for the lanes that choose them.
+     */
     Read read(Plan p, Optional<float[]> denseVector) {
-        List<Ranked> dense = List.of();
-        List<Ranked> lexical = List.of();
-        List<Ranked> graphLane = List.of();
-        List<Ranked> recency = List.of();
-        if (denseVector.isPresent()) {
-            dense = ranked(semantic.index().search(scope, p.narrowing().withVector(denseVector.get())));
-        }
-        if (p.reads(Plan.LEXICAL)) {
-            lexical = ranked(semantic.index().search(scope, p.narrowing()));
-        }
-        Optional<Reach> reach = Optional.empty();
-        if (p.reads(Plan.GRAPH)) {
-            List<String> starts = p.focal().isEmpty() ? seeds(p, dense, lexical) : p.focal();
-            if (!starts.isEmpty()) {
-                ReachQuery w = p.walk();
-                Reach r = graph.orElseThrow().reach(graphScope.orElseThrow(), new ReachQuery(starts, w.edgeTypes(),
-                        w.direction(), w.depth(), w.maxNodes(), w.maxEdges(), w.fanOut(), w.asOf()));
-                reach = Optional.of(r);
-                graphLane = graphLane(r, semantic.index().records(scope, r.nodes().keySet(), p.narrowing()),
-                        p.candidateK());
+        var dense = new AtomicReference<List<Ranked>>(List.of());
+        var lexical = new AtomicReference<List<Ranked>>(List.of());
+        var walked = new AtomicReference<Optional<Walked>>(Optional.empty());
+        boolean fromFocal = p.reads(Plan.GRAPH) && !p.focal().isEmpty();
+        all(!semantic.index().threadBoundSnapshot(),
+                () -> denseVector.ifPresent(v -> dense.set(ranked(semantic.index().search(scope, p.narrowing().withVector(v))))),
+                () -> {
+                    if (p.reads(Plan.LEXICAL)) {
+                        lexical.set(ranked(semantic.index().search(scope, p.narrowing())));
+                    }
+                },
+                () -> {
+                    if (fromFocal) {
+                        walked.set(Optional.of(walk(p, p.focal())));
+                    }
+                });
+        if (p.reads(Plan.GRAPH) && !fromFocal) {
+            List<String> seeds = seeds(p, dense.get(), lexical.get());
+            if (!seeds.isEmpty()) {
+                walked.set(Optional.of(walk(p, seeds)));
             }
         }
-        if (p.reads(Plan.RECENCY)) {
-            recency = recency(List.of(dense, lexical, graphLane));
+        List<Ranked> graphLane = walked.get().map(Walked::lane).orElse(List.of());
+        List<Ranked> recency = p.reads(Plan.RECENCY) ? recency(List.of(dense.get(), lexical.get(), graphLane)) : List.of();
+        return new Read(List.of(dense.get(), lexical.get(), graphLane, recency), walked.get().map(Walked::reach));
+    }
+
+    /** A walk and the graph lane it gives. */
+    private record Walked(Reach reach, List<Ranked> lane) {
+    }
+
+    private Walked walk(Plan p, List<String> starts) {
+        ReachQuery w = p.walk();
+        Reach r = graph.orElseThrow().reach(graphScope.orElseThrow(), new ReachQuery(starts, w.edgeTypes(), w.direction(),
+                w.depth(), w.maxNodes(), w.maxEdges(), w.fanOut(), w.asOf()));
+        return new Walked(r, graphLane(r, semantic.index().records(scope, r.nodes().keySet(), p.narrowing()), p.candidateK()));
+    }
+
+    /** Runs the reads at once (virtual threads, under the call's deadline; the first failure is thrown) or in turn. */
+    private static void all(boolean atOnce, Runnable... reads) {
+        if (!atOnce) {
+            for (Runnable r : reads) {
+                r.run();
+            }
+            return;
         }
-        return new Read(List.of(dense, lexical, graphLane, recency), reach);
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            var running = new ArrayList<Future<?>>();
+            for (Runnable r : reads) {
+                running.add(threads.submit(() -> Deadline.carried(() -> {
+                    r.run();
+                    return null;
+                }).get()));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(Code.CANCELLED, "recall: the call was cancelled");
+        }
     }
 
     private static List<Ranked> ranked(List<Hit> hits) {

@@ -67,6 +67,14 @@ public interface SemanticIndex {
     }
 
     /**
+     * Whether the reads of a {@link #snapshot} must stay on the thread that opened it (PostgreSQL:
+     * one connection): a caller then reads one thing after another rather than several at once.
+     */
+    default boolean threadBoundSnapshot() {
+        return false;
+    }
+
+    /**
      * Soft delete (deleted_at = now) of a record that is not deleted yet: true when it was; hard
      * delete: removes the row, true when there was one.
      */

@@ -428,6 +428,11 @@ final class PostgresSemanticStore implements SemanticStore {
             return dataSource instanceof DeadlinePool pool ? pool.snapshot("semantic.search", reads) : reads.get();
         }
 
+        @Override
+        public boolean threadBoundSnapshot() {
+            return dataSource instanceof DeadlinePool;
+        }
+
         /** One statement: the ids as an array, narrowed like a search. */
         @Override
         public List<SemanticRecord> records(String scope, java.util.Collection<String> ids, SemanticQuery narrowing) {
