@@ -45,7 +45,7 @@ class RecallEndToEndTest {
                 - name: small-recalls
                   effect: cap
                   match: { block: ["recall"] }
-                  max: { top_k: 20, depth: 2 }
+                  max: { top_k: 20, depth: 2, max_nodes: 500, rerank_candidate_k: 100 }
             """;
 
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
@@ -151,6 +151,12 @@ class RecallEndToEndTest {
                 Status.Code.RESOURCE_EXHAUSTED);
         assertStatus(() -> recall(server.fullToken()).recall(request(driver).setExpandDepth(3).build()),
                 Status.Code.RESOURCE_EXHAUSTED);
+        assertStatus(() -> recall(server.fullToken()).recall(request(driver).setMaxNodes(501).build()),
+                Status.Code.RESOURCE_EXHAUSTED);
+        assertStatus(() -> recall(server.fullToken()).recall(request(driver).setCandidateK(101).build()),
+                Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(recall(server.fullToken()).recall(request(driver).setMaxNodes(500).setCandidateK(100).build())
+                .getHitsCount()).isEqualTo(3);
         assertStatus(() -> recall(server.fullToken()).recall(request(driver).setSemanticNamespace("missing").build()),
                 Status.Code.NOT_FOUND);
     }

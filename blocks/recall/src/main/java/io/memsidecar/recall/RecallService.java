@@ -71,12 +71,13 @@ public final class RecallService {
 
     /**
      * Token scope and policy see the semantic namespace (as {@code semantic/<ns>}) and the
-     * effective sizes: top_k, candidate_k, depth, max_nodes.
+     * effective sizes: top_k, rerank_candidate_k (its candidate_k: a search lane's candidates, as
+     * hybrid Search's), depth, max_nodes.
      */
     static Scope scope(RecallRequest r) {
         return Scope.of(SemanticService.BLOCK, r.getSemanticNamespace())
                 .withSize("top_k", orDefault(r.getTopK(), DEFAULT_TOP_K))
-                .withSize("candidate_k", orDefault(r.getCandidateK(), DEFAULT_CANDIDATE_K))
+                .withSize("rerank_candidate_k", orDefault(r.getCandidateK(), DEFAULT_CANDIDATE_K))
                 .withSize("depth", r.hasExpandDepth() ? Integer.toUnsignedLong(r.getExpandDepth()) : DEFAULT_DEPTH)
                 .withSize("max_nodes", orDefault(r.getMaxNodes(), DEFAULT_MAX_NODES));
     }

@@ -27,7 +27,7 @@ public final class ConfigKeys {
             "policy", "default",
             "policy.rules.*", "name effect reason match.tenant.* match.agent.* match.block.* match.namespace.* match.op.*"
                     + " bucket.per_tenant bucket.per_agent bucket.per_namespace bucket.per_op bucket.rate_per_second"
-                    + " bucket.burst max.top_k max.limit max.depth max.fan_out max.rerank_candidate_k",
+                    + " bucket.burst max.top_k max.limit max.depth max.fan_out max.rerank_candidate_k max.max_nodes",
             "", "tenant_isolation data_dir",
             "limits", "max_message_bytes max_value_bytes max_batch_items max_connections max_concurrent_streams max_metadata_bytes max_txn_ops",
             "encryption", "allow_plaintext_reads keys.*.id keys.*.secret_env keys.*.secret_file",

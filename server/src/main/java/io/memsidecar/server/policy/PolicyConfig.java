@@ -11,7 +11,7 @@ import java.util.Map;
 
 /** Reads and validates the {@code policy} section (spec §3.4, §5) into a {@link Policy}. */
 public final class PolicyConfig {
-    static final List<String> CAP_FIELDS = List.of("top_k", "limit", "depth", "fan_out", "rerank_candidate_k");
+    static final List<String> CAP_FIELDS = List.of("top_k", "limit", "depth", "fan_out", "rerank_candidate_k", "max_nodes");
 
     private PolicyConfig() {
     }
