@@ -10,6 +10,13 @@ export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 pg="${MEMSIDECAR_BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
 port=7788
 dist=server/target/memsidecar
+# bench_python: the distribution, and a virtual environment with the Python SDK ($venv: target/bench-python).
+bench_python() {
+  ./dev mvn -B -q -DskipTests package
+  venv=target/bench-python
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check ./sdk/python
+}
 bench_build() {
   ./mvnw -B -q -DskipTests install >/dev/null
   ./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null

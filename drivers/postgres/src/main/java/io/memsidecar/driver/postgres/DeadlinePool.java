@@ -11,7 +11,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.sql.DataSource;
 
 /**
  * The HikariCP pool, whose waits follow the running call's {@link Deadline}: a connection is waited
@@ -43,7 +42,8 @@ final class DeadlinePool extends HikariDataSource {
      * snapshot, and now() is the same instant in each of them. Nested, it joins the outer snapshot.
      */
     <T> T snapshot(String op, Supplier<T> reads) {
-        if (pinning(this)) {
+        Pinned open = PINNED.get();
+        if (open != null && open.pool() == this) {
             return reads.get();
         }
         try (Connection c = getConnection()) {
@@ -68,12 +68,6 @@ final class DeadlinePool extends HikariDataSource {
         } catch (SQLException e) {
             throw PostgresErrors.failure(op, e);
         }
-    }
-
-    /** Whether this thread reads in a snapshot of {@code pool} (a store then skips its own transaction settings). */
-    static boolean pinning(DataSource pool) {
-        Pinned p = PINNED.get();
-        return p != null && p.pool() == pool;
     }
 
     /** The snapshot's connection as the stores see it: closing or ending its transaction is the snapshot's business. */

@@ -31,7 +31,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
-import javax.sql.DataSource;
 
 /**
  * The graph on PostgreSQL (spec §6.6 tables). Upserts are one transaction per batch, rows in id
@@ -58,9 +57,9 @@ final class PostgresGraphStore implements GraphStore {
                 valid_to = EXCLUDED.valid_to""";
     private static final String INCIDENT = "namespace = ? AND (from_id = ? OR to_id = ?)";
 
-    private final DataSource dataSource;
+    private final DeadlinePool dataSource;
 
-    PostgresGraphStore(DataSource dataSource) {
+    PostgresGraphStore(DeadlinePool dataSource) {
         this.dataSource = dataSource;
     }
 
@@ -69,15 +68,20 @@ final class PostgresGraphStore implements GraphStore {
         T run(Connection c) throws SQLException;
     }
 
+    /** A write in one transaction; a read in one read-only REPEATABLE READ snapshot (joining Recall's, if open). */
     private <T> T transaction(String op, boolean readOnly, Work<T> work) {
+        if (readOnly) {
+            return dataSource.snapshot("graph." + op, () -> {
+                try (Connection c = dataSource.getConnection()) {
+                    return work.run(c);
+                } catch (SQLException e) {
+                    throw PostgresErrors.failure("graph." + op, e);
+                }
+            });
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (readOnly && !DeadlinePool.pinning(dataSource)) {
-                    try (var st = c.createStatement()) {
-                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                    }
-                }
                 T result = work.run(c);
                 c.commit();
                 return result;

@@ -31,7 +31,6 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 
 /**
@@ -47,12 +46,12 @@ final class PostgresSemanticStore implements SemanticStore {
     private static final Pattern TS_CONFIG = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,62}");
     private static final String NUMERIC_GUARD = "'^-?[0-9]+(\\.[0-9]+)?$'";
 
-    private final DataSource dataSource;
+    private final DeadlinePool dataSource;
     private final Map<String, Table> opened = new ConcurrentHashMap<>();
     /** hnsw.ef_search last set on each physical connection, so a search sets it only when it changes. */
     private final Map<Object, Integer> efSearchByConnection = Collections.synchronizedMap(new WeakHashMap<>());
 
-    PostgresSemanticStore(DataSource dataSource) {
+    PostgresSemanticStore(DeadlinePool dataSource) {
         this.dataSource = dataSource;
     }
 
@@ -425,12 +424,12 @@ final class PostgresSemanticStore implements SemanticStore {
         /** Every store of this backend read in one REPEATABLE READ transaction (DeadlinePool#snapshot). */
         @Override
         public <T> T snapshot(java.util.function.Supplier<T> reads) {
-            return dataSource instanceof DeadlinePool pool ? pool.snapshot("semantic.search", reads) : reads.get();
+            return dataSource.snapshot("semantic.search", reads);
         }
 
         @Override
         public boolean threadBoundSnapshot() {
-            return dataSource instanceof DeadlinePool;
+            return true;
         }
 
         /** One statement: the ids as an array, narrowed like a search. */
