@@ -171,8 +171,9 @@ public final class Recall {
     public Result recall(Query q) {
         var r = Calls.call(() -> client.unary(RecallGrpc::newBlockingStub).recall(q.proto()));
         List<Hit> hits = r.getHitsList().stream().map(h -> new Hit(Semantic.record(h.getRecord()), h.getScore(),
-                h.hasEvidence() ? Optional.of(new Evidence(h.getEvidence().getLanesList().stream().map(l -> new LaneRank(
-                        Lane.values()[l.getLaneValue() - 1], l.getRank(), l.getScore())).toList(),
+                h.hasEvidence() ? Optional.of(new Evidence(h.getEvidence().getLanesList().stream()
+                        .filter(l -> l.getLaneValue() >= 1 && l.getLaneValue() <= Lane.values().length) // a newer server's lane: left out
+                        .map(l -> new LaneRank(Lane.values()[l.getLaneValue() - 1], l.getRank(), l.getScore())).toList(),
                         h.getEvidence().getPathNodeIdsList(), h.getEvidence().getPathEdgesList().stream().map(Graph::edge).toList(),
                         h.getEvidence().getFusedScore())) : Optional.empty())).toList();
         return new Result(hits, r.hasSubgraph() ? Optional.of(Graph.subgraph(r.getSubgraph().getNodesList(),
