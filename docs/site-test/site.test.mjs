@@ -1,6 +1,6 @@
 // The built site (target/site, served by docs/run-tests.sh at $SITE_URL) in Debian's headless Chromium,
 // driven by playwright-core: the navigation reaches every section, search finds pages, and the RPC
-// reference lists all seven services with their methods.
+// reference lists all seven services and Recall with their methods.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
@@ -45,13 +45,14 @@ test("search finds the pages that talk about a word", async () => {
   assert.match(text, /lease/i);
 });
 
-test("the RPC reference lists all seven services and their methods", async () => {
+test("the RPC reference lists all seven services, Recall, and their methods", async () => {
   await page.goto(new URL("reference/rpc/", site).href);
   const services = (await page.locator("article h2").allInnerTexts()).map((s) => s.replace(/¶$/, "").split(" ")[0].trim());
-  assert.deepEqual(services.sort(), ["Admin", "Artifact", "Episodic", "Graph", "KV", "Lease", "Semantic"]);
+  assert.deepEqual(services.sort(), ["Admin", "Artifact", "Episodic", "Graph", "KV", "Lease", "Recall", "Semantic"]);
   const body = await page.locator("article").innerText();
   for (const route of ["POST /memsidecar.kv.v1.KV/Put", "POST /memsidecar.episodic.v1.Episodic/Tail",
-    "POST /memsidecar.lease.v1.Lease/Acquire", "POST /memsidecar.admin.v1.Admin/ListNamespaces"]) {
+    "POST /memsidecar.lease.v1.Lease/Acquire", "POST /memsidecar.admin.v1.Admin/ListNamespaces",
+    "POST /memsidecar.recall.v1.Recall/Recall"]) {
     assert.ok(body.includes(route), route);
   }
   assert.ok(body.includes("fencing_token"), "message fields are listed");
