@@ -47,24 +47,17 @@ final class DeadlinePool extends HikariDataSource {
             return reads.get();
         }
         try (Connection c = getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (var st = c.createStatement()) {
+            return Transactions.in(c, tx -> {
+                try (var st = tx.createStatement()) {
                     st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 }
-                PINNED.set(new Pinned(this, pinned(c)));
-                T result;
+                PINNED.set(new Pinned(this, pinned(tx)));
                 try {
-                    result = reads.get();
+                    return reads.get();
                 } finally {
                     PINNED.remove();
                 }
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                Transactions.rollback(c, e);
-                throw e;
-            }
+            });
         } catch (SQLException e) {
             throw PostgresErrors.failure(op, e);
         }

@@ -63,13 +63,8 @@ final class PostgresGraphStore implements GraphStore {
         this.dataSource = dataSource;
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     /** A write in one transaction; a read in one read-only REPEATABLE READ snapshot (joining Recall's, if open). */
-    private <T> T transaction(String op, boolean readOnly, Work<T> work) {
+    private <T> T transaction(String op, boolean readOnly, Transactions.Work<T> work) {
         if (readOnly) {
             return dataSource.snapshot("graph." + op, () -> {
                 try (Connection c = dataSource.getConnection()) {
@@ -80,15 +75,7 @@ final class PostgresGraphStore implements GraphStore {
             });
         }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                Transactions.rollback(c, e);
-                throw e;
-            }
+            return Transactions.in(c, work);
         } catch (SQLException e) {
             throw PostgresErrors.failure("graph." + op, e);
         }

@@ -102,19 +102,13 @@ final class PostgresKvStore implements KvStore {
                 // Cannot add a key past the quota (or there is none): one statement.
                 return write(c, namespace, key, write);
             }
-            c.setAutoCommit(false);
-            try {
-                lockQuota(c, namespace);
-                if (!exists(c, namespace, key) && count(c, namespace) >= write.maxItems()) {
+            return Transactions.in(c, tx -> {
+                lockQuota(tx, namespace);
+                if (!exists(tx, namespace, key) && count(tx, namespace) >= write.maxItems()) {
                     throw ApiException.resourceExhausted("namespace quota of " + write.maxItems() + " items reached");
                 }
-                KvRecord r = write(c, namespace, key, write);
-                c.commit();
-                return r;
-            } catch (SQLException | RuntimeException e) {
-                Transactions.rollback(c, e);
-                throw e;
-            }
+                return write(tx, namespace, key, write);
+            });
         } catch (SQLException e) {
             throw PostgresErrors.failure("kv.put", e);
         }
@@ -207,20 +201,15 @@ final class PostgresKvStore implements KvStore {
         long maxItems = txn.maxItems();
         for (int attempt = 1; ; attempt++) {
             try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
+                return Transactions.in(c, tx -> {
                     if (maxItems > 0) {
-                        lockQuota(c, namespace);
+                        lockQuota(tx, namespace);
                     }
-                    var locked = lockRows(c, namespace, txn.keys());
-                    KvTxn.Result result = txn.run(locked.section(c));
-                    locked.flush(c);
-                    c.commit();
+                    var locked = lockRows(tx, namespace, txn.keys());
+                    KvTxn.Result result = txn.run(locked.section(tx));
+                    locked.flush(tx);
                     return result;
-                } catch (SQLException | RuntimeException e) {
-                    Transactions.rollback(c, e);
-                    throw e;
-                }
+                });
             } catch (SQLException e) {
                 boolean conflict = "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
                 if (conflict && attempt < TXN_TRIES) {

@@ -110,23 +110,22 @@ final class PostgresLeaseStore implements LeaseStore {
     @Override
     public boolean release(String namespace, String key, String holderId) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            return Transactions.in(c, tx -> {
                 boolean deleted;
-                try (var st = c.prepareStatement("DELETE FROM leases WHERE namespace = ? AND key = ? AND holder_id = ?")) {
+                try (var st = tx.prepareStatement("DELETE FROM leases WHERE namespace = ? AND key = ? AND holder_id = ?")) {
                     st.setString(1, namespace);
                     st.setString(2, key);
                     st.setString(3, holderId);
                     deleted = st.executeUpdate() > 0;
                 }
                 if (deleted) {
-                    try (var st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                    try (var st = tx.prepareStatement("SELECT pg_notify(?, ?)")) {
                         st.setString(1, CHANNEL);
                         st.setString(2, topic(namespace, key));
                         st.execute();
                     }
                 } else {
-                    try (var st = c.prepareStatement("SELECT 1 FROM leases WHERE namespace = ? AND key = ?")) {
+                    try (var st = tx.prepareStatement("SELECT 1 FROM leases WHERE namespace = ? AND key = ?")) {
                         st.setString(1, namespace);
                         st.setString(2, key);
                         if (st.executeQuery().next()) {
@@ -134,12 +133,8 @@ final class PostgresLeaseStore implements LeaseStore {
                         }
                     }
                 }
-                c.commit(); // the notification is delivered on commit
-                return deleted;
-            } catch (SQLException | RuntimeException e) {
-                Transactions.rollback(c, e);
-                throw e;
-            }
+                return deleted; // the notification is delivered on commit
+            });
         } catch (SQLException e) {
             throw PostgresErrors.failure("lease.release", e);
         }

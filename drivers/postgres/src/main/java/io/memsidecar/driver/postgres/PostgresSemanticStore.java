@@ -226,14 +226,13 @@ final class PostgresSemanticStore implements SemanticStore {
             String supersede = "UPDATE " + table + " SET valid_to = ? WHERE scope = ? AND id = ANY (?) AND id <> ?"
                     + " AND deleted_at IS NULL AND (valid_to IS NULL OR valid_to > ?)";
             try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
+                return Transactions.in(c, tx -> {
                     var out = new ArrayList<Written>(records.size());
                     for (SemanticWrite w : records) {
                         String sql = w.ifVersion().isEmpty() ? upsert : w.ifVersion().getAsLong() == 0 ? create : cas;
                         Timestamp validFrom;
                         long version;
-                        try (PreparedStatement st = c.prepareStatement(sql)) {
+                        try (PreparedStatement st = tx.prepareStatement(sql)) {
                             st.setString(1, scope);
                             st.setString(2, w.id());
                             st.setString(3, w.content());
@@ -243,7 +242,7 @@ final class PostgresSemanticStore implements SemanticStore {
                             st.setTimestamp(7, w.validFrom().map(Timestamp::from).orElse(null));
                             st.setTimestamp(8, w.validTo().map(Timestamp::from).orElse(null));
                             st.setTimestamp(9, w.deletedAt().map(Timestamp::from).orElse(null));
-                            st.setArray(10, c.createArrayOf("text", w.supersedes().toArray()));
+                            st.setArray(10, tx.createArrayOf("text", w.supersedes().toArray()));
                             st.setString(11, w.source());
                             if (sql == cas) {
                                 st.setLong(12, w.ifVersion().getAsLong());
@@ -257,10 +256,10 @@ final class PostgresSemanticStore implements SemanticStore {
                             }
                         }
                         if (!w.supersedes().isEmpty()) {
-                            try (PreparedStatement st = c.prepareStatement(supersede)) {
+                            try (PreparedStatement st = tx.prepareStatement(supersede)) {
                                 st.setTimestamp(1, validFrom);
                                 st.setString(2, scope);
-                                st.setArray(3, c.createArrayOf("text", w.supersedes().toArray()));
+                                st.setArray(3, tx.createArrayOf("text", w.supersedes().toArray()));
                                 st.setString(4, w.id());
                                 st.setTimestamp(5, validFrom);
                                 st.executeUpdate();
@@ -268,12 +267,8 @@ final class PostgresSemanticStore implements SemanticStore {
                         }
                         out.add(new Written(w.id(), version));
                     }
-                    c.commit();
                     return out;
-                } catch (SQLException | RuntimeException e) {
-                    Transactions.rollback(c, e);
-                    throw e;
-                }
+                });
             } catch (SQLException e) {
                 throw PostgresErrors.failure("semantic.upsert", e);
             }

@@ -3,9 +3,28 @@ package io.memsidecar.driver.postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** What every failed transaction of the driver does before it rethrows. */
+/** One transaction of the driver: committed when its work returns, rolled back when it fails. */
 final class Transactions {
     private Transactions() {
+    }
+
+    /** Work in a transaction on its connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on {@code c}: commit after it, {@link #rollback} when it throws. */
+    static <T> T in(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollback(c, e);
+            throw e;
+        }
     }
 
     /**
