@@ -1,13 +1,12 @@
 package io.memsidecar.tests;
 
+import static io.memsidecar.tests.GrpcStatus.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.episodic.v1.AppendRequest;
 import io.memsidecar.proto.episodic.v1.EpisodicGrpc;
@@ -83,11 +82,6 @@ class EpisodicEndToEndTest {
         var out = new ArrayList<Event>();
         episodic.range(r).forEachRemaining(out::add);
         return out;
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
     }
 
     @ParameterizedTest

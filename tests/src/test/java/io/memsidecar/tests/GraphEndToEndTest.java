@@ -1,12 +1,11 @@
 package io.memsidecar.tests;
 
+import static io.memsidecar.tests.GrpcStatus.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.admin.v1.AdminGrpc;
 import io.memsidecar.proto.admin.v1.ListNamespacesRequest;
@@ -108,11 +107,6 @@ class GraphEndToEndTest {
         }
         assertThat(graph.upsertNodes(nodes.build()).getIdsList()).hasSize(12).startsWith("paris", "france");
         assertThat(graph.upsertEdges(edges.build()).getIdsList()).hasSize(10);
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
     }
 
     @ParameterizedTest

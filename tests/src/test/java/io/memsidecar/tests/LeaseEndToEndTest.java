@@ -1,12 +1,11 @@
 package io.memsidecar.tests;
 
+import static io.memsidecar.tests.GrpcStatus.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Duration;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.lease.v1.AcquireRequest;
 import io.memsidecar.proto.lease.v1.InspectRequest;
@@ -70,11 +69,6 @@ class LeaseEndToEndTest {
     private LeaseHandle acquire(String ns, String key, Duration ttl, Duration waitFor) {
         return lease.withDeadlineAfter(30, TimeUnit.SECONDS).acquire(AcquireRequest.newBuilder().setNamespace(ns).setKey(key)
                 .setTtl(ttl).setWaitFor(waitFor).putMetadata("who", "test").build()).getHandle();
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
     }
 
     @ParameterizedTest

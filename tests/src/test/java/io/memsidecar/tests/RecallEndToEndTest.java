@@ -1,12 +1,11 @@
 package io.memsidecar.tests;
 
+import static io.memsidecar.tests.GrpcStatus.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.memsidecar.driver.postgres.TestDatabase;
 import io.memsidecar.proto.graph.v1.Edge;
 import io.memsidecar.proto.graph.v1.GraphGrpc;
@@ -117,11 +116,6 @@ class RecallEndToEndTest {
 
     private static List<String> ids(RecallResponse r) {
         return r.getHitsList().stream().map(h -> h.getRecord().getId()).toList();
-    }
-
-    private static void assertStatus(Runnable call, Status.Code code) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
     }
 
     @ParameterizedTest
